@@ -1,0 +1,221 @@
+package dev.herald.protocoltests;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged Herald jar running as a separate process on a free loopback port.
+ *
+ * <p>Configured the way a user configures it: through the {@code REVERB_*} / {@code HERALD_*}
+ * environment (and optionally command-line flags). {@link #start()} returns once {@code GET /up}
+ * answers 200. The process output goes to a log file under {@code target/} whose tail is shown when
+ * start-up fails. Not thread-safe; one instance per test class is the intended use.
+ */
+public final class HeraldProcess implements AutoCloseable {
+
+  public static final String APP_ID = "1001";
+  public static final String APP_KEY = "herald-test-key";
+  public static final String APP_SECRET = "herald-test-secret";
+
+  private final Map<String, String> env = new LinkedHashMap<>();
+  private final List<String> args = new ArrayList<>();
+  private Process process;
+  private Path log;
+  private int port;
+
+  private HeraldProcess() {
+    env.put("REVERB_SERVER_HOST", "127.0.0.1");
+    env.put("REVERB_APP_ID", APP_ID);
+    env.put("REVERB_APP_KEY", APP_KEY);
+    env.put("REVERB_APP_SECRET", APP_SECRET);
+  }
+
+  /**
+   * A server with the default test app ({@link #APP_ID}, {@link #APP_KEY}, {@link #APP_SECRET}).
+   */
+  public static HeraldProcess withDefaults() {
+    return new HeraldProcess();
+  }
+
+  /** Sets (or, with a null value, removes) one environment variable of the server process. */
+  public HeraldProcess env(String name, String value) {
+    if (value == null) {
+      env.remove(name);
+    } else {
+      env.put(name, value);
+    }
+    return this;
+  }
+
+  /** Adds command-line arguments, e.g. {@code --config path}. */
+  public HeraldProcess args(String... more) {
+    args.addAll(List.of(more));
+    return this;
+  }
+
+  public HeraldProcess start() {
+    port = freePort();
+    env.put("REVERB_SERVER_PORT", Integer.toString(port));
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx256m");
+    command.add("-jar");
+    command.add(jar().toString());
+    command.addAll(args);
+    try {
+      Path dir = Files.createDirectories(Path.of("target", "herald-logs"));
+      log = Files.createTempFile(dir, "herald-" + port + "-", ".log");
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+      builder.redirectOutput(log.toFile());
+      builder
+          .environment()
+          .keySet()
+          .removeIf(
+              k -> k.startsWith("REVERB_") || k.startsWith("HERALD_") || k.startsWith("PUSHER_"));
+      builder.environment().putAll(env);
+      process = builder.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    awaitUp(Duration.ofSeconds(30));
+    return this;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String host() {
+    return "127.0.0.1";
+  }
+
+  public String httpBase() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  /** {@code ws://host:port}, without the mount prefix. */
+  public String wsBase() {
+    return "ws://127.0.0.1:" + port;
+  }
+
+  /** The configured mount prefix ({@code REVERB_SERVER_PATH}), "" when none. */
+  public String path() {
+    String path = env.getOrDefault("REVERB_SERVER_PATH", "");
+    return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+  }
+
+  /** The base URL of the HTTP API, including the mount prefix: {@code http://host:port/ws}. */
+  public String apiBase() {
+    return httpBase() + path();
+  }
+
+  /** A raw signed-request client for the default app. */
+  public ApiClient api() {
+    return new ApiClient(apiBase(), path(), APP_ID, APP_KEY, APP_SECRET);
+  }
+
+  /** The WebSocket URL pusher-js would use for the given key, with protocol 7. */
+  public String wsUrl(String key) {
+    return wsUrlWithQuery(key, "protocol=7&client=js&version=8.4.0&flash=false");
+  }
+
+  /** The WebSocket URL for the given key with an arbitrary query string (none when empty). */
+  public String wsUrlWithQuery(String key, String query) {
+    return wsBase() + path() + "/app/" + key + (query.isEmpty() ? "" : "?" + query);
+  }
+
+  public String wsUrl() {
+    return wsUrl(APP_KEY);
+  }
+
+  /** Everything the process has printed so far. */
+  public String output() {
+    try {
+      return log == null ? "" : Files.readString(log, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(could not read " + log + ": " + e + ")";
+    }
+  }
+
+  public boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  private void awaitUp(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "Herald exited with " + process.exitValue() + " during start-up:\n" + output());
+      }
+      // With a mount prefix the health check may live under it or at the root; accept either.
+      for (String up : path().isEmpty() ? List.of("/up") : List.of("/up", path() + "/up")) {
+        try {
+          HttpURLConnection connection =
+              (HttpURLConnection) URI.create(httpBase() + up).toURL().openConnection();
+          connection.setConnectTimeout(500);
+          connection.setReadTimeout(500);
+          if (connection.getResponseCode() == 200) {
+            return;
+          }
+        } catch (IOException notYetListening) {
+          // The server is still starting; the process check above catches a failed start.
+        }
+      }
+      try {
+        process.waitFor(50, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    close();
+    throw new IllegalStateException(
+        "Herald did not answer /up within " + timeout + ":\n" + output());
+  }
+
+  @Override
+  public void close() {
+    if (process == null) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static Path jar() {
+    Path jar = Path.of(System.getProperty("herald.jar", "../server/target/herald.jar"));
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(
+          "Herald jar not found at " + jar.toAbsolutePath() + "; build the server module first");
+    }
+    return jar;
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package dev.herald;
+
+import dev.herald.config.AppConfig;
+import dev.herald.config.ConfigException;
+import dev.herald.config.ConfigLoader;
+import dev.herald.config.HeraldConfig;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * {@code java -jar herald.jar [--config FILE] [--env-file FILE]}: loads configuration and starts.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.setProperty(
+        "java.util.logging.SimpleFormatter.format", "%1$tF %1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+    System.setProperty("vertx.disableDnsResolver", "true");
+    HeraldConfig config;
+    try {
+      ConfigLoader.CommandLine commandLine = ConfigLoader.parseArgs(List.of(args));
+      if (commandLine.help()) {
+        usage(System.out);
+        return;
+      }
+      config = ConfigLoader.load(commandLine, System.getenv());
+    } catch (ConfigException e) {
+      System.err.println("herald: configuration error: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Herald herald = new Herald(config, Clock.systemUTC());
+    herald
+        .start()
+        .onSuccess(port -> banner(System.out, config, port, herald.eventLoops()))
+        .onFailure(
+            error -> {
+              System.err.println(
+                  "herald: cannot listen on "
+                      + config.server().host()
+                      + ":"
+                      + config.server().port()
+                      + ": "
+                      + error.getMessage());
+              System.exit(1);
+            });
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> herald.stop().toCompletionStage().toCompletableFuture().join(),
+                "herald-shutdown"));
+  }
+
+  private static void banner(PrintStream out, HeraldConfig config, int port, int eventLoops) {
+    String host = config.server().host();
+    out.println(
+        "Herald listening on "
+            + host
+            + ":"
+            + port
+            + config.server().path()
+            + " ("
+            + eventLoops
+            + " event loops, single node, in memory)");
+    for (AppConfig app : config.apps()) {
+      out.println(
+          "  app id=" + app.id() + " key=" + app.key() + (app.enabled() ? "" : " (disabled)"));
+    }
+    if (config.usingDevelopmentApp()) {
+      AppConfig app = config.apps().get(0);
+      out.println();
+      out.println("No app configured: serving the DEVELOPMENT app. Do not use it in production.");
+      out.println("  REVERB_APP_ID=" + app.id());
+      out.println("  REVERB_APP_KEY=" + app.key());
+      out.println("  REVERB_APP_SECRET=" + app.secret());
+      out.println("  REVERB_HOST=127.0.0.1");
+      out.println("  REVERB_PORT=" + port);
+      out.println("  REVERB_SCHEME=http");
+    }
+    out.flush();
+  }
+
+  private static void usage(PrintStream out) {
+    out.println("Usage: java -jar herald.jar [--config FILE] [--env-file FILE]");
+    out.println();
+    out.println("  --config FILE    YAML or JSON file declaring server settings and apps");
+    out.println("  --env-file FILE  a Laravel .env file to read REVERB_* / PUSHER_* settings from");
+    out.println("                   (variables in the process environment win over the file)");
+    out.println();
+    out.println("With no configuration, serves a development app on 0.0.0.0:8080.");
+    out.println("See README.md for every setting.");
+  }
+}

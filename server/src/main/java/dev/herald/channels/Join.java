@@ -1,0 +1,25 @@
+package dev.herald.channels;
+
+import dev.herald.protocol.PresenceMember;
+import java.util.List;
+
+/**
+ * The outcome of adding a connection to a channel in the directory: the transitions it caused, for
+ * the caller to act on (send member_added, fire webhooks).
+ *
+ * @param accepted false when a presence channel is full and the user is new
+ * @param channelOccupied the channel went from 0 to 1 subscriptions
+ * @param memberAdded the user had no other connection in this presence channel
+ * @param members presence members after the join, in join order (empty for other kinds)
+ */
+public record Join(
+    boolean accepted,
+    boolean channelOccupied,
+    boolean memberAdded,
+    List<PresenceMember> members,
+    int subscriptionCount) {
+
+  public static Join full() {
+    return new Join(false, false, false, List.of(), 0);
+  }
+}

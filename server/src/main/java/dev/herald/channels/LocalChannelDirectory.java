@@ -1,0 +1,155 @@
+package dev.herald.channels;
+
+import dev.herald.protocol.PresenceMember;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A {@link ChannelDirectory} for a single node, in memory.
+ *
+ * <p>Thread-safe: each channel's state changes only inside {@link ConcurrentHashMap#compute} for
+ * its name, so concurrent joins and leaves on different event loops are serialised per channel and
+ * a transition is reported exactly once. Reads lock the channel's state briefly.
+ */
+public final class LocalChannelDirectory implements ChannelDirectory {
+  private final Map<String, ConcurrentHashMap<String, ChannelState>> apps =
+      new ConcurrentHashMap<>();
+
+  @Override
+  public Future<Join> join(
+      String appId, String channel, String socketId, PresenceMember member, int maxMembers) {
+    Join[] result = new Join[1];
+    channelsOf(appId)
+        .compute(
+            channel,
+            (name, state) -> {
+              ChannelState current = state == null ? new ChannelState() : state;
+              result[0] = current.join(member, maxMembers);
+              return current.isEmpty() ? null : current;
+            });
+    return Future.succeededFuture(result[0]);
+  }
+
+  @Override
+  public Future<Leave> leave(String appId, String channel, String socketId, String userId) {
+    Leave[] result = {new Leave(false, false, 0)};
+    ConcurrentHashMap<String, ChannelState> channels = apps.get(appId);
+    if (channels != null) {
+      channels.computeIfPresent(
+          channel,
+          (name, state) -> {
+            result[0] = state.leave(userId);
+            return state.isEmpty() ? null : state;
+          });
+    }
+    return Future.succeededFuture(result[0]);
+  }
+
+  @Override
+  public Future<List<ChannelInfo>> channels(String appId, String prefix) {
+    List<ChannelInfo> infos = new ArrayList<>();
+    ConcurrentHashMap<String, ChannelState> channels = apps.get(appId);
+    if (channels != null) {
+      channels.forEach(
+          (name, state) -> {
+            if (name.startsWith(prefix)) {
+              ChannelInfo info = state.info(name);
+              if (info.occupied()) {
+                infos.add(info);
+              }
+            }
+          });
+    }
+    infos.sort(Comparator.comparing(ChannelInfo::name));
+    return Future.succeededFuture(infos);
+  }
+
+  @Override
+  public Future<ChannelInfo> channel(String appId, String channel) {
+    ConcurrentHashMap<String, ChannelState> channels = apps.get(appId);
+    ChannelState state = channels == null ? null : channels.get(channel);
+    return Future.succeededFuture(
+        state == null ? new ChannelInfo(channel, 0, 0) : state.info(channel));
+  }
+
+  @Override
+  public Future<List<PresenceMember>> members(String appId, String channel) {
+    ConcurrentHashMap<String, ChannelState> channels = apps.get(appId);
+    ChannelState state = channels == null ? null : channels.get(channel);
+    return Future.succeededFuture(state == null ? List.of() : state.members());
+  }
+
+  private ConcurrentHashMap<String, ChannelState> channelsOf(String appId) {
+    return apps.computeIfAbsent(appId, id -> new ConcurrentHashMap<>());
+  }
+
+  /** One channel's counts and presence members. Every method holds the instance lock. */
+  private static final class ChannelState {
+    private int subscriptions;
+
+    /** user id → member and how many of this node's connections it has in the channel. */
+    private final LinkedHashMap<String, MemberEntry> members = new LinkedHashMap<>();
+
+    private static final class MemberEntry {
+      final PresenceMember member;
+      int connections;
+
+      MemberEntry(PresenceMember member) {
+        this.member = member;
+      }
+    }
+
+    synchronized Join join(PresenceMember member, int maxMembers) {
+      boolean memberAdded = false;
+      if (member != null) {
+        MemberEntry entry = members.get(member.userId());
+        if (entry == null) {
+          if (members.size() >= maxMembers) {
+            return Join.full();
+          }
+          entry = new MemberEntry(member);
+          members.put(member.userId(), entry);
+          memberAdded = true;
+        }
+        entry.connections++;
+      }
+      subscriptions++;
+      return new Join(true, subscriptions == 1, memberAdded, members(), subscriptions);
+    }
+
+    synchronized Leave leave(String userId) {
+      if (subscriptions == 0) {
+        return new Leave(false, false, 0);
+      }
+      subscriptions--;
+      boolean memberRemoved = false;
+      if (userId != null) {
+        MemberEntry entry = members.get(userId);
+        if (entry != null && --entry.connections == 0) {
+          members.remove(userId);
+          memberRemoved = true;
+        }
+      }
+      return new Leave(subscriptions == 0, memberRemoved, subscriptions);
+    }
+
+    synchronized boolean isEmpty() {
+      return subscriptions == 0;
+    }
+
+    synchronized ChannelInfo info(String name) {
+      return new ChannelInfo(name, subscriptions, members.size());
+    }
+
+    synchronized List<PresenceMember> members() {
+      List<PresenceMember> list = new ArrayList<>(members.size());
+      members.values().forEach(entry -> list.add(entry.member));
+      return list;
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package dev.herald.config;
+
+/**
+ * One application: credentials and per-app limits. Immutable.
+ *
+ * @param maxConnections 0 means unlimited
+ * @param clientEventRateLimit client events per second per connection; 0 means unlimited
+ */
+public record AppConfig(
+    String id,
+    String key,
+    String secret,
+    boolean enabled,
+    int activityTimeout,
+    int pingInterval,
+    int pongTimeout,
+    int maxConnections,
+    int maxMessageSize,
+    ClientEventsPolicy acceptClientEventsFrom,
+    int clientEventRateLimit,
+    int maxPresenceMembers,
+    int maxPresenceMemberSize,
+    int maxChannelNameLength,
+    int maxEventPayload) {
+
+  static AppConfig from(Section section) {
+    return new AppConfig(
+        section.requiredString("id"),
+        section.requiredString("key"),
+        section.requiredString("secret"),
+        section.bool("enabled", true),
+        section.integer("activity_timeout", 30, 1, 3600),
+        section.integer("ping_interval", 60, 1, 86_400),
+        section.integer("pong_timeout", 30, 1, 3600),
+        section.integer("max_connections", 0, 0, Integer.MAX_VALUE),
+        section.integer("max_message_size", 10_000, 64, 16 * 1024 * 1024),
+        section.oneOf(
+            "accept_client_events_from", ClientEventsPolicy.MEMBERS, ClientEventsPolicy.class),
+        section.integer("client_event_rate_limit", 10, 0, 1_000_000),
+        section.integer("max_presence_members", 100, 1, 1_000_000),
+        section.integer("max_presence_member_size", 1024, 16, 1024 * 1024),
+        section.integer("max_channel_name_length", 164, 1, 1024),
+        section.integer("max_event_payload", 10_240, 1, 16 * 1024 * 1024));
+  }
+
+  /** Every key an app accepts in a configuration file. */
+  static final java.util.Set<String> KEYS =
+      java.util.Set.of(
+          "id",
+          "key",
+          "secret",
+          "enabled",
+          "activity_timeout",
+          "ping_interval",
+          "pong_timeout",
+          "max_connections",
+          "max_message_size",
+          "accept_client_events_from",
+          "client_event_rate_limit",
+          "max_presence_members",
+          "max_presence_member_size",
+          "max_channel_name_length",
+          "max_event_payload");
+
+  /** The credentials shown for a log line, never the secret. */
+  @Override
+  public String toString() {
+    return "AppConfig[id=" + id + ", key=" + key + "]";
+  }
+}

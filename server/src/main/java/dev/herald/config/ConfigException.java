@@ -1,0 +1,13 @@
+package dev.herald.config;
+
+/**
+ * Configuration that cannot be used, with where it came from: the file and key, or the environment
+ * variable, and the reason. Its message is written for the person starting the server.
+ */
+public final class ConfigException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public ConfigException(String source, String reason) {
+    super(source + ": " + reason, null, false, false);
+  }
+}

@@ -1,0 +1,227 @@
+package dev.herald.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds the {@link HeraldConfig} from, in rising precedence: defaults, a config file ({@code
+ * --config} or {@code HERALD_CONFIG}), a Laravel {@code .env} file ({@code --env-file}), and the
+ * process environment. The environment is mapped through {@link #ENV_TABLE}, the one list of every
+ * variable Herald reads. Stateless.
+ */
+public final class ConfigLoader {
+
+  static final String DEV_APP_ID = "herald";
+  static final String DEV_APP_KEY = "herald-key";
+  static final String DEV_APP_SECRET = "herald-secret";
+
+  private enum Scope {
+    SERVER,
+    APP
+  }
+
+  /** One environment variable (and an optional fallback name) feeding one setting. */
+  private record EnvBinding(Scope scope, String key, String name, String fallbackName) {}
+
+  private static final List<EnvBinding> ENV_TABLE =
+      List.of(
+          new EnvBinding(Scope.SERVER, "host", "REVERB_SERVER_HOST", null),
+          new EnvBinding(Scope.SERVER, "port", "REVERB_SERVER_PORT", null),
+          new EnvBinding(Scope.SERVER, "path", "REVERB_SERVER_PATH", null),
+          new EnvBinding(Scope.SERVER, "max_request_size", "REVERB_MAX_REQUEST_SIZE", null),
+          new EnvBinding(Scope.SERVER, "event_loops", "HERALD_EVENT_LOOPS", null),
+          new EnvBinding(Scope.APP, "id", "REVERB_APP_ID", "PUSHER_APP_ID"),
+          new EnvBinding(Scope.APP, "key", "REVERB_APP_KEY", "PUSHER_APP_KEY"),
+          new EnvBinding(Scope.APP, "secret", "REVERB_APP_SECRET", "PUSHER_APP_SECRET"),
+          new EnvBinding(Scope.APP, "enabled", "HERALD_APP_ENABLED", null),
+          new EnvBinding(Scope.APP, "activity_timeout", "REVERB_APP_ACTIVITY_TIMEOUT", null),
+          new EnvBinding(Scope.APP, "ping_interval", "REVERB_APP_PING_INTERVAL", null),
+          new EnvBinding(Scope.APP, "pong_timeout", "HERALD_APP_PONG_TIMEOUT", null),
+          new EnvBinding(Scope.APP, "max_connections", "REVERB_APP_MAX_CONNECTIONS", null),
+          new EnvBinding(Scope.APP, "max_message_size", "REVERB_APP_MAX_MESSAGE_SIZE", null),
+          new EnvBinding(
+              Scope.APP, "accept_client_events_from", "REVERB_APP_ACCEPT_CLIENT_EVENTS_FROM", null),
+          new EnvBinding(
+              Scope.APP, "client_event_rate_limit", "HERALD_APP_CLIENT_EVENT_RATE_LIMIT", null),
+          new EnvBinding(
+              Scope.APP, "max_presence_members", "HERALD_APP_MAX_PRESENCE_MEMBERS", null),
+          new EnvBinding(
+              Scope.APP, "max_presence_member_size", "HERALD_APP_MAX_PRESENCE_MEMBER_SIZE", null),
+          new EnvBinding(
+              Scope.APP, "max_channel_name_length", "HERALD_APP_MAX_CHANNEL_NAME_LENGTH", null),
+          new EnvBinding(Scope.APP, "max_event_payload", "HERALD_APP_MAX_EVENT_PAYLOAD", null));
+
+  /** The parsed command line. */
+  public record CommandLine(Path configFile, Path envFile, boolean help) {}
+
+  public static CommandLine parseArgs(List<String> args) {
+    Path config = null;
+    Path envFile = null;
+    boolean help = false;
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      switch (arg) {
+        case "--config", "--env-file" -> {
+          if (i + 1 >= args.size()) {
+            throw new ConfigException("command line", arg + " needs a file path");
+          }
+          Path path = Path.of(args.get(++i));
+          if (arg.equals("--config")) {
+            config = path;
+          } else {
+            envFile = path;
+          }
+        }
+        case "-h", "--help" -> help = true;
+        default ->
+            throw new ConfigException(
+                "command line", "unknown option \"" + arg + "\" (see --help)");
+      }
+    }
+    return new CommandLine(config, envFile, help);
+  }
+
+  public static HeraldConfig load(CommandLine commandLine, Map<String, String> processEnv) {
+    Map<String, String> env = new HashMap<>();
+    if (commandLine.envFile() != null) {
+      env.putAll(EnvFile.read(commandLine.envFile(), processEnv::get));
+    }
+    env.putAll(processEnv);
+
+    Section server = new Section("server");
+    List<Section> fileApps = new ArrayList<>();
+    Path configFile = commandLine.configFile();
+    if (configFile == null
+        && env.get("HERALD_CONFIG") != null
+        && !env.get("HERALD_CONFIG").isBlank()) {
+      configFile = Path.of(env.get("HERALD_CONFIG"));
+    }
+    if (configFile != null) {
+      readFile(configFile, server, fileApps);
+    }
+
+    Section envApp = new Section("environment (REVERB_APP_ID, REVERB_APP_KEY, REVERB_APP_SECRET)");
+    for (EnvBinding binding : ENV_TABLE) {
+      String name = binding.name();
+      String value = env.get(name);
+      if (value == null && binding.fallbackName() != null) {
+        name = binding.fallbackName();
+        value = env.get(name);
+      }
+      if (value == null) {
+        continue;
+      }
+      (binding.scope() == Scope.SERVER ? server : envApp).put(binding.key(), value, "env " + name);
+    }
+
+    List<AppConfig> apps = new ArrayList<>();
+    for (Section section : fileApps) {
+      apps.add(AppConfig.from(section));
+    }
+    boolean envDefinesApp = envApp.has("id") || envApp.has("key") || envApp.has("secret");
+    if (envDefinesApp) {
+      AppConfig fromEnv = AppConfig.from(envApp);
+      apps.removeIf(app -> app.id().equals(fromEnv.id()));
+      apps.add(fromEnv);
+    }
+    boolean development = apps.isEmpty();
+    if (development) {
+      envApp.put("id", DEV_APP_ID, "development default");
+      envApp.put("key", DEV_APP_KEY, "development default");
+      envApp.put("secret", DEV_APP_SECRET, "development default");
+      apps.add(AppConfig.from(envApp));
+    }
+    checkUnique(apps);
+    return new HeraldConfig(ServerConfig.from(server), apps, development);
+  }
+
+  private static void checkUnique(List<AppConfig> apps) {
+    Set<String> ids = new HashSet<>();
+    Set<String> keys = new HashSet<>();
+    for (AppConfig app : apps) {
+      if (!ids.add(app.id())) {
+        throw new ConfigException("apps", "two apps have the id \"" + app.id() + "\"");
+      }
+      if (!keys.add(app.key())) {
+        throw new ConfigException("apps", "two apps have the key \"" + app.key() + "\"");
+      }
+    }
+  }
+
+  private static void readFile(Path file, Section server, List<Section> apps) {
+    String name = file.getFileName().toString();
+    ObjectMapper mapper = name.endsWith(".json") ? new ObjectMapper() : new YAMLMapper();
+    JsonNode root;
+    try {
+      root = mapper.readTree(Files.readString(file));
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(
+          file.toString(),
+          "not valid "
+              + (name.endsWith(".json") ? "JSON" : "YAML")
+              + ": "
+              + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new ConfigException(file.toString(), "cannot read the config file: " + e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new ConfigException(
+          file.toString(), "the top level must be a map with server and apps");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> entry = it.next();
+      switch (entry.getKey()) {
+        case "server" -> copy(entry.getValue(), file + ": server", ServerConfig.KEYS, server);
+        case "apps" -> {
+          if (!entry.getValue().isArray()) {
+            throw new ConfigException(file + ": apps", "must be a list of apps");
+          }
+          int index = 0;
+          for (JsonNode app : entry.getValue()) {
+            String where = file + ": apps[" + index++ + "]";
+            Section section = new Section(where);
+            copy(app, where, AppConfig.KEYS, section);
+            apps.add(section);
+          }
+        }
+        default ->
+            throw new ConfigException(
+                file + ": " + entry.getKey(), "unknown key (expected server or apps)");
+      }
+    }
+  }
+
+  private static void copy(JsonNode node, String where, Set<String> allowed, Section into) {
+    if (!node.isObject()) {
+      throw new ConfigException(where, "must be a map of settings");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> entry = it.next();
+      String key = entry.getKey();
+      if (!allowed.contains(key)) {
+        throw new ConfigException(
+            where + "." + key, "unknown key; known keys: " + new java.util.TreeSet<>(allowed));
+      }
+      JsonNode value = entry.getValue();
+      if (value.isNull()) {
+        continue;
+      }
+      if (!value.isValueNode()) {
+        throw new ConfigException(where + "." + key, "must be a single value");
+      }
+      into.put(key, value.asText(), where + "." + key);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package dev.herald.config;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Raw settings of one scope (the server, or one app) gathered from files and the environment, each
+ * remembering where it came from so that a bad value is reported with its file and key or its
+ * variable. Parses values into types; mutable only while the loader fills it.
+ */
+final class Section {
+
+  /** One raw value and a description of its origin, e.g. {@code env REVERB_APP_KEY}. */
+  record Value(String text, String source) {}
+
+  private final String description;
+  private final Map<String, Value> values = new LinkedHashMap<>();
+
+  Section(String description) {
+    this.description = description;
+  }
+
+  void put(String key, String text, String source) {
+    values.put(key, new Value(text, source));
+  }
+
+  boolean has(String key) {
+    return values.containsKey(key);
+  }
+
+  String requiredString(String key) {
+    Value value = values.get(key);
+    if (value == null || value.text().isBlank()) {
+      throw new ConfigException(description, key + " is required");
+    }
+    return value.text().trim();
+  }
+
+  String string(String key, String fallback) {
+    Value value = values.get(key);
+    return value == null ? fallback : value.text();
+  }
+
+  boolean bool(String key, boolean fallback) {
+    Value value = values.get(key);
+    if (value == null || value.text().isBlank()) {
+      return fallback;
+    }
+    return switch (value.text().trim().toLowerCase(Locale.ROOT)) {
+      case "true", "1", "yes", "on" -> true;
+      case "false", "0", "no", "off" -> false;
+      default ->
+          throw new ConfigException(
+              value.source(), "must be true or false, got \"" + value.text() + "\"");
+    };
+  }
+
+  int integer(String key, int fallback, int min, int max) {
+    Value value = values.get(key);
+    if (value == null || value.text().isBlank() || value.text().trim().equals("null")) {
+      return fallback;
+    }
+    int parsed;
+    try {
+      parsed = Integer.parseInt(value.text().trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(
+          value.source(), "must be a whole number, got \"" + value.text() + "\"");
+    }
+    if (parsed < min || parsed > max) {
+      throw new ConfigException(
+          value.source(), "must be between " + min + " and " + max + ", got " + parsed);
+    }
+    return parsed;
+  }
+
+  <E extends Enum<E>> E oneOf(String key, E fallback, Class<E> type) {
+    Value value = values.get(key);
+    if (value == null || value.text().isBlank()) {
+      return fallback;
+    }
+    try {
+      return Enum.valueOf(type, value.text().trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      StringBuilder allowed = new StringBuilder();
+      for (E constant : type.getEnumConstants()) {
+        allowed
+            .append(allowed.length() == 0 ? "" : ", ")
+            .append(constant.name().toLowerCase(Locale.ROOT));
+      }
+      throw new ConfigException(
+          value.source(), "must be one of " + allowed + ", got \"" + value.text() + "\"");
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package dev.herald.config;
+
+import java.util.Set;
+
+/**
+ * Node-wide settings. Immutable.
+ *
+ * @param path mount prefix for everything ("" or "/something", no trailing slash)
+ * @param maxRequestSize largest HTTP request body in bytes
+ * @param eventLoops number of event loops (one verticle each); 0 means one per core
+ */
+public record ServerConfig(String host, int port, String path, int maxRequestSize, int eventLoops) {
+
+  static final Set<String> KEYS = Set.of("host", "port", "path", "max_request_size", "event_loops");
+
+  static ServerConfig from(Section section) {
+    return new ServerConfig(
+        section.string("host", "0.0.0.0"),
+        section.integer("port", 8080, 0, 65_535),
+        normalisePath(section.string("path", "")),
+        section.integer("max_request_size", 262_144, 1024, 64 * 1024 * 1024),
+        section.integer("event_loops", 0, 0, 1024));
+  }
+
+  private static String normalisePath(String path) {
+    String trimmed = path.trim();
+    while (trimmed.endsWith("/")) {
+      trimmed = trimmed.substring(0, trimmed.length() - 1);
+    }
+    if (!trimmed.isEmpty() && !trimmed.startsWith("/")) {
+      trimmed = "/" + trimmed;
+    }
+    return trimmed;
+  }
+}

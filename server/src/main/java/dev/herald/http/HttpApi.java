@@ -1,0 +1,85 @@
+package dev.herald.http;
+
+import dev.herald.apps.AppProvider;
+import dev.herald.auth.RequestVerifier;
+import dev.herald.channels.ChannelDirectory;
+import dev.herald.scaling.Broadcaster;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The HTTP side of the server: the Pusher HTTP API under {@code {path}/apps/{id}} and the health
+ * check at {@code /up}. Every failure is turned into a status and a JSON body in one place.
+ */
+public final class HttpApi {
+  private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
+
+  private HttpApi() {}
+
+  /** A router for one event loop's HTTP server. */
+  public static Router router(
+      Vertx vertx,
+      String mountPath,
+      int maxRequestSize,
+      AppProvider apps,
+      RequestVerifier verifier,
+      ChannelDirectory directory,
+      Broadcaster broadcaster) {
+    Router router = Router.router(vertx);
+    router.get("/up").handler(HttpApi::up);
+    if (!mountPath.isEmpty()) {
+      router.get(mountPath + "/up").handler(HttpApi::up);
+    }
+
+    String appPath = mountPath + "/apps/:appId";
+    router
+        .route(appPath + "/*")
+        .handler(BodyHandler.create(false).setBodyLimit(maxRequestSize))
+        .handler(new RequestAuthenticator(apps, verifier, mountPath));
+    EventsHandler events = new EventsHandler(broadcaster, directory);
+    ChannelsHandler channels = new ChannelsHandler(directory);
+    router.post(appPath + "/events").handler(events::trigger);
+    router.post(appPath + "/batch_events").handler(events::batch);
+    router.get(appPath + "/channels").handler(channels::list);
+    router.get(appPath + "/channels/:channelName").handler(channels::one);
+    router.get(appPath + "/channels/:channelName/users").handler(channels::users);
+
+    router.route().last().handler(context -> Responses.error(context, 404, "Not found"));
+    router.route().failureHandler(HttpApi::failure);
+    return router;
+  }
+
+  private static void up(RoutingContext context) {
+    Responses.json(context, 200, Map.of("status", "ok"));
+  }
+
+  private static void failure(RoutingContext context) {
+    Throwable error = context.failure();
+    if (context.response().ended()) {
+      return;
+    }
+    if (error instanceof ApiException api) {
+      Responses.error(context, api.status(), api.getMessage());
+    } else if (error == null && context.statusCode() > 0) {
+      Responses.error(context, context.statusCode(), reason(context.statusCode()));
+    } else {
+      LOG.log(Level.SEVERE, "HTTP API request failed: " + context.request().path(), error);
+      Responses.error(context, 500, "Internal server error");
+    }
+  }
+
+  private static String reason(int status) {
+    return switch (status) {
+      case 400 -> "Bad request";
+      case 404 -> "Not found";
+      case 405 -> "Method not allowed";
+      case 413 -> "Request body too large";
+      default -> "HTTP " + status;
+    };
+  }
+}

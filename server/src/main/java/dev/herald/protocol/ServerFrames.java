@@ -1,0 +1,140 @@
+package dev.herald.protocol;
+
+import java.util.Collection;
+
+/**
+ * Factories for every server-to-client frame, as the exact JSON text sent on the wire.
+ *
+ * <p>Owns the "{@code data} is a JSON string holding JSON" rule: callers pass values, never
+ * pre-encoded data. Stateless and thread-safe.
+ */
+public final class ServerFrames {
+  private ServerFrames() {}
+
+  public static final String PONG = "{\"event\":\"pusher:pong\",\"data\":\"{}\"}";
+  public static final String PING = "{\"event\":\"pusher:ping\",\"data\":\"{}\"}";
+
+  public static String connectionEstablished(String socketId, int activityTimeoutSeconds) {
+    String data =
+        "{\"socket_id\":"
+            + Json.quote(socketId)
+            + ",\"activity_timeout\":"
+            + activityTimeoutSeconds
+            + "}";
+    return "{\"event\":\"pusher:connection_established\",\"data\":" + Json.quote(data) + "}";
+  }
+
+  /** {@code pusher:error}; its {@code data} is an object, as Pusher sends it. */
+  public static String error(ErrorCode code, String message) {
+    StringBuilder out =
+        new StringBuilder(96).append("{\"event\":\"pusher:error\",\"data\":{\"code\":");
+    out.append(code.code() == null ? "null" : code.code().toString()).append(",\"message\":");
+    return Json.appendQuoted(out, message).append("}}").toString();
+  }
+
+  public static String subscriptionSucceeded(String channel) {
+    return "{\"event\":\"pusher_internal:subscription_succeeded\",\"channel\":"
+        + Json.quote(channel)
+        + ",\"data\":\"{}\"}";
+  }
+
+  /** The presence variant: the members already there, including the joining user. */
+  public static String presenceSubscriptionSucceeded(
+      String channel, Collection<PresenceMember> members) {
+    StringBuilder ids = new StringBuilder("[");
+    StringBuilder hash = new StringBuilder("{");
+    boolean first = true;
+    for (PresenceMember member : members) {
+      if (!first) {
+        ids.append(',');
+        hash.append(',');
+      }
+      first = false;
+      Json.appendQuoted(ids, member.userId());
+      Json.appendQuoted(hash, member.userId()).append(':');
+      hash.append(member.userInfoJson() == null ? "null" : member.userInfoJson());
+    }
+    String data =
+        "{\"presence\":{\"ids\":"
+            + ids.append(']')
+            + ",\"hash\":"
+            + hash.append('}')
+            + ",\"count\":"
+            + members.size()
+            + "}}";
+    return "{\"event\":\"pusher_internal:subscription_succeeded\",\"channel\":"
+        + Json.quote(channel)
+        + ",\"data\":"
+        + Json.quote(data)
+        + "}";
+  }
+
+  /**
+   * {@code pusher:subscription_error}; {@code type} is AuthError, LimitReached, InvalidChannel,
+   * InvalidChannelData or ServerError, {@code status} an HTTP-like or Pusher code.
+   */
+  public static String subscriptionError(String channel, String type, String error, int status) {
+    StringBuilder out =
+        new StringBuilder(128).append("{\"event\":\"pusher:subscription_error\",\"channel\":");
+    Json.appendQuoted(out, channel).append(",\"data\":{\"type\":");
+    Json.appendQuoted(out, type).append(",\"error\":");
+    Json.appendQuoted(out, error).append(",\"status\":").append(status);
+    return out.append("}}").toString();
+  }
+
+  public static String memberAdded(String channel, PresenceMember member) {
+    StringBuilder data = new StringBuilder("{\"user_id\":");
+    Json.appendQuoted(data, member.userId())
+        .append(",\"user_info\":")
+        .append(member.userInfoJson() == null ? "null" : member.userInfoJson())
+        .append('}');
+    return "{\"event\":\"pusher_internal:member_added\",\"channel\":"
+        + Json.quote(channel)
+        + ",\"data\":"
+        + Json.quote(data.toString())
+        + "}";
+  }
+
+  public static String memberRemoved(String channel, String userId) {
+    String data = "{\"user_id\":" + Json.quote(userId) + "}";
+    return "{\"event\":\"pusher_internal:member_removed\",\"channel\":"
+        + Json.quote(channel)
+        + ",\"data\":"
+        + Json.quote(data)
+        + "}";
+  }
+
+  /** An event published through the HTTP API: {@code data} goes out as the exact string given. */
+  public static String channelEvent(String event, String channel, String data) {
+    StringBuilder out = new StringBuilder(48 + event.length() + channel.length() + data.length());
+    out.append("{\"event\":");
+    Json.appendQuoted(out, event).append(",\"channel\":");
+    Json.appendQuoted(out, channel).append(",\"data\":");
+    return Json.appendQuoted(out, data).append('}').toString();
+  }
+
+  /**
+   * A client event relayed to the channel's other subscribers: {@code rawData} is the sender's
+   * {@code data} JSON unchanged; {@code userId} is added on presence channels.
+   */
+  public static String clientEvent(String event, String channel, String rawData, String userId) {
+    StringBuilder out = new StringBuilder(64 + (rawData == null ? 0 : rawData.length()));
+    out.append("{\"event\":");
+    Json.appendQuoted(out, event).append(",\"channel\":");
+    Json.appendQuoted(out, channel);
+    if (rawData != null) {
+      out.append(",\"data\":").append(rawData);
+    }
+    if (userId != null) {
+      out.append(",\"user_id\":");
+      Json.appendQuoted(out, userId);
+    }
+    return out.append('}').toString();
+  }
+
+  /** {@code pusher:signin_success}, echoing the signed {@code user_data} string. */
+  public static String signinSuccess(String userData) {
+    String data = "{\"user_data\":" + Json.quote(userData) + "}";
+    return "{\"event\":\"pusher:signin_success\",\"data\":" + Json.quote(data) + "}";
+  }
+}

@@ -1,0 +1,69 @@
+package dev.herald.websocket;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Every live connection of this node by socket id, and the connection count of each app for its
+ * quota. Thread-safe: event loops register and remove their own sessions concurrently.
+ */
+public final class ConnectionRegistry {
+  private final Map<String, Session> bySocketId = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> countByApp = new ConcurrentHashMap<>();
+
+  /**
+   * Reserves a place for a new connection of the app.
+   *
+   * @return false when the app is at its connection limit (0 = unlimited)
+   */
+  boolean tryReserve(String appId, int maxConnections) {
+    AtomicInteger count = countByApp.computeIfAbsent(appId, id -> new AtomicInteger());
+    if (count.incrementAndGet() > maxConnections && maxConnections > 0) {
+      count.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  /** Gives back a place taken by {@link #tryReserve}. */
+  void release(String appId) {
+    AtomicInteger count = countByApp.get(appId);
+    if (count != null) {
+      count.decrementAndGet();
+    }
+  }
+
+  /**
+   * A socket id no live connection has: two random non-negative integers joined by a dot, as Pusher
+   * makes them.
+   */
+  String newSocketId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    while (true) {
+      String id = random.nextInt(Integer.MAX_VALUE) + "." + random.nextInt(Integer.MAX_VALUE);
+      if (!bySocketId.containsKey(id)) {
+        return id;
+      }
+    }
+  }
+
+  /**
+   * @return false if the id was taken meanwhile; the caller picks another
+   */
+  boolean add(Session session) {
+    return bySocketId.putIfAbsent(session.socketId(), session) == null;
+  }
+
+  void remove(Session session) {
+    if (bySocketId.remove(session.socketId(), session)) {
+      release(session.app().id());
+    }
+  }
+
+  public int connectionCount(String appId) {
+    AtomicInteger count = countByApp.get(appId);
+    return count == null ? 0 : count.get();
+  }
+}

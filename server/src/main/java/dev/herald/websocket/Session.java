@@ -1,0 +1,155 @@
+package dev.herald.websocket;
+
+import dev.herald.channels.OutboundFrame;
+import dev.herald.channels.Subscriber;
+import dev.herald.config.AppConfig;
+import dev.herald.protocol.ChannelName;
+import dev.herald.protocol.ErrorCode;
+import dev.herald.protocol.ServerFrames;
+import io.vertx.core.http.ServerWebSocket;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One client connection: its socket, app, subscriptions and liveness. Confined to the event loop
+ * its socket lives on; no method may be called from another thread.
+ */
+public final class Session implements Subscriber {
+
+  /** Where the connection is in its life. */
+  public enum State {
+    OPEN,
+    /** A close frame was sent or received; nothing more is written. */
+    CLOSING
+  }
+
+  /**
+   * One channel this connection is subscribed to.
+   *
+   * @param userId the presence user id it joined as, else null
+   */
+  public record Subscription(ChannelName channel, String userId) {}
+
+  private final ServerWebSocket socket;
+  private final AppConfig app;
+  private final String socketId;
+  private final ClientEventRateLimiter clientEventLimiter;
+  private final Map<String, Subscription> subscriptions = new HashMap<>();
+  private State state = State.OPEN;
+  private long lastActivityNanos;
+  private long pingSentNanos;
+  private String signedInUserId;
+
+  Session(ServerWebSocket socket, AppConfig app, String socketId, long nowNanos) {
+    this.socket = socket;
+    this.app = app;
+    this.socketId = socketId;
+    this.lastActivityNanos = nowNanos;
+    this.clientEventLimiter = new ClientEventRateLimiter(app.clientEventRateLimit());
+  }
+
+  @Override
+  public String socketId() {
+    return socketId;
+  }
+
+  public AppConfig app() {
+    return app;
+  }
+
+  public State state() {
+    return state;
+  }
+
+  public boolean isOpen() {
+    return state == State.OPEN;
+  }
+
+  /** This connection's channels by name; the reverse index used on disconnect. */
+  Map<String, Subscription> subscriptions() {
+    return subscriptions;
+  }
+
+  ClientEventRateLimiter clientEventLimiter() {
+    return clientEventLimiter;
+  }
+
+  String signedInUserId() {
+    return signedInUserId;
+  }
+
+  void signIn(String userId) {
+    this.signedInUserId = userId;
+  }
+
+  /** Any frame from the client, data or control, proves it is alive. */
+  void touch(long nowNanos) {
+    lastActivityNanos = nowNanos;
+    pingSentNanos = 0;
+  }
+
+  long lastActivityNanos() {
+    return lastActivityNanos;
+  }
+
+  long pingSentNanos() {
+    return pingSentNanos;
+  }
+
+  void markPingSent(long nowNanos) {
+    pingSentNanos = nowNanos;
+  }
+
+  /** Sends a frame built for this connection alone. */
+  void send(String json) {
+    if (state == State.OPEN) {
+      socket.writeTextMessage(json);
+    }
+  }
+
+  /**
+   * Writes a broadcast frame shared with other subscribers. A client that has stopped reading while
+   * its write queue is full is disconnected rather than left to grow server memory.
+   */
+  @Override
+  public void deliver(OutboundFrame frame) {
+    if (state != State.OPEN) {
+      return;
+    }
+    if (socket.writeQueueFull()) {
+      fail(ErrorCode.OVER_CAPACITY, "Client is not reading its messages fast enough");
+      return;
+    }
+    socket.writeFrame(frame.toWebSocketFrame());
+  }
+
+  /** Sends {@code pusher:error} and, for fatal codes, closes with the same code. */
+  void fail(ErrorCode code, String message) {
+    send(ServerFrames.error(code, message));
+    if (code.closesConnection()) {
+      close(code.code(), message);
+    }
+  }
+
+  void close(int code, String reason) {
+    if (state != State.OPEN) {
+      return;
+    }
+    state = State.CLOSING;
+    socket.close((short) code, truncate(reason));
+  }
+
+  void markClosed() {
+    state = State.CLOSING;
+  }
+
+  /** A close reason must fit in 123 bytes of UTF-8. */
+  private static String truncate(String reason) {
+    return reason.length() <= 120 ? reason : reason.substring(0, 120);
+  }
+
+  @Override
+  public String toString() {
+    return "Session[" + socketId + ", app " + app.id() + "]";
+  }
+}

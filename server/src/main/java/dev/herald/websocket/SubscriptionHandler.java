@@ -1,0 +1,251 @@
+package dev.herald.websocket;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.auth.ChannelAuthorizer;
+import dev.herald.channels.ChannelDirectory;
+import dev.herald.channels.Join;
+import dev.herald.channels.LocalSubscriptions;
+import dev.herald.config.AppConfig;
+import dev.herald.protocol.ChannelKind;
+import dev.herald.protocol.ChannelName;
+import dev.herald.protocol.ClientFrame;
+import dev.herald.protocol.PresenceMember;
+import dev.herald.protocol.ServerFrames;
+import dev.herald.scaling.Broadcaster;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * {@code pusher:subscribe} and {@code pusher:unsubscribe}: name rules, signatures, presence
+ * members, and the directory transitions (member_added, member_removed) they cause. Confined to one
+ * event loop, with that loop's {@link LocalSubscriptions}.
+ */
+final class SubscriptionHandler {
+  private static final Logger LOG = Logger.getLogger(SubscriptionHandler.class.getName());
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final int MAX_USER_ID_LENGTH = 128;
+
+  private final LocalSubscriptions local;
+  private final ChannelDirectory directory;
+  private final Broadcaster broadcaster;
+
+  SubscriptionHandler(
+      LocalSubscriptions local, ChannelDirectory directory, Broadcaster broadcaster) {
+    this.local = local;
+    this.directory = directory;
+    this.broadcaster = broadcaster;
+  }
+
+  /** A refusal sent as {@code pusher:subscription_error}; the connection stays open. */
+  private static final class Refusal extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final String type;
+    final int status;
+
+    Refusal(String type, int status, String message) {
+      super(message, null, false, false);
+      this.type = type;
+      this.status = status;
+    }
+  }
+
+  void subscribe(Session session, ClientFrame.Subscribe frame) {
+    AppConfig app = session.app();
+    try {
+      ChannelName channel = parseName(frame.channel(), app);
+      checkAccess(session, channel, frame);
+      PresenceMember member =
+          channel.kind().isPresence() ? presenceMember(frame.channelData(), app) : null;
+      Session.Subscription existing = session.subscriptions().get(channel.value());
+      if (existing != null) {
+        resendSucceeded(session, channel);
+        return;
+      }
+      Session.Subscription subscription =
+          new Session.Subscription(channel, member == null ? null : member.userId());
+      // Reserved before the directory answers, so a second subscribe meanwhile is a resubscribe.
+      session.subscriptions().put(channel.value(), subscription);
+      directory
+          .join(app.id(), channel.value(), session.socketId(), member, app.maxPresenceMembers())
+          .onSuccess(join -> joined(session, subscription, member, join))
+          .onFailure(
+              error -> {
+                session.subscriptions().remove(channel.value());
+                LOG.log(
+                    Level.WARNING,
+                    "Subscribing " + session + " to " + channel.value() + " failed",
+                    error);
+                session.send(
+                    ServerFrames.subscriptionError(
+                        channel.value(), "ServerError", "Subscription failed, try again", 500));
+              });
+    } catch (Refusal refusal) {
+      session.send(
+          ServerFrames.subscriptionError(
+              frame.channel(), refusal.type, refusal.getMessage(), refusal.status));
+    }
+  }
+
+  private void joined(
+      Session session, Session.Subscription subscription, PresenceMember member, Join join) {
+    String channel = subscription.channel().value();
+    AppConfig app = session.app();
+    if (!join.accepted()) {
+      session.subscriptions().remove(channel);
+      session.send(
+          ServerFrames.subscriptionError(
+              channel,
+              "LimitReached",
+              "Presence channel is full: at most " + app.maxPresenceMembers() + " members",
+              4100));
+      return;
+    }
+    if (!session.isOpen() || session.subscriptions().get(channel) != subscription) {
+      // The connection closed or unsubscribed while the directory was answering: undo the join.
+      leaveDirectory(session, subscription);
+      return;
+    }
+    local.add(app.id(), channel, session);
+    if (member == null) {
+      session.send(ServerFrames.subscriptionSucceeded(channel));
+    } else {
+      session.send(ServerFrames.presenceSubscriptionSucceeded(channel, join.members()));
+      if (join.memberAdded()) {
+        broadcaster.publish(
+            app.id(), channel, ServerFrames.memberAdded(channel, member), session.socketId());
+      }
+    }
+  }
+
+  private void resendSucceeded(Session session, ChannelName channel) {
+    if (!channel.kind().isPresence()) {
+      session.send(ServerFrames.subscriptionSucceeded(channel.value()));
+      return;
+    }
+    directory
+        .members(session.app().id(), channel.value())
+        .onSuccess(
+            members ->
+                session.send(ServerFrames.presenceSubscriptionSucceeded(channel.value(), members)));
+  }
+
+  void unsubscribe(Session session, String channel) {
+    Session.Subscription subscription = session.subscriptions().remove(channel);
+    if (subscription != null) {
+      local.remove(session.app().id(), channel, session);
+      leaveDirectory(session, subscription);
+    }
+  }
+
+  /** Leaves every channel; called once when the connection has closed. */
+  void unsubscribeAll(Session session) {
+    for (String channel : List.copyOf(session.subscriptions().keySet())) {
+      unsubscribe(session, channel);
+    }
+  }
+
+  private void leaveDirectory(Session session, Session.Subscription subscription) {
+    String appId = session.app().id();
+    String channel = subscription.channel().value();
+    directory
+        .leave(appId, channel, session.socketId(), subscription.userId())
+        .onSuccess(
+            leave -> {
+              if (leave.memberRemoved()) {
+                broadcaster.publish(
+                    appId,
+                    channel,
+                    ServerFrames.memberRemoved(channel, subscription.userId()),
+                    null);
+              }
+            })
+        .onFailure(
+            error ->
+                LOG.log(
+                    Level.WARNING, "Leaving " + channel + " for " + session + " failed", error));
+  }
+
+  private static ChannelName parseName(String name, AppConfig app) {
+    try {
+      return ChannelName.parse(name, app.maxChannelNameLength());
+    } catch (ChannelName.InvalidChannelNameException e) {
+      if (e.problem() == ChannelName.Problem.TOO_LONG) {
+        throw new Refusal("LimitReached", 4009, e.getMessage());
+      }
+      throw new Refusal("InvalidChannel", 400, e.getMessage());
+    }
+  }
+
+  private static void checkAccess(
+      Session session, ChannelName channel, ClientFrame.Subscribe frame) {
+    if (channel.kind() == ChannelKind.SERVER_TO_USER) {
+      String userId = channel.serverToUserId();
+      if (session.signedInUserId() == null || !session.signedInUserId().equals(userId)) {
+        throw new Refusal(
+            "AuthError",
+            401,
+            "Only a connection signed in as user "
+                + userId
+                + " may subscribe to "
+                + channel.value());
+      }
+      return;
+    }
+    if (!channel.kind().requiresSignature()) {
+      return;
+    }
+    if (frame.auth() == null || frame.auth().isEmpty()) {
+      throw new Refusal(
+          "AuthError", 401, "Subscribing to " + channel.value() + " needs an auth signature");
+    }
+    String channelData = channel.kind().isPresence() ? frame.channelData() : null;
+    if (channel.kind().isPresence() && channelData == null) {
+      throw new Refusal("AuthError", 401, "Subscribing to a presence channel needs channel_data");
+    }
+    if (!ChannelAuthorizer.isValid(
+        session.app(), session.socketId(), channel.value(), channelData, frame.auth())) {
+      throw new Refusal(
+          "AuthError",
+          401,
+          "Invalid signature: expected HMAC SHA256 hex digest of "
+              + session.socketId()
+              + ":"
+              + channel.value()
+              + (channelData == null ? "" : ":<channel_data>"));
+    }
+  }
+
+  private static PresenceMember presenceMember(String channelData, AppConfig app) {
+    if (channelData.getBytes(StandardCharsets.UTF_8).length > app.maxPresenceMemberSize()) {
+      throw new Refusal(
+          "LimitReached",
+          4301,
+          "channel_data is larger than " + app.maxPresenceMemberSize() + " bytes");
+    }
+    JsonNode data;
+    try {
+      data = MAPPER.readTree(channelData);
+    } catch (JsonProcessingException e) {
+      throw new Refusal("InvalidChannelData", 400, "channel_data must be a JSON object");
+    }
+    if (data == null || !data.isObject()) {
+      throw new Refusal("InvalidChannelData", 400, "channel_data must be a JSON object");
+    }
+    JsonNode userIdNode = data.get("user_id");
+    if (userIdNode == null || !(userIdNode.isTextual() || userIdNode.isIntegralNumber())) {
+      throw new Refusal("InvalidChannelData", 400, "channel_data must contain a user_id string");
+    }
+    String userId = userIdNode.asText();
+    if (userId.isEmpty() || userId.length() > MAX_USER_ID_LENGTH) {
+      throw new Refusal(
+          "InvalidChannelData", 400, "user_id must be 1 to " + MAX_USER_ID_LENGTH + " characters");
+    }
+    JsonNode userInfo = data.get("user_info");
+    String userInfoJson = userInfo == null || userInfo.isNull() ? null : userInfo.toString();
+    return new PresenceMember(userId, userInfoJson);
+  }
+}

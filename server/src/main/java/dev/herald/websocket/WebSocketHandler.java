@@ -1,0 +1,158 @@
+package dev.herald.websocket;
+
+import dev.herald.apps.AppProvider;
+import dev.herald.channels.ChannelDirectory;
+import dev.herald.channels.LocalSubscriptions;
+import dev.herald.config.AppConfig;
+import dev.herald.protocol.ErrorCode;
+import dev.herald.protocol.FrameDecoder;
+import dev.herald.protocol.ServerFrames;
+import dev.herald.scaling.Broadcaster;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.vertx.core.http.ServerWebSocket;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Accepts WebSocket upgrades on {@code {path}/app/{key}}: checks the path, the protocol version,
+ * the app and its connection quota, then sends {@code pusher:connection_established} and wires the
+ * socket's frames to the {@link MessageHandler}. Confined to one event loop; each connection stays
+ * on the loop that accepted it.
+ */
+public final class WebSocketHandler {
+  private static final Logger LOG = Logger.getLogger(WebSocketHandler.class.getName());
+  private static final int MIN_PROTOCOL = 4;
+  private static final int MAX_PROTOCOL = 7;
+
+  private final String appPathPrefix;
+  private final AppProvider apps;
+  private final ConnectionRegistry registry;
+  private final ActivityMonitor monitor = new ActivityMonitor();
+  private final MessageHandler messages;
+  private final SubscriptionHandler subscriptions;
+
+  /** The WebSocket side of one event loop, with the handlers it owns. */
+  public static WebSocketHandler forEventLoop(
+      String mountPath,
+      AppProvider apps,
+      ConnectionRegistry registry,
+      LocalSubscriptions local,
+      ChannelDirectory directory,
+      Broadcaster broadcaster) {
+    SubscriptionHandler subscriptions = new SubscriptionHandler(local, directory, broadcaster);
+    MessageHandler messages = new MessageHandler(new FrameDecoder(), subscriptions, broadcaster);
+    return new WebSocketHandler(mountPath, apps, registry, messages, subscriptions);
+  }
+
+  private WebSocketHandler(
+      String mountPath,
+      AppProvider apps,
+      ConnectionRegistry registry,
+      MessageHandler messages,
+      SubscriptionHandler subscriptions) {
+    this.appPathPrefix = mountPath + "/app/";
+    this.apps = apps;
+    this.registry = registry;
+    this.messages = messages;
+    this.subscriptions = subscriptions;
+  }
+
+  /** Called by the loop's timer about once a second. */
+  public void tick() {
+    monitor.tick(System.nanoTime());
+  }
+
+  public int connectionCount() {
+    return monitor.size();
+  }
+
+  public void handle(ServerWebSocket socket) {
+    String path = socket.path();
+    if (!path.startsWith(appPathPrefix)
+        || path.length() == appPathPrefix.length()
+        || path.indexOf('/', appPathPrefix.length()) >= 0) {
+      reject(
+          socket,
+          ErrorCode.PATH_NOT_FOUND,
+          "Path not found: connect to " + appPathPrefix + "{key}");
+      return;
+    }
+    String key = path.substring(appPathPrefix.length());
+    Map<String, List<String>> query = new QueryStringDecoder(socket.uri()).parameters();
+    List<String> protocol = query.get("protocol");
+    if (protocol == null || protocol.isEmpty() || protocol.get(0).isEmpty()) {
+      reject(socket, ErrorCode.NO_PROTOCOL, "No protocol version supplied");
+      return;
+    }
+    if (!isSupportedProtocol(protocol.get(0))) {
+      reject(
+          socket,
+          ErrorCode.UNSUPPORTED_PROTOCOL,
+          "Unsupported protocol version " + protocol.get(0) + "; use 4 to 7");
+      return;
+    }
+    socket.pause();
+    apps.findByKey(key)
+        .onComplete(
+            result -> {
+              if (result.failed()) {
+                LOG.log(Level.WARNING, "App lookup failed", result.cause());
+                reject(socket, ErrorCode.OVER_CAPACITY, "App lookup failed, try again later");
+              } else if (result.result().isEmpty()) {
+                reject(socket, ErrorCode.UNKNOWN_APP, "App key " + key + " does not exist");
+              } else {
+                open(socket, result.result().get());
+              }
+              socket.resume();
+            });
+  }
+
+  private static boolean isSupportedProtocol(String value) {
+    try {
+      int version = Integer.parseInt(value);
+      return version >= MIN_PROTOCOL && version <= MAX_PROTOCOL;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private void open(ServerWebSocket socket, AppConfig app) {
+    if (!app.enabled()) {
+      reject(socket, ErrorCode.APP_DISABLED, "App is disabled");
+      return;
+    }
+    if (!registry.tryReserve(app.id(), app.maxConnections())) {
+      reject(socket, ErrorCode.OVER_CAPACITY, "App is over its connection quota");
+      return;
+    }
+    long now = System.nanoTime();
+    Session session;
+    do {
+      session = new Session(socket, app, registry.newSocketId(), now);
+    } while (!registry.add(session));
+    Session opened = session;
+    monitor.add(opened);
+    socket.frameHandler(frame -> opened.touch(System.nanoTime()));
+    socket.textMessageHandler(text -> messages.onText(opened, text, System.nanoTime()));
+    socket.binaryMessageHandler(binary -> messages.onBinary(opened));
+    socket.exceptionHandler(
+        error -> LOG.log(Level.FINE, "Socket error on " + opened + ": " + error.getMessage()));
+    socket.closeHandler(ignored -> closed(opened));
+    opened.send(ServerFrames.connectionEstablished(opened.socketId(), app.activityTimeout()));
+  }
+
+  private void closed(Session session) {
+    session.markClosed();
+    monitor.remove(session);
+    registry.remove(session);
+    subscriptions.unsubscribeAll(session);
+  }
+
+  private static void reject(ServerWebSocket socket, ErrorCode code, String message) {
+    socket.writeTextMessage(ServerFrames.error(code, message));
+    socket.close(
+        code.code().shortValue(), message.length() > 120 ? message.substring(0, 120) : message);
+  }
+}
