@@ -1,0 +1,189 @@
+package dev.herald.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  private static HeraldConfig load(Map<String, String> env, String... args) {
+    return ConfigLoader.load(ConfigLoader.parseArgs(List.of(args)), env);
+  }
+
+  @Test
+  void servesTheDevelopmentAppWhenNothingIsConfigured() {
+    HeraldConfig config = load(Map.of());
+    assertTrue(config.usingDevelopmentApp());
+    assertEquals("herald-key", config.apps().get(0).key());
+    assertEquals(new ServerConfig("0.0.0.0", 8080, "", 262_144, 0), config.server());
+    AppConfig app = config.apps().get(0);
+    assertEquals(30, app.activityTimeout());
+    assertEquals(ClientEventsPolicy.MEMBERS, app.acceptClientEventsFrom());
+    assertEquals(10, app.clientEventRateLimit());
+  }
+
+  @Test
+  void readsTheReverbVariablesALaravelAppAlreadyHas() {
+    HeraldConfig config =
+        load(
+            Map.of(
+                "REVERB_APP_ID", "1",
+                "REVERB_APP_KEY", "k",
+                "REVERB_APP_SECRET", "s",
+                "REVERB_SERVER_PORT", "6001",
+                "REVERB_SERVER_PATH", "ws/",
+                "REVERB_APP_MAX_CONNECTIONS", "5",
+                "REVERB_APP_ACCEPT_CLIENT_EVENTS_FROM", "all"));
+    assertFalse(config.usingDevelopmentApp());
+    assertEquals(6001, config.server().port());
+    assertEquals("/ws", config.server().path());
+    AppConfig app = config.apps().get(0);
+    assertEquals(List.of("1", "k", "s"), List.of(app.id(), app.key(), app.secret()));
+    assertEquals(5, app.maxConnections());
+    assertEquals(ClientEventsPolicy.ALL, app.acceptClientEventsFrom());
+  }
+
+  @Test
+  void fallsBackToPusherVariables() {
+    HeraldConfig config =
+        load(Map.of("PUSHER_APP_ID", "9", "PUSHER_APP_KEY", "pk", "PUSHER_APP_SECRET", "ps"));
+    assertEquals("pk", config.apps().get(0).key());
+  }
+
+  @Test
+  void readsALaravelEnvFileWithQuotesCommentsAndReferencesAndLetsTheProcessWin()
+      throws IOException {
+    Path env = dir.resolve(".env");
+    Files.writeString(
+        env,
+        String.join(
+            "\n",
+            "# Laravel",
+            "APP_NAME=\"My App\"",
+            "BROADCAST_CONNECTION=reverb",
+            "REVERB_APP_ID=100 # trailing comment",
+            "export REVERB_APP_KEY='abc def'",
+            "REVERB_APP_SECRET=\"s3cr3t\"",
+            "VITE_REVERB_APP_KEY=\"${REVERB_APP_KEY}\"",
+            "REVERB_SERVER_PORT=7000",
+            ""));
+    HeraldConfig config = load(Map.of("REVERB_SERVER_PORT", "7001"), "--env-file", env.toString());
+    AppConfig app = config.apps().get(0);
+    assertEquals("100", app.id());
+    assertEquals("abc def", app.key());
+    assertEquals("s3cr3t", app.secret());
+    assertEquals(7001, config.server().port());
+  }
+
+  @Test
+  void readsSeveralAppsFromAYamlFile() throws IOException {
+    Path file = dir.resolve("herald.yaml");
+    Files.writeString(
+        file,
+        """
+        server:
+          port: 9000
+        apps:
+          - id: "1"
+            key: one
+            secret: s1
+          - id: 2
+            key: two
+            secret: s2
+            enabled: false
+            client_event_rate_limit: 0
+        """);
+    HeraldConfig config = load(Map.of(), "--config", file.toString());
+    assertEquals(9000, config.server().port());
+    assertEquals(2, config.apps().size());
+    assertEquals("2", config.apps().get(1).id());
+    assertFalse(config.apps().get(1).enabled());
+    assertEquals(0, config.apps().get(1).clientEventRateLimit());
+  }
+
+  @Test
+  void readsJsonFiles() throws IOException {
+    Path file = dir.resolve("herald.json");
+    Files.writeString(file, "{\"apps\":[{\"id\":\"1\",\"key\":\"k\",\"secret\":\"s\"}]}");
+    assertEquals("k", load(Map.of(), "--config", file.toString()).apps().get(0).key());
+  }
+
+  @Test
+  void badValuesNameTheFileTheKeyAndTheReason() throws IOException {
+    Path file = dir.resolve("bad.yaml");
+    Files.writeString(
+        file, "apps:\n  - id: a\n    key: k\n    secret: s\n    activity_timeout: soon\n");
+    ConfigException error =
+        assertThrows(ConfigException.class, () -> load(Map.of(), "--config", file.toString()));
+    assertEquals(
+        file + ": apps[0].activity_timeout: must be a whole number, got \"soon\"",
+        error.getMessage());
+  }
+
+  @Test
+  void unknownKeysAreErrorsNotSilentlyIgnored() throws IOException {
+    Path file = dir.resolve("typo.yaml");
+    Files.writeString(file, "apps:\n  - id: a\n    key: k\n    secret: s\n    max_conections: 3\n");
+    ConfigException error =
+        assertThrows(ConfigException.class, () -> load(Map.of(), "--config", file.toString()));
+    assertTrue(
+        error.getMessage().startsWith(file + ": apps[0].max_conections: unknown key"),
+        error.getMessage());
+  }
+
+  @Test
+  void badEnvironmentValuesNameTheVariable() {
+    ConfigException error =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                load(
+                    Map.of(
+                        "REVERB_APP_ID", "1",
+                        "REVERB_APP_KEY", "k",
+                        "REVERB_APP_SECRET", "s",
+                        "REVERB_APP_ACCEPT_CLIENT_EVENTS_FROM", "everyone")));
+    assertEquals(
+        "env REVERB_APP_ACCEPT_CLIENT_EVENTS_FROM: must be one of members, all, none, got \"everyone\"",
+        error.getMessage());
+    ConfigException port =
+        assertThrows(ConfigException.class, () -> load(Map.of("REVERB_SERVER_PORT", "70000")));
+    assertEquals(
+        "env REVERB_SERVER_PORT: must be between 0 and 65535, got 70000", port.getMessage());
+  }
+
+  @Test
+  void anAppWithoutASecretIsRefused() {
+    ConfigException error =
+        assertThrows(
+            ConfigException.class, () -> load(Map.of("REVERB_APP_ID", "1", "REVERB_APP_KEY", "k")));
+    assertTrue(error.getMessage().endsWith("secret is required"), error.getMessage());
+  }
+
+  @Test
+  void missingFilesAndUnknownOptionsAreReported() {
+    assertThrows(
+        ConfigException.class,
+        () -> load(Map.of(), "--config", dir.resolve("none.yaml").toString()));
+    ConfigException error = assertThrows(ConfigException.class, () -> load(Map.of(), "--bogus"));
+    assertEquals("command line: unknown option \"--bogus\" (see --help)", error.getMessage());
+  }
+
+  @Test
+  void duplicateKeysAcrossAppsAreRefused() throws IOException {
+    Path file = dir.resolve("dup.yaml");
+    Files.writeString(
+        file, "apps:\n  - {id: a, key: k, secret: s}\n  - {id: b, key: k, secret: t}\n");
+    assertThrows(ConfigException.class, () -> load(Map.of(), "--config", file.toString()));
+  }
+}
