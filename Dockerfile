@@ -22,4 +22,4 @@ ENV REVERB_SERVER_HOST=0.0.0.0 REVERB_SERVER_PORT=8080
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD wget -qO- http://127.0.0.1:8080/up >/dev/null 2>&1 || curl -fsS http://127.0.0.1:8080/up >/dev/null || exit 1
-ENTRYPOINT ["java", "-XX:+UseZGC", "-XX:MaxRAMPercentage=75", "-jar", "herald.jar"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "herald.jar"]
