@@ -1,0 +1,148 @@
+package dev.herald.protocoltests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the {@code node:test} suites in {@code protocol-tests/node} (pusher-js, laravel-echo and the
+ * {@code pusher} server SDK from npm) against one Herald process, one suite file per test method.
+ *
+ * <p>The suites read the server from {@code HERALD_HOST}, {@code HERALD_PORT}, {@code
+ * HERALD_APP_ID}, {@code HERALD_APP_KEY} and {@code HERALD_APP_SECRET}; they can also be run by
+ * hand against any server with {@code node --test}. Node modules come from {@code npm ci}, which
+ * the module's pom runs in {@code generate-test-resources}.
+ */
+class NodeInteropTest {
+
+  /** Small, so the pusher-js rate-limit scenario trips it with a short burst. */
+  private static final String CLIENT_EVENT_RATE_LIMIT = "5";
+
+  private static final Duration SUITE_TIMEOUT = Duration.ofSeconds(120);
+  private static final int SERVER_TAIL_LINES = 80;
+  private static final Set<String> SUITES =
+      Set.of("echo.test.mjs", "pusherjs.test.mjs", "sdk.test.mjs");
+
+  private static HeraldProcess server;
+
+  @BeforeAll
+  static void startServer() {
+    server =
+        HeraldProcess.withDefaults()
+            .env("HERALD_APP_CLIENT_EVENT_RATE_LIMIT", CLIENT_EVENT_RATE_LIMIT)
+            .start();
+  }
+
+  @AfterAll
+  static void stopServer() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void laravelEchoChannelsPresenceWhispersAndToOthersWork() throws Exception {
+    runSuite("echo.test.mjs");
+  }
+
+  @Test
+  void pusherJsConnectsSubscribesAndSeesItsStateThroughTheHttpApi() throws Exception {
+    runSuite("pusherjs.test.mjs");
+  }
+
+  @Test
+  void pusherServerSdkTriggersBatchesAndReadsChannelInfo() throws Exception {
+    runSuite("sdk.test.mjs");
+  }
+
+  @Test
+  void everyNodeSuiteFileIsRunByOneOfTheseTests() throws IOException {
+    try (Stream<Path> files = Files.list(nodeDir())) {
+      Set<String> found =
+          files
+              .map(path -> path.getFileName().toString())
+              .filter(name -> name.endsWith(".test.mjs"))
+              .collect(Collectors.toCollection(TreeSet::new));
+      assertEquals(new TreeSet<>(SUITES), found, "add a test method for each new .test.mjs file");
+    }
+  }
+
+  private static void runSuite(String file) throws IOException, InterruptedException {
+    Path dir = nodeDir();
+    assertTrue(
+        Files.isDirectory(dir.resolve("node_modules")),
+        "no node_modules in " + dir + "; run `npm ci` there (the Maven build does it)");
+    Path logs = Files.createDirectories(Path.of("target", "node-logs"));
+    Path log = Files.createTempFile(logs, file.replace(".test.mjs", "") + "-", ".log");
+
+    ProcessBuilder builder =
+        new ProcessBuilder(List.of("node", "--test", "--test-reporter=spec", file))
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    Map<String, String> env = builder.environment();
+    env.put("HERALD_HOST", server.host());
+    env.put("HERALD_PORT", Integer.toString(server.port()));
+    env.put("HERALD_APP_ID", HeraldProcess.APP_ID);
+    env.put("HERALD_APP_KEY", HeraldProcess.APP_KEY);
+    env.put("HERALD_APP_SECRET", HeraldProcess.APP_SECRET);
+    env.put("NO_COLOR", "1");
+
+    Process node = builder.start();
+    boolean finished = node.waitFor(SUITE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    if (!finished) {
+      node.descendants().forEach(ProcessHandle::destroyForcibly);
+      node.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    String output = Files.readString(log, StandardCharsets.UTF_8);
+    System.out.println("---- node --test " + file + " ----\n" + output);
+    if (!finished) {
+      fail(report(file + " did not finish within " + SUITE_TIMEOUT, output));
+    }
+    if (node.exitValue() != 0) {
+      fail(report(file + " exited with " + node.exitValue(), output));
+    }
+  }
+
+  private static String report(String headline, String nodeOutput) {
+    List<String> serverLines = server.output().lines().collect(Collectors.toList());
+    String serverTail =
+        String.join(
+            "\n",
+            serverLines.subList(
+                Math.max(0, serverLines.size() - SERVER_TAIL_LINES), serverLines.size()));
+    return headline
+        + "\n==== node output ====\n"
+        + nodeOutput
+        + "\n==== server output (last "
+        + SERVER_TAIL_LINES
+        + " lines, alive="
+        + server.isAlive()
+        + ") ====\n"
+        + serverTail;
+  }
+
+  private static Path nodeDir() {
+    String dir = System.getProperty("herald.node.dir");
+    if (dir == null) {
+      fail("system property herald.node.dir is not set (the protocol-tests pom sets it)");
+    }
+    return Path.of(dir);
+  }
+}
