@@ -173,6 +173,9 @@ final class SubscriptionHandler {
     try {
       return ChannelName.parse(name, app.maxChannelNameLength());
     } catch (ChannelName.InvalidChannelNameException e) {
+      if (name != null && name.startsWith("#")) {
+        throw new Refusal("AuthError", 401, e.getMessage());
+      }
       if (e.problem() == ChannelName.Problem.TOO_LONG) {
         throw new Refusal("LimitReached", 4009, e.getMessage());
       }

@@ -1,0 +1,556 @@
+package dev.herald.protocoltests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Subscribing to public, private and presence channels, and the refusals. */
+class ChannelsTest {
+
+  private static HeraldProcess herald;
+
+  @BeforeAll
+  static void startServer() {
+    herald = HeraldProcess.withDefaults().start();
+  }
+
+  @AfterAll
+  static void stopServer() {
+    herald.close();
+  }
+
+  private static RawClient open() {
+    return RawClient.open(herald.wsUrl());
+  }
+
+  // ---- public channels -------------------------------------------------------------------------
+
+  @Test
+  void publicSubscribeGetsTheExactSuccessReply() {
+    String channel = Unique.name("my-channel-");
+    try (RawClient client = open()) {
+      client.subscribe(channel);
+      assertEquals(
+          "{\"event\":\"pusher_internal:subscription_succeeded\",\"channel\":\""
+              + channel
+              + "\",\"data\":\"{}\"}",
+          client.awaitText(RawClient.TIMEOUT));
+    }
+  }
+
+  @Test
+  void subscribeAcceptsEveryAllowedCharacter() {
+    String channel = Unique.name("Az09_-=@,.;");
+    try (RawClient client = open()) {
+      client.subscribeOk(channel);
+    }
+  }
+
+  @Test
+  void resubscribingSucceedsAgainAndKeepsOneSubscription() {
+    String channel = Unique.name("again-");
+    try (RawClient client = open()) {
+      client.subscribeOk(channel);
+      client.subscribeOk(channel);
+      herald.api().trigger(channel, "once", "1");
+      herald.api().trigger(channel, "twice", "2");
+      client.assertNext(event(channel, "once", "1"));
+      client.assertNext(event(channel, "twice", "2"));
+      Json.assertJson(
+          "{\"occupied\":true,\"subscription_count\":1}",
+          herald.api().get("/channels/" + channel, "info", "subscription_count").json());
+    }
+  }
+
+  @Test
+  void unsubscribedClientGetsNoReplyAndNoLongerReceivesEvents() {
+    String channel = Unique.name("leaving-");
+    String marker = Unique.name("marker-");
+    try (RawClient client = open()) {
+      client.subscribeOk(channel);
+      client.subscribeOk(marker);
+      client.unsubscribe(channel);
+      client.assertPingPong();
+      herald.api().trigger(channel, "gone", "1");
+      herald.api().trigger(marker, "marker", "2");
+      client.assertNext(event(marker, "marker", "2"));
+    }
+  }
+
+  @Test
+  void unsubscribingFromAnUnknownChannelIsIgnored() {
+    try (RawClient client = open()) {
+      client.unsubscribe(Unique.name("never-joined-"));
+      client.assertPingPong();
+    }
+  }
+
+  @Test
+  void channelNameOf164CharactersIsAccepted() {
+    String channel = padded(Unique.name("long-"), 164);
+    try (RawClient client = open()) {
+      client.subscribeOk(channel);
+    }
+  }
+
+  @Test
+  void channelNameOf165CharactersGetsLimitReached4009() {
+    String channel = padded(Unique.name("long-"), 165);
+    try (RawClient client = open()) {
+      client.subscribe(channel);
+      assertSubscriptionError(client.awaitJson(), channel, "LimitReached", 4009);
+      client.assertPingPong();
+    }
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @ValueSource(strings = {"has space", "slash/y", "star*", "ümlaut", "quote\"", "hash#inside"})
+  void channelNameWithBadCharactersGetsInvalidChannel400(String name) {
+    try (RawClient client = open()) {
+      client.subscribe(name);
+      assertSubscriptionError(client.awaitJson(), name, "InvalidChannel", 400);
+      client.assertPingPong();
+    }
+  }
+
+  @Test
+  void hashChannelOtherThanOwnServerToUserGetsAuthError401() {
+    try (RawClient client = open()) {
+      client.subscribe("#server-to-user-someone");
+      assertSubscriptionError(client.awaitJson(), "#server-to-user-someone", "AuthError", 401);
+      client.subscribe("#other");
+      assertSubscriptionError(client.awaitJson(), "#other", "AuthError", 401);
+      client.assertPingPong();
+    }
+  }
+
+  // ---- private channels ------------------------------------------------------------------------
+
+  @Test
+  void privateSubscribeWithAValidSignatureSucceeds() {
+    String channel = Unique.name("private-");
+    try (RawClient client = open()) {
+      client.subscribePrivateOk(channel);
+      herald.api().trigger(channel, "secret", "s");
+      client.assertNext(event(channel, "secret", "s"));
+    }
+  }
+
+  @Test
+  void privateSubscribeWithABadSignatureGetsAuthError401() {
+    String channel = Unique.name("private-");
+    try (RawClient client = open()) {
+      String auth = HeraldProcess.APP_KEY + ":" + "0".repeat(64);
+      assertAuthErrorThenUsable(client, channel, Map.of("channel", channel, "auth", auth));
+    }
+  }
+
+  @Test
+  void privateSubscribeSignedWithAnotherSecretGetsAuthError401() {
+    String channel = Unique.name("private-");
+    try (RawClient client = open()) {
+      String auth =
+          Signatures.auth(HeraldProcess.APP_KEY, "wrong-secret", client.socketId() + ":" + channel);
+      assertAuthErrorThenUsable(client, channel, Map.of("channel", channel, "auth", auth));
+    }
+  }
+
+  @Test
+  void privateSubscribeWhoseKeyPartIsNotTheAppKeyGetsAuthError401() {
+    String channel = Unique.name("private-");
+    try (RawClient client = open()) {
+      String good = Signatures.privateAuth(client.socketId(), channel);
+      String auth = "other-key" + good.substring(good.indexOf(':'));
+      assertAuthErrorThenUsable(client, channel, Map.of("channel", channel, "auth", auth));
+    }
+  }
+
+  @Test
+  void privateSubscribeWithoutAuthGetsAuthError401() {
+    String channel = Unique.name("private-");
+    try (RawClient client = open()) {
+      assertAuthErrorThenUsable(client, channel, Map.of("channel", channel));
+    }
+  }
+
+  @ParameterizedTest(name = "auth={0}")
+  @ValueSource(strings = {"", "no-colon-at-all", ":", "herald-test-key:"})
+  void privateSubscribeWithAMalformedAuthGetsAuthError401(String auth) {
+    String channel = Unique.name("private-");
+    try (RawClient client = open()) {
+      assertAuthErrorThenUsable(client, channel, Map.of("channel", channel, "auth", auth));
+    }
+  }
+
+  @Test
+  void privateSubscribeWithAuthComputedForAnotherSocketGetsAuthError401() {
+    String channel = Unique.name("private-");
+    try (RawClient client = open();
+        RawClient other = open()) {
+      String auth = Signatures.privateAuth(other.socketId(), channel);
+      assertAuthErrorThenUsable(client, channel, Map.of("channel", channel, "auth", auth));
+    }
+  }
+
+  @Test
+  void privateEncryptedSubscribeWithAValidSignatureSucceeds() {
+    String channel = Unique.name("private-encrypted-");
+    try (RawClient client = open()) {
+      client.subscribePrivateOk(channel);
+    }
+  }
+
+  // ---- presence channels -----------------------------------------------------------------------
+
+  @Test
+  void presenceSubscribeGetsTheExactMemberListIncludingTheJoiner() {
+    String channel = Unique.name("presence-");
+    try (RawClient first = open();
+        RawClient second = open();
+        RawClient third = open()) {
+      first.subscribePresence(channel, "{\"user_id\":\"u1\",\"user_info\":{\"name\":\"A\"}}");
+      assertPresenceSucceeded(first.awaitJson(), channel, "{\"u1\":{\"name\":\"A\"}}");
+
+      second.subscribePresence(channel, "{\"user_id\":\"u2\"}");
+      assertPresenceSucceeded(second.awaitJson(), channel, "{\"u1\":{\"name\":\"A\"},\"u2\":null}");
+
+      third.subscribePresence(channel, "{\"user_id\":\"u3\",\"user_info\":{\"name\":\"C\"}}");
+      assertPresenceSucceeded(
+          third.awaitJson(),
+          channel,
+          "{\"u1\":{\"name\":\"A\"},\"u2\":null,\"u3\":{\"name\":\"C\"}}");
+    }
+  }
+
+  @Test
+  void memberAddedGoesToEveryOtherSubscriberButNotToTheJoiner() {
+    String channel = Unique.name("presence-");
+    try (RawClient first = open();
+        RawClient second = open();
+        RawClient joiner = open()) {
+      first.subscribePresence(channel, "{\"user_id\":\"u1\"}");
+      first.awaitJson();
+      second.subscribePresence(channel, "{\"user_id\":\"u2\"}");
+      second.awaitJson();
+      assertMemberAdded(first.awaitJson(), channel, "u2", "null");
+
+      joiner.subscribePresence(channel, "{\"user_id\":\"u3\",\"user_info\":{\"name\":\"C\"}}");
+      assertPresenceSucceeded(
+          joiner.awaitJson(), channel, "{\"u1\":null,\"u2\":null,\"u3\":{\"name\":\"C\"}}");
+      assertMemberAdded(first.awaitJson(), channel, "u3", "{\"name\":\"C\"}");
+      assertMemberAdded(second.awaitJson(), channel, "u3", "{\"name\":\"C\"}");
+
+      herald.api().trigger(channel, "marker", "m");
+      joiner.assertNext(event(channel, "marker", "m"));
+    }
+  }
+
+  @Test
+  void sameUserOnTwoSocketsIsOneMemberAddedOnceAndRemovedWhenTheLastSocketCloses() {
+    String channel = Unique.name("presence-");
+    try (RawClient watcher = open();
+        RawClient tabOne = open();
+        RawClient tabTwo = open()) {
+      watcher.subscribePresence(channel, "{\"user_id\":\"w\"}");
+      watcher.awaitJson();
+
+      String data = "{\"user_id\":\"u2\",\"user_info\":{\"tab\":1}}";
+      tabOne.subscribePresence(channel, data);
+      assertPresenceSucceeded(tabOne.awaitJson(), channel, "{\"w\":null,\"u2\":{\"tab\":1}}");
+      assertMemberAdded(watcher.awaitJson(), channel, "u2", "{\"tab\":1}");
+
+      tabTwo.subscribePresence(channel, data);
+      assertPresenceSucceeded(tabTwo.awaitJson(), channel, "{\"w\":null,\"u2\":{\"tab\":1}}");
+      tabOne.assertPingPong();
+
+      Json.assertJson(
+          "{\"occupied\":true,\"user_count\":2}",
+          herald.api().get("/channels/" + channel, "info", "user_count").json());
+
+      tabOne.unsubscribe(channel);
+      tabOne.assertPingPong();
+      herald.api().trigger(channel, "marker", "1");
+      watcher.assertNext(event(channel, "marker", "1"));
+      tabTwo.assertNext(event(channel, "marker", "1"));
+
+      tabTwo.disconnect();
+      assertMemberRemoved(watcher.awaitJson(), channel, "u2");
+      herald.api().trigger(channel, "marker", "2");
+      watcher.assertNext(event(channel, "marker", "2"));
+    }
+  }
+
+  @Test
+  void memberRemovedIsSentWhenTheLastSocketUnsubscribesAfterTheFirstClosed() {
+    String channel = Unique.name("presence-");
+    try (RawClient watcher = open();
+        RawClient tabOne = open();
+        RawClient tabTwo = open()) {
+      watcher.subscribePresence(channel, "{\"user_id\":\"w\"}");
+      watcher.awaitJson();
+      tabOne.subscribePresence(channel, "{\"user_id\":\"u2\"}");
+      tabOne.awaitJson();
+      assertMemberAdded(watcher.awaitJson(), channel, "u2", "null");
+      tabTwo.subscribePresence(channel, "{\"user_id\":\"u2\"}");
+      tabTwo.awaitJson();
+
+      tabOne.disconnect();
+      herald.api().trigger(channel, "marker", "1");
+      watcher.assertNext(event(channel, "marker", "1"));
+
+      tabTwo.unsubscribe(channel);
+      assertMemberRemoved(watcher.awaitJson(), channel, "u2");
+      Json.assertJson(
+          "{\"users\":[{\"id\":\"w\"}]}",
+          herald.api().get("/channels/" + channel + "/users").json());
+    }
+  }
+
+  @Test
+  void numericUserIdIsStringified() {
+    String channel = Unique.name("presence-");
+    try (RawClient watcher = open();
+        RawClient client = open()) {
+      watcher.subscribePresence(channel, "{\"user_id\":\"w\"}");
+      watcher.awaitJson();
+      client.subscribePresence(channel, "{\"user_id\":10}");
+      assertPresenceSucceeded(client.awaitJson(), channel, "{\"w\":null,\"10\":null}");
+      JsonNode added = watcher.awaitJson();
+      assertEquals("pusher_internal:member_added", added.path("event").asText(), added::toString);
+      JsonNode data = Json.dataOf(added);
+      assertTrue(data.get("user_id").isTextual(), data::toString);
+      assertEquals("10", data.get("user_id").asText());
+    }
+  }
+
+  @ParameterizedTest(name = "channel_data={0}")
+  @ValueSource(
+      strings = {
+        "not json",
+        "[]",
+        "\"u1\"",
+        "{}",
+        "{\"user_info\":{\"name\":\"A\"}}",
+        "{\"user_id\":\"\"}",
+        "{\"user_id\":null}",
+        "{\"user_id\":{\"id\":1}}",
+      })
+  void invalidChannelDataGetsInvalidChannelData400(String channelData) {
+    String channel = Unique.name("presence-");
+    try (RawClient client = open()) {
+      client.subscribePresence(channel, channelData);
+      assertSubscriptionError(client.awaitJson(), channel, "InvalidChannelData", 400);
+      client.assertPingPong();
+    }
+  }
+
+  @Test
+  void userIdOver128CharactersGetsInvalidChannelData400() {
+    String channel = Unique.name("presence-");
+    try (RawClient client = open()) {
+      client.subscribePresence(channel, "{\"user_id\":\"" + "u".repeat(129) + "\"}");
+      assertSubscriptionError(client.awaitJson(), channel, "InvalidChannelData", 400);
+      client.subscribePresence(channel, "{\"user_id\":\"" + "u".repeat(128) + "\"}");
+      assertEquals(
+          "pusher_internal:subscription_succeeded", client.awaitJson().path("event").asText());
+    }
+  }
+
+  @Test
+  void presenceSubscribeWithASignatureOverOtherChannelDataGetsAuthError401() {
+    String channel = Unique.name("presence-");
+    try (RawClient client = open()) {
+      String signedFor = "{\"user_id\":\"u1\"}";
+      Map<String, Object> data = new LinkedHashMap<>();
+      data.put("channel", channel);
+      data.put("auth", Signatures.presenceAuth(client.socketId(), channel, signedFor));
+      data.put("channel_data", "{\"user_id\":\"admin\"}");
+      assertAuthErrorThenUsable(client, channel, data);
+    }
+  }
+
+  @Test
+  void presenceSubscribeWithAPrivateStyleSignatureGetsAuthError401() {
+    String channel = Unique.name("presence-");
+    try (RawClient client = open()) {
+      Map<String, Object> data = new LinkedHashMap<>();
+      data.put("channel", channel);
+      data.put("auth", Signatures.privateAuth(client.socketId(), channel));
+      data.put("channel_data", "{\"user_id\":\"u1\"}");
+      assertAuthErrorThenUsable(client, channel, data);
+    }
+  }
+
+  /** Presence limits need their own server configuration. */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class PresenceLimits {
+
+    private HeraldProcess limited;
+
+    @BeforeAll
+    void startLimitedServer() {
+      limited =
+          HeraldProcess.withDefaults()
+              .env("HERALD_APP_MAX_PRESENCE_MEMBERS", "2")
+              .env("HERALD_APP_MAX_PRESENCE_MEMBER_SIZE", "100")
+              .start();
+    }
+
+    @AfterAll
+    void stopLimitedServer() {
+      limited.close();
+    }
+
+    @Test
+    void thirdDistinctUserGetsLimitReached4100WhileASecondSocketOfAMemberStillJoins() {
+      String channel = Unique.name("presence-");
+      try (RawClient one = RawClient.open(limited.wsUrl());
+          RawClient two = RawClient.open(limited.wsUrl());
+          RawClient three = RawClient.open(limited.wsUrl());
+          RawClient twoAgain = RawClient.open(limited.wsUrl())) {
+        one.subscribePresence(channel, "{\"user_id\":\"u1\"}");
+        one.awaitJson();
+        two.subscribePresence(channel, "{\"user_id\":\"u2\"}");
+        two.awaitJson();
+
+        three.subscribePresence(channel, "{\"user_id\":\"u3\"}");
+        assertSubscriptionError(three.awaitJson(), channel, "LimitReached", 4100);
+        three.assertPingPong();
+
+        twoAgain.subscribePresence(channel, "{\"user_id\":\"u2\"}");
+        assertPresenceSucceeded(twoAgain.awaitJson(), channel, "{\"u1\":null,\"u2\":null}");
+
+        limited.api().trigger(channel, "marker", "m");
+        assertMemberAdded(one.awaitJson(), channel, "u2", "null");
+        one.assertNext(event(channel, "marker", "m"));
+      }
+    }
+
+    @Test
+    void channelDataOverTheMaximumMemberSizeGetsLimitReached4301() {
+      String channel = Unique.name("presence-");
+      try (RawClient client = RawClient.open(limited.wsUrl())) {
+        String big = "{\"user_id\":\"u1\",\"user_info\":{\"bio\":\"" + "b".repeat(100) + "\"}}";
+        client.subscribePresence(channel, big);
+        assertSubscriptionError(client.awaitJson(), channel, "LimitReached", 4301);
+        client.assertPingPong();
+
+        String small = "{\"user_id\":\"u1\",\"user_info\":{\"bio\":\"short\"}}";
+        client.subscribePresence(channel, small);
+        assertPresenceSucceeded(client.awaitJson(), channel, "{\"u1\":{\"bio\":\"short\"}}");
+      }
+    }
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  private static void assertAuthErrorThenUsable(
+      RawClient client, String channel, Map<String, ?> subscribeData) {
+    client.sendJson(Map.of("event", "pusher:subscribe", "data", subscribeData));
+    assertSubscriptionError(client.awaitJson(), channel, "AuthError", 401);
+    client.assertPingPong();
+    // Not joined: an event on the channel does not arrive, and a correct subscription still works.
+    String marker = Unique.name("marker-");
+    client.subscribeOk(marker);
+    herald.api().trigger(channel, "leak", "x");
+    herald.api().trigger(marker, "marker", "m");
+    client.assertNext(event(marker, "marker", "m"));
+    if (!channel.startsWith("presence-")) {
+      client.subscribePrivateOk(channel);
+    }
+  }
+
+  /**
+   * Asserts {@code {"event":"pusher:subscription_error","channel":channel,"data":{"type":type,
+   * "error":"...","status":status}}}.
+   */
+  static void assertSubscriptionError(JsonNode frame, String channel, String type, int status) {
+    assertEquals("pusher:subscription_error", frame.path("event").asText(), frame::toString);
+    assertEquals(
+        Set.of("event", "channel", "data"), ConnectionTest.fieldNames(frame), frame::toString);
+    assertEquals(channel, frame.get("channel").asText(), frame::toString);
+    JsonNode data = frame.get("data");
+    assertTrue(data.isObject(), () -> "subscription_error data must be an object: " + frame);
+    assertEquals(
+        Set.of("type", "error", "status"), ConnectionTest.fieldNames(data), frame::toString);
+    assertEquals(type, data.get("type").asText(), frame::toString);
+    assertTrue(data.get("error").isTextual(), frame::toString);
+    assertTrue(data.get("status").isInt(), frame::toString);
+    assertEquals(status, data.get("status").asInt(), frame::toString);
+  }
+
+  /**
+   * Asserts a presence {@code subscription_succeeded} whose data is {@code
+   * {"presence":{"ids":[...],"hash":hash,"count":n}}} (ids in any order, matching the hash).
+   */
+  static void assertPresenceSucceeded(JsonNode frame, String channel, String hash) {
+    assertEquals(
+        "pusher_internal:subscription_succeeded", frame.path("event").asText(), frame::toString);
+    assertEquals(
+        Set.of("event", "channel", "data"), ConnectionTest.fieldNames(frame), frame::toString);
+    assertEquals(channel, frame.get("channel").asText());
+    JsonNode data = Json.dataOf(frame);
+    assertEquals(Set.of("presence"), ConnectionTest.fieldNames(data), data::toString);
+    JsonNode presence = data.get("presence");
+    assertEquals(
+        Set.of("ids", "hash", "count"), ConnectionTest.fieldNames(presence), data::toString);
+    JsonNode expectedHash = Json.parse(hash);
+    Json.assertJson(hash, presence.get("hash"));
+    assertEquals(
+        ConnectionTest.fieldNames(expectedHash), Json.textSet(presence.get("ids")), data::toString);
+    assertEquals(expectedHash.size(), presence.get("ids").size(), () -> "duplicate ids in " + data);
+    assertTrue(presence.get("count").isInt(), data::toString);
+    assertEquals(expectedHash.size(), presence.get("count").asInt(), data::toString);
+  }
+
+  /**
+   * Asserts a {@code member_added} frame whose data string holds {@code user_id} and {@code
+   * user_info} (which may be left out or null when the member gave none).
+   */
+  static void assertMemberAdded(JsonNode frame, String channel, String userId, String userInfo) {
+    assertEquals("pusher_internal:member_added", frame.path("event").asText(), frame::toString);
+    assertEquals(
+        Set.of("event", "channel", "data"), ConnectionTest.fieldNames(frame), frame::toString);
+    assertEquals(channel, frame.get("channel").asText(), frame::toString);
+    JsonNode data = Json.dataOf(frame);
+    assertTrue(data.path("user_id").isTextual(), data::toString);
+    assertEquals(userId, data.get("user_id").asText(), data::toString);
+    if (userInfo.equals("null")) {
+      assertTrue(
+          data.path("user_info").isMissingNode() || data.get("user_info").isNull(), data::toString);
+      assertTrue(data.size() <= 2, data::toString);
+    } else {
+      assertEquals(Set.of("user_id", "user_info"), ConnectionTest.fieldNames(data), data::toString);
+      Json.assertJson(userInfo, data.get("user_info"));
+    }
+  }
+
+  /** Asserts exactly {@code member_removed} with data {@code "{\"user_id\":\"<id>\"}"}. */
+  static void assertMemberRemoved(JsonNode frame, String channel, String userId) {
+    assertEquals("pusher_internal:member_removed", frame.path("event").asText(), frame::toString);
+    assertEquals(
+        Set.of("event", "channel", "data"), ConnectionTest.fieldNames(frame), frame::toString);
+    assertEquals(channel, frame.get("channel").asText(), frame::toString);
+    Json.assertJson(Json.write(Map.of("user_id", userId)), Json.dataOf(frame));
+  }
+
+  static String event(String channel, String event, String data) {
+    return Json.write(Map.of("event", event, "channel", channel, "data", data));
+  }
+
+  private static String padded(String start, int length) {
+    return start + "x".repeat(length - start.length());
+  }
+}
