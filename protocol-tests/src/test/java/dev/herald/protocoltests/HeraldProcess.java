@@ -66,6 +66,30 @@ public final class HeraldProcess implements AutoCloseable {
   }
 
   public HeraldProcess start() {
+    launch();
+    awaitUp(Duration.ofSeconds(30));
+    return this;
+  }
+
+  /** Result of a run that was expected to end by itself. */
+  public record Exit(int code, String output) {}
+
+  /** Starts the server expecting it to refuse its configuration and exit. */
+  public Exit runExpectingExit() {
+    launch();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        close();
+        throw new IllegalStateException("Herald kept running:\n" + output());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    return new Exit(process.exitValue(), output());
+  }
+
+  private void launch() {
     port = freePort();
     env.put("REVERB_SERVER_PORT", Integer.toString(port));
     List<String> command = new ArrayList<>();
@@ -89,8 +113,6 @@ public final class HeraldProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    awaitUp(Duration.ofSeconds(30));
-    return this;
   }
 
   public int port() {
