@@ -1,10 +1,16 @@
 package dev.herald;
 
+import dev.herald.apps.AppProvider;
+import dev.herald.apps.CompositeAppProvider;
+import dev.herald.apps.DatabaseAppProvider;
 import dev.herald.apps.StaticAppProvider;
 import dev.herald.auth.RequestVerifier;
+import dev.herald.channels.LocalChannelCache;
 import dev.herald.channels.LocalChannelDirectory;
+import dev.herald.channels.LocalOnlineUsers;
 import dev.herald.config.AppConfig;
 import dev.herald.config.HeraldConfig;
+import dev.herald.protocol.ErrorCode;
 import dev.herald.scaling.Broadcaster;
 import dev.herald.scaling.LocalAdapter;
 import dev.herald.websocket.ConnectionRegistry;
@@ -13,21 +19,22 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * A running server: the one place that creates the shared objects and wires them together, then
  * deploys one {@link HeraldVerticle} per event loop on the same port.
  */
 public final class Herald {
+  private static final long CACHE_SWEEP_MILLIS = 60_000;
+
   private final HeraldConfig config;
   private final Vertx vertx;
-  private final StaticAppProvider apps;
-  private final RequestVerifier verifier;
-  private final LocalChannelDirectory directory = new LocalChannelDirectory();
-  private final LocalAdapter adapter = new LocalAdapter();
-  private final Broadcaster broadcaster = new Broadcaster(adapter);
-  private final ConnectionRegistry registry = new ConnectionRegistry();
   private final int eventLoops;
+  private final TlsCertificate certificate;
+  private final LocalChannelCache cache;
+  private final DatabaseAppProvider databaseApps;
+  private final NodeServices services;
 
   public Herald(HeraldConfig config, Clock clock) {
     this.config = config;
@@ -36,8 +43,38 @@ public final class Herald {
             ? config.server().eventLoops()
             : Runtime.getRuntime().availableProcessors();
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
-    this.apps = new StaticAppProvider(config.apps());
-    this.verifier = new RequestVerifier(clock);
+    this.certificate = TlsCertificate.load(config.server().tls());
+    this.cache = new LocalChannelCache(clock);
+    LocalAdapter adapter = new LocalAdapter();
+    Broadcaster broadcaster = new Broadcaster(adapter);
+    AppProvider apps = new StaticAppProvider(config.apps());
+    if (config.server().database().enabled()) {
+      databaseApps =
+          new DatabaseAppProvider(
+              vertx,
+              config.server().database(),
+              (app, change) -> {
+                if (change == DatabaseAppProvider.Change.DELETED) {
+                  broadcaster.closeApp(app.id(), ErrorCode.UNKNOWN_APP, "App was deleted");
+                } else {
+                  broadcaster.closeApp(app.id(), ErrorCode.APP_DISABLED, "App was disabled");
+                }
+              });
+      apps = new CompositeAppProvider(List.of(apps, databaseApps));
+    } else {
+      databaseApps = null;
+    }
+    this.services =
+        new NodeServices(
+            apps,
+            new RequestVerifier(clock),
+            new LocalChannelDirectory(),
+            cache,
+            new LocalOnlineUsers(),
+            adapter,
+            broadcaster,
+            new ConnectionRegistry(),
+            clock);
   }
 
   /**
@@ -47,9 +84,11 @@ public final class Herald {
    * @return the port the server listens on
    */
   public Future<Integer> start() {
+    vertx.setPeriodic(CACHE_SWEEP_MILLIS, timer -> cache.sweep());
     HeraldVerticle first = verticle(config.server().port());
-    return vertx
-        .deployVerticle(first)
+    Future<Void> appsReady = databaseApps == null ? Future.succeededFuture() : databaseApps.start();
+    return appsReady
+        .compose(ignored -> vertx.deployVerticle(first))
         .compose(
             id -> {
               int port = first.actualPort();
@@ -67,8 +106,18 @@ public final class Herald {
     return vertx.close();
   }
 
+  /** How many apps the database provided at the last read, or -1 without a database. */
+  public int databaseAppCount() {
+    return databaseApps == null ? -1 : databaseApps.size();
+  }
+
   public int eventLoops() {
     return eventLoops;
+  }
+
+  /** The TLS certificate's SHA-256 fingerprint, or null without TLS. */
+  public String tlsFingerprint() {
+    return certificate == null ? null : certificate.sha256Fingerprint();
   }
 
   private HeraldVerticle verticle(int port) {
@@ -77,15 +126,6 @@ public final class Herald {
     // Frames a little over an app's limit still arrive whole, so the client gets a 4300 error
     // rather than a dropped connection; far larger ones are refused by the WebSocket layer.
     int maxWebSocketMessage = Math.max(256 * 1024, largestAppMessage * 2);
-    return new HeraldVerticle(
-        config.server(),
-        port,
-        maxWebSocketMessage,
-        apps,
-        verifier,
-        directory,
-        adapter,
-        broadcaster,
-        registry);
+    return new HeraldVerticle(config.server(), port, maxWebSocketMessage, services, certificate);
   }
 }

@@ -1,19 +1,15 @@
 package dev.herald;
 
-import dev.herald.apps.AppProvider;
-import dev.herald.auth.RequestVerifier;
-import dev.herald.channels.ChannelDirectory;
 import dev.herald.channels.LocalSubscriptions;
 import dev.herald.config.ServerConfig;
 import dev.herald.http.HttpApi;
-import dev.herald.scaling.Broadcaster;
-import dev.herald.scaling.LocalAdapter;
-import dev.herald.websocket.ConnectionRegistry;
 import dev.herald.websocket.WebSocketHandler;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 
 /**
  * One event loop's server: an HTTP server on the shared port that takes WebSocket upgrades and API
@@ -27,41 +23,40 @@ final class HeraldVerticle extends AbstractVerticle {
   private final ServerConfig server;
   private final int port;
   private final int maxWebSocketMessage;
-  private final AppProvider apps;
-  private final RequestVerifier verifier;
-  private final ChannelDirectory directory;
-  private final LocalAdapter adapter;
-  private final Broadcaster broadcaster;
-  private final ConnectionRegistry registry;
+  private final NodeServices services;
+  private final TlsCertificate certificate;
   private final LocalSubscriptions local = new LocalSubscriptions();
   private HttpServer httpServer;
 
+  /**
+   * @param certificate the certificate to serve TLS with, or null for plain ws/http
+   */
   HeraldVerticle(
       ServerConfig server,
       int port,
       int maxWebSocketMessage,
-      AppProvider apps,
-      RequestVerifier verifier,
-      ChannelDirectory directory,
-      LocalAdapter adapter,
-      Broadcaster broadcaster,
-      ConnectionRegistry registry) {
+      NodeServices services,
+      TlsCertificate certificate) {
     this.server = server;
     this.port = port;
     this.maxWebSocketMessage = maxWebSocketMessage;
-    this.apps = apps;
-    this.verifier = verifier;
-    this.directory = directory;
-    this.adapter = adapter;
-    this.broadcaster = broadcaster;
-    this.registry = registry;
+    this.services = services;
+    this.certificate = certificate;
   }
 
   @Override
   public void start(Promise<Void> started) {
-    adapter.register(context, local);
+    services.adapter().register(context, local);
     WebSocketHandler webSockets =
-        WebSocketHandler.forEventLoop(server.path(), apps, registry, local, directory, broadcaster);
+        WebSocketHandler.forEventLoop(
+            server.path(),
+            services.apps(),
+            services.registry(),
+            local,
+            services.directory(),
+            services.cache(),
+            services.onlineUsers(),
+            services.broadcaster());
     vertx.setPeriodic(1000, timer -> webSockets.tick());
     HttpServerOptions options =
         new HttpServerOptions()
@@ -72,6 +67,14 @@ final class HeraldVerticle extends AbstractVerticle {
             .setTcpNoDelay(true)
             .setReuseAddress(true)
             .setCompressionSupported(false);
+    if (certificate != null) {
+      options
+          .setSsl(true)
+          .setKeyCertOptions(
+              new PemKeyCertOptions()
+                  .setCertValue(Buffer.buffer(certificate.certificatePem()))
+                  .setKeyValue(Buffer.buffer(certificate.privateKeyPem())));
+    }
     httpServer =
         vertx
             .createHttpServer(options)
@@ -84,10 +87,12 @@ final class HeraldVerticle extends AbstractVerticle {
                     vertx,
                     server.path(),
                     server.maxRequestSize(),
-                    apps,
-                    verifier,
-                    directory,
-                    broadcaster));
+                    services.apps(),
+                    services.verifier(),
+                    services.directory(),
+                    services.cache(),
+                    services.broadcaster(),
+                    services.clock()));
     httpServer.listen().<Void>mapEmpty().onComplete(started);
   }
 
@@ -97,6 +102,6 @@ final class HeraldVerticle extends AbstractVerticle {
 
   @Override
   public void stop() {
-    adapter.unregister(local);
+    services.adapter().unregister(local);
   }
 }

@@ -31,14 +31,21 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Herald herald = new Herald(config, Clock.systemUTC());
+    Herald herald;
+    try {
+      herald = new Herald(config, Clock.systemUTC());
+    } catch (ConfigException e) {
+      System.err.println("herald: configuration error: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     herald
         .start()
-        .onSuccess(port -> banner(System.out, config, port, herald.eventLoops()))
+        .onSuccess(port -> banner(System.out, config, port, herald))
         .onFailure(
             error -> {
               System.err.println(
-                  "herald: cannot listen on "
+                  "herald: cannot start on "
                       + config.server().host()
                       + ":"
                       + config.server().port()
@@ -53,8 +60,9 @@ public final class Main {
                 "herald-shutdown"));
   }
 
-  private static void banner(PrintStream out, HeraldConfig config, int port, int eventLoops) {
+  private static void banner(PrintStream out, HeraldConfig config, int port, Herald herald) {
     String host = config.server().host();
+    String scheme = herald.tlsFingerprint() == null ? "ws/http" : "wss/https";
     out.println(
         "Herald listening on "
             + host
@@ -62,8 +70,26 @@ public final class Main {
             + port
             + config.server().path()
             + " ("
-            + eventLoops
+            + scheme
+            + ", "
+            + herald.eventLoops()
             + " event loops, single node, in memory)");
+    if (herald.tlsFingerprint() != null) {
+      out.println("TLS certificate SHA-256 fingerprint: " + herald.tlsFingerprint());
+      if (config.server().tls().selfSigned()) {
+        out.println("  (a self-signed development certificate for localhost and 127.0.0.1)");
+      }
+    }
+    if (herald.databaseAppCount() >= 0) {
+      out.println(
+          "  "
+              + herald.databaseAppCount()
+              + " app(s) from table "
+              + config.server().database().table()
+              + ", re-read every "
+              + config.server().database().refreshIntervalSeconds()
+              + " s");
+    }
     for (AppConfig app : config.apps()) {
       out.println(
           "  app id=" + app.id() + " key=" + app.key() + (app.enabled() ? "" : " (disabled)"));
@@ -77,17 +103,20 @@ public final class Main {
       out.println("  REVERB_APP_SECRET=" + app.secret());
       out.println("  REVERB_HOST=127.0.0.1");
       out.println("  REVERB_PORT=" + port);
-      out.println("  REVERB_SCHEME=http");
+      out.println("  REVERB_SCHEME=" + (herald.tlsFingerprint() == null ? "http" : "https"));
     }
     out.flush();
   }
 
   private static void usage(PrintStream out) {
-    out.println("Usage: java -jar herald.jar [--config FILE] [--env-file FILE]");
+    out.println(
+        "Usage: java -jar herald.jar [--config FILE] [--env-file FILE] [--tls-self-signed]");
     out.println();
     out.println("  --config FILE    YAML or JSON file declaring server settings and apps");
     out.println("  --env-file FILE  a Laravel .env file to read REVERB_* / PUSHER_* settings from");
     out.println("                   (variables in the process environment win over the file)");
+    out.println(
+        "  --tls-self-signed  serve wss:// and https:// with a generated development certificate");
     out.println();
     out.println("With no configuration, serves a development app on 0.0.0.0:8080.");
     out.println("See README.md for every setting.");

@@ -3,7 +3,6 @@ package dev.herald;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.config.AppConfig;
-import dev.herald.config.ClientEventsPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,22 +17,8 @@ public final class TestVectors {
 
   public static AppConfig app() {
     JsonNode app = ROOT.get("app");
-    return new AppConfig(
-        app.get("appId").asText(),
-        app.get("key").asText(),
-        app.get("secret").asText(),
-        true,
-        30,
-        60,
-        30,
-        0,
-        10_000,
-        ClientEventsPolicy.MEMBERS,
-        10,
-        100,
-        1024,
-        164,
-        10_240);
+    return AppConfig.withDefaults(
+        app.get("appId").asText(), app.get("key").asText(), app.get("secret").asText());
   }
 
   public static long fixedTimestamp() {

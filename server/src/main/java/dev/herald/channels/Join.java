@@ -11,15 +11,18 @@ import java.util.List;
  * @param channelOccupied the channel went from 0 to 1 subscriptions
  * @param memberAdded the user had no other connection in this presence channel
  * @param members presence members after the join, in join order (empty for other kinds)
+ * @param membershipVersion how many membership changes the channel has seen, this one included:
+ *     member events older than a subscriber's snapshot are not sent to it
  */
 public record Join(
     boolean accepted,
     boolean channelOccupied,
     boolean memberAdded,
     List<PresenceMember> members,
-    int subscriptionCount) {
+    int subscriptionCount,
+    long membershipVersion) {
 
   public static Join full() {
-    return new Join(false, false, false, List.of(), 0);
+    return new Join(false, false, false, List.of(), 0, 0);
   }
 }

@@ -5,5 +5,7 @@ package dev.herald.channels;
  *
  * @param channelVacated the channel went from 1 to 0 subscriptions
  * @param memberRemoved the user's last connection left this presence channel
+ * @param membershipVersion the channel's membership version after this leave
  */
-public record Leave(boolean channelVacated, boolean memberRemoved, int subscriptionCount) {}
+public record Leave(
+    boolean channelVacated, boolean memberRemoved, int subscriptionCount, long membershipVersion) {}

@@ -37,7 +37,7 @@ public final class LocalChannelDirectory implements ChannelDirectory {
 
   @Override
   public Future<Leave> leave(String appId, String channel, String socketId, String userId) {
-    Leave[] result = {new Leave(false, false, 0)};
+    Leave[] result = {new Leave(false, false, 0, 0)};
     ConcurrentHashMap<String, ChannelState> channels = apps.get(appId);
     if (channels != null) {
       channels.computeIfPresent(
@@ -92,6 +92,9 @@ public final class LocalChannelDirectory implements ChannelDirectory {
   private static final class ChannelState {
     private int subscriptions;
 
+    /** Counts member additions and removals, so stale member events can be recognised. */
+    private long membershipVersion;
+
     /** user id → member and how many of this node's connections it has in the channel. */
     private final LinkedHashMap<String, MemberEntry> members = new LinkedHashMap<>();
 
@@ -115,16 +118,18 @@ public final class LocalChannelDirectory implements ChannelDirectory {
           entry = new MemberEntry(member);
           members.put(member.userId(), entry);
           memberAdded = true;
+          membershipVersion++;
         }
         entry.connections++;
       }
       subscriptions++;
-      return new Join(true, subscriptions == 1, memberAdded, members(), subscriptions);
+      return new Join(
+          true, subscriptions == 1, memberAdded, members(), subscriptions, membershipVersion);
     }
 
     synchronized Leave leave(String userId) {
       if (subscriptions == 0) {
-        return new Leave(false, false, 0);
+        return new Leave(false, false, 0, membershipVersion);
       }
       subscriptions--;
       boolean memberRemoved = false;
@@ -133,9 +138,10 @@ public final class LocalChannelDirectory implements ChannelDirectory {
         if (entry != null && --entry.connections == 0) {
           members.remove(userId);
           memberRemoved = true;
+          membershipVersion++;
         }
       }
-      return new Leave(subscriptions == 0, memberRemoved, subscriptions);
+      return new Leave(subscriptions == 0, memberRemoved, subscriptions, membershipVersion);
     }
 
     synchronized boolean isEmpty() {

@@ -1,59 +1,131 @@
 package dev.herald.channels;
 
+import dev.herald.protocol.ErrorCode;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The subscriptions of the connections living on one event loop: app, channel, then subscribers.
+ * The connections living on one event loop, indexed three ways: by app and channel (for fan-out),
+ * by app and signed-in user (for terminate_connections), and by app (to close an app's connections
+ * when it is disabled or deleted).
  *
  * <p>Confined to its event loop: plain collections, no locks. Each connection keeps the reverse
  * index (its own channels), so a disconnect costs O(its channels).
  */
 public final class LocalSubscriptions {
-  private final Map<String, Map<String, Set<Subscriber>>> byApp = new HashMap<>();
+  private final Map<String, Map<String, Set<Subscriber>>> channelsByApp = new HashMap<>();
+  private final Map<String, Map<String, Set<Subscriber>>> usersByApp = new HashMap<>();
+  private final Map<String, Set<Subscriber>> connectionsByApp = new HashMap<>();
 
   public void add(String appId, String channel, Subscriber subscriber) {
-    byApp
-        .computeIfAbsent(appId, id -> new HashMap<>())
-        .computeIfAbsent(channel, name -> new LinkedHashSet<>())
-        .add(subscriber);
+    addTo(channelsByApp, appId, channel, subscriber);
   }
 
   public void remove(String appId, String channel, Subscriber subscriber) {
-    Map<String, Set<Subscriber>> channels = byApp.get(appId);
-    if (channels == null) {
-      return;
-    }
-    Set<Subscriber> subscribers = channels.get(channel);
-    if (subscribers != null && subscribers.remove(subscriber) && subscribers.isEmpty()) {
-      channels.remove(channel);
-      if (channels.isEmpty()) {
-        byApp.remove(appId);
-      }
+    removeFrom(channelsByApp, appId, channel, subscriber);
+  }
+
+  public void addUser(String appId, String userId, Subscriber subscriber) {
+    addTo(usersByApp, appId, userId, subscriber);
+  }
+
+  public void removeUser(String appId, String userId, Subscriber subscriber) {
+    removeFrom(usersByApp, appId, userId, subscriber);
+  }
+
+  public void addConnection(String appId, Subscriber subscriber) {
+    connectionsByApp.computeIfAbsent(appId, id -> new LinkedHashSet<>()).add(subscriber);
+  }
+
+  public void removeConnection(String appId, Subscriber subscriber) {
+    Set<Subscriber> connections = connectionsByApp.get(appId);
+    if (connections != null && connections.remove(subscriber) && connections.isEmpty()) {
+      connectionsByApp.remove(appId);
     }
   }
 
   /**
-   * Writes the same frame bytes to every local subscriber of the channel except the excluded one.
+   * Writes the same frame bytes to every local subscriber of the channel except the excluded one
+   * and, for member events, those whose member list already reflects the change.
    *
    * @return how many subscribers it was written to
    */
-  public int deliver(String appId, String channel, OutboundFrame frame, String excludeSocketId) {
-    Map<String, Set<Subscriber>> channels = byApp.get(appId);
-    Set<Subscriber> subscribers = channels == null ? null : channels.get(channel);
+  public int deliver(
+      String appId,
+      String channel,
+      OutboundFrame frame,
+      String excludeSocketId,
+      long membershipVersion) {
+    Set<Subscriber> subscribers = find(channelsByApp, appId, channel);
     if (subscribers == null) {
       return 0;
     }
     int delivered = 0;
     // A copy: delivering may close a slow subscriber, which unsubscribes it from this very set.
     for (Subscriber subscriber : subscribers.toArray(new Subscriber[0])) {
-      if (excludeSocketId == null || !excludeSocketId.equals(subscriber.socketId())) {
+      if ((excludeSocketId == null || !excludeSocketId.equals(subscriber.socketId()))
+          && (membershipVersion == 0 || subscriber.needsMembership(channel, membershipVersion))) {
         subscriber.deliver(frame);
         delivered++;
       }
     }
     return delivered;
+  }
+
+  /** Closes every local connection signed in as the user. */
+  public void closeUser(String appId, String userId, ErrorCode code, String message) {
+    Set<Subscriber> subscribers = find(usersByApp, appId, userId);
+    if (subscribers != null) {
+      for (Subscriber subscriber : subscribers.toArray(new Subscriber[0])) {
+        subscriber.close(code, message);
+      }
+    }
+  }
+
+  /** Closes every local connection of the app. */
+  public void closeApp(String appId, ErrorCode code, String message) {
+    Set<Subscriber> connections = connectionsByApp.get(appId);
+    if (connections != null) {
+      for (Subscriber subscriber : connections.toArray(new Subscriber[0])) {
+        subscriber.close(code, message);
+      }
+    }
+  }
+
+  private static Set<Subscriber> find(
+      Map<String, Map<String, Set<Subscriber>>> index, String appId, String key) {
+    Map<String, Set<Subscriber>> byKey = index.get(appId);
+    return byKey == null ? null : byKey.get(key);
+  }
+
+  private static void addTo(
+      Map<String, Map<String, Set<Subscriber>>> index,
+      String appId,
+      String key,
+      Subscriber subscriber) {
+    index
+        .computeIfAbsent(appId, id -> new HashMap<>())
+        .computeIfAbsent(key, k -> new LinkedHashSet<>())
+        .add(subscriber);
+  }
+
+  private static void removeFrom(
+      Map<String, Map<String, Set<Subscriber>>> index,
+      String appId,
+      String key,
+      Subscriber subscriber) {
+    Map<String, Set<Subscriber>> byKey = index.get(appId);
+    if (byKey == null) {
+      return;
+    }
+    Set<Subscriber> subscribers = byKey.get(key);
+    if (subscribers != null && subscribers.remove(subscriber) && subscribers.isEmpty()) {
+      byKey.remove(key);
+      if (byKey.isEmpty()) {
+        index.remove(appId);
+      }
+    }
   }
 }

@@ -1,9 +1,20 @@
 package dev.herald.channels;
 
-/** A connection as seen by the subscription index: an id and a way to hand it a frame. */
+import dev.herald.protocol.ErrorCode;
+
+/** A connection as the per-loop index sees it: an id, a way to hand it a frame, a way to end it. */
 public interface Subscriber {
   String socketId();
 
   /** Writes an already-encoded frame. Called on the subscriber's own event loop. */
   void deliver(OutboundFrame frame);
+
+  /**
+   * Whether a member event at this membership version is news to this subscriber: false when its
+   * presence snapshot was taken at or after that version.
+   */
+  boolean needsMembership(String channel, long membershipVersion);
+
+  /** Sends {@code pusher:error} with the code and closes. Called on its own event loop. */
+  void close(ErrorCode code, String message);
 }

@@ -21,7 +21,38 @@ public record AppConfig(
     int maxPresenceMembers,
     int maxPresenceMemberSize,
     int maxChannelNameLength,
-    int maxEventPayload) {
+    int maxEventPayload,
+    int cacheTtl,
+    int userAuthenticationTimeout,
+    int maxSubscriptionsPerConnection,
+    int maxBackendEventsPerSecond,
+    int maxChannelsPerEvent,
+    int maxBatchSize,
+    int maxEventNameLength,
+    AllowedOrigins allowedOrigins) {
+
+  /** An app with these credentials and every other setting at its default. */
+  public static AppConfig withDefaults(String id, String key, String secret) {
+    Section section = new Section("app " + id);
+    section.put("id", id, "id");
+    section.put("key", key, "key");
+    section.put("secret", secret, "secret");
+    return from(section);
+  }
+
+  /** Parses one app's settings; {@code source} names where they came from in error messages. */
+  public static AppConfig fromSettings(java.util.Map<String, String> settings, String source) {
+    Section section = new Section(source);
+    settings.forEach(
+        (key, value) -> {
+          if (!KEYS.contains(key)) {
+            throw new ConfigException(
+                source + "." + key, "unknown key; known keys: " + new java.util.TreeSet<>(KEYS));
+          }
+          section.put(key, value, source + "." + key);
+        });
+    return from(section);
+  }
 
   static AppConfig from(Section section) {
     return new AppConfig(
@@ -40,7 +71,16 @@ public record AppConfig(
         section.integer("max_presence_members", 100, 1, 1_000_000),
         section.integer("max_presence_member_size", 1024, 16, 1024 * 1024),
         section.integer("max_channel_name_length", 164, 1, 1024),
-        section.integer("max_event_payload", 10_240, 1, 16 * 1024 * 1024));
+        section.integer("max_event_payload", 10_240, 1, 16 * 1024 * 1024),
+        section.integer("cache_ttl", 1800, 1, 30 * 86_400),
+        section.integer("user_authentication_timeout", 0, 0, 86_400),
+        section.integer("max_subscriptions_per_connection", 1000, 1, 1_000_000),
+        section.integer("max_backend_events_per_second", 0, 0, 100_000_000),
+        section.integer("max_channels_per_event", 100, 1, 10_000),
+        section.integer("max_batch_size", 10, 1, 10_000),
+        section.integer("max_event_name_length", 200, 1, 10_000),
+        AllowedOrigins.parse(
+            section.string("allowed_origins", "*"), section.source("allowed_origins")));
   }
 
   /** Every key an app accepts in a configuration file. */
@@ -60,7 +100,15 @@ public record AppConfig(
           "max_presence_members",
           "max_presence_member_size",
           "max_channel_name_length",
-          "max_event_payload");
+          "max_event_payload",
+          "cache_ttl",
+          "user_authentication_timeout",
+          "max_subscriptions_per_connection",
+          "max_backend_events_per_second",
+          "max_channels_per_event",
+          "max_batch_size",
+          "max_event_name_length",
+          "allowed_origins");
 
   /** The credentials shown for a log line, never the secret. */
   @Override

@@ -42,6 +42,14 @@ public final class ConfigLoader {
           new EnvBinding(Scope.SERVER, "path", "REVERB_SERVER_PATH", null),
           new EnvBinding(Scope.SERVER, "max_request_size", "REVERB_MAX_REQUEST_SIZE", null),
           new EnvBinding(Scope.SERVER, "event_loops", "HERALD_EVENT_LOOPS", null),
+          new EnvBinding(Scope.SERVER, "tls_cert", "HERALD_TLS_CERT", null),
+          new EnvBinding(Scope.SERVER, "tls_key", "HERALD_TLS_KEY", null),
+          new EnvBinding(
+              Scope.SERVER, "tls_self_signed_cert_out", "HERALD_TLS_SELF_SIGNED_CERT_OUT", null),
+          new EnvBinding(Scope.SERVER, "apps_database_url", "HERALD_APPS_DATABASE_URL", null),
+          new EnvBinding(Scope.SERVER, "apps_table", "HERALD_APPS_TABLE", null),
+          new EnvBinding(
+              Scope.SERVER, "apps_refresh_interval", "HERALD_APPS_REFRESH_INTERVAL", null),
           new EnvBinding(Scope.APP, "id", "REVERB_APP_ID", "PUSHER_APP_ID"),
           new EnvBinding(Scope.APP, "key", "REVERB_APP_KEY", "PUSHER_APP_KEY"),
           new EnvBinding(Scope.APP, "secret", "REVERB_APP_SECRET", "PUSHER_APP_SECRET"),
@@ -61,15 +69,38 @@ public final class ConfigLoader {
               Scope.APP, "max_presence_member_size", "HERALD_APP_MAX_PRESENCE_MEMBER_SIZE", null),
           new EnvBinding(
               Scope.APP, "max_channel_name_length", "HERALD_APP_MAX_CHANNEL_NAME_LENGTH", null),
-          new EnvBinding(Scope.APP, "max_event_payload", "HERALD_APP_MAX_EVENT_PAYLOAD", null));
+          new EnvBinding(Scope.APP, "max_event_payload", "HERALD_APP_MAX_EVENT_PAYLOAD", null),
+          new EnvBinding(Scope.APP, "cache_ttl", "HERALD_APP_CACHE_TTL", null),
+          new EnvBinding(
+              Scope.APP,
+              "user_authentication_timeout",
+              "HERALD_APP_USER_AUTHENTICATION_TIMEOUT",
+              null),
+          new EnvBinding(
+              Scope.APP,
+              "max_subscriptions_per_connection",
+              "HERALD_APP_MAX_SUBSCRIPTIONS_PER_CONNECTION",
+              null),
+          new EnvBinding(
+              Scope.APP,
+              "max_backend_events_per_second",
+              "HERALD_APP_MAX_BACKEND_EVENTS_PER_SECOND",
+              null),
+          new EnvBinding(
+              Scope.APP, "max_channels_per_event", "HERALD_APP_MAX_CHANNELS_PER_EVENT", null),
+          new EnvBinding(Scope.APP, "max_batch_size", "HERALD_APP_MAX_BATCH_SIZE", null),
+          new EnvBinding(
+              Scope.APP, "max_event_name_length", "HERALD_APP_MAX_EVENT_NAME_LENGTH", null),
+          new EnvBinding(Scope.APP, "allowed_origins", "HERALD_APP_ALLOWED_ORIGINS", null));
 
   /** The parsed command line. */
-  public record CommandLine(Path configFile, Path envFile, boolean help) {}
+  public record CommandLine(Path configFile, Path envFile, boolean tlsSelfSigned, boolean help) {}
 
   public static CommandLine parseArgs(List<String> args) {
     Path config = null;
     Path envFile = null;
     boolean help = false;
+    boolean tlsSelfSigned = false;
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       switch (arg) {
@@ -84,13 +115,14 @@ public final class ConfigLoader {
             envFile = path;
           }
         }
+        case "--tls-self-signed" -> tlsSelfSigned = true;
         case "-h", "--help" -> help = true;
         default ->
             throw new ConfigException(
                 "command line", "unknown option \"" + arg + "\" (see --help)");
       }
     }
-    return new CommandLine(config, envFile, help);
+    return new CommandLine(config, envFile, tlsSelfSigned, help);
   }
 
   public static HeraldConfig load(CommandLine commandLine, Map<String, String> processEnv) {
@@ -126,6 +158,10 @@ public final class ConfigLoader {
       (binding.scope() == Scope.SERVER ? server : envApp).put(binding.key(), value, "env " + name);
     }
 
+    if (commandLine.tlsSelfSigned()) {
+      server.put("tls_self_signed", "true", "command line --tls-self-signed");
+    }
+
     List<AppConfig> apps = new ArrayList<>();
     for (Section section : fileApps) {
       apps.add(AppConfig.from(section));
@@ -136,7 +172,8 @@ public final class ConfigLoader {
       apps.removeIf(app -> app.id().equals(fromEnv.id()));
       apps.add(fromEnv);
     }
-    boolean development = apps.isEmpty();
+    ServerConfig serverConfig = ServerConfig.from(server);
+    boolean development = apps.isEmpty() && !serverConfig.database().enabled();
     if (development) {
       envApp.put("id", DEV_APP_ID, "development default");
       envApp.put("key", DEV_APP_KEY, "development default");
@@ -144,7 +181,7 @@ public final class ConfigLoader {
       apps.add(AppConfig.from(envApp));
     }
     checkUnique(apps);
-    return new HeraldConfig(ServerConfig.from(server), apps, development);
+    return new HeraldConfig(serverConfig, apps, development);
   }
 
   private static void checkUnique(List<AppConfig> apps) {
@@ -216,6 +253,17 @@ public final class ConfigLoader {
       }
       JsonNode value = entry.getValue();
       if (value.isNull()) {
+        continue;
+      }
+      if (value.isArray()) {
+        List<String> items = new ArrayList<>();
+        for (JsonNode item : value) {
+          if (!item.isValueNode()) {
+            throw new ConfigException(where + "." + key, "must be a list of single values");
+          }
+          items.add(item.asText());
+        }
+        into.put(key, String.join(",", items), where + "." + key);
         continue;
       }
       if (!value.isValueNode()) {

@@ -25,6 +25,12 @@ final class Section {
     values.put(key, new Value(text, source));
   }
 
+  /** Where a key's value came from, or this section's description when it is not set. */
+  String source(String key) {
+    Value value = values.get(key);
+    return value == null ? description + "." + key : value.source();
+  }
+
   boolean has(String key) {
     return values.containsKey(key);
   }

@@ -9,9 +9,29 @@ import java.util.Set;
  * @param maxRequestSize largest HTTP request body in bytes
  * @param eventLoops number of event loops (one verticle each); 0 means one per core
  */
-public record ServerConfig(String host, int port, String path, int maxRequestSize, int eventLoops) {
+public record ServerConfig(
+    String host,
+    int port,
+    String path,
+    int maxRequestSize,
+    int eventLoops,
+    TlsConfig tls,
+    DatabaseAppsConfig database) {
 
-  static final Set<String> KEYS = Set.of("host", "port", "path", "max_request_size", "event_loops");
+  static final Set<String> KEYS =
+      Set.of(
+          "host",
+          "port",
+          "path",
+          "max_request_size",
+          "event_loops",
+          "tls_cert",
+          "tls_key",
+          "tls_self_signed",
+          "tls_self_signed_cert_out",
+          "apps_database_url",
+          "apps_table",
+          "apps_refresh_interval");
 
   static ServerConfig from(Section section) {
     return new ServerConfig(
@@ -19,7 +39,9 @@ public record ServerConfig(String host, int port, String path, int maxRequestSiz
         section.integer("port", 8080, 0, 65_535),
         normalisePath(section.string("path", "")),
         section.integer("max_request_size", 262_144, 1024, 64 * 1024 * 1024),
-        section.integer("event_loops", 0, 0, 1024));
+        section.integer("event_loops", 0, 0, 1024),
+        TlsConfig.from(section),
+        DatabaseAppsConfig.from(section));
   }
 
   private static String normalisePath(String path) {

@@ -2,12 +2,17 @@ package dev.herald.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.channels.CachedEvent;
+import dev.herald.channels.ChannelCache;
 import dev.herald.channels.ChannelDirectory;
 import dev.herald.channels.ChannelInfo;
 import dev.herald.config.AppConfig;
 import dev.herald.protocol.ChannelName;
+import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
 import java.util.LinkedHashSet;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -16,9 +21,13 @@ import java.util.Set;
  */
 final class ChannelsHandler {
   private final ChannelDirectory directory;
+  private final ChannelCache cache;
+  private final Clock clock;
 
-  ChannelsHandler(ChannelDirectory directory) {
+  ChannelsHandler(ChannelDirectory directory, ChannelCache cache, Clock clock) {
     this.directory = directory;
+    this.cache = cache;
+    this.clock = clock;
   }
 
   void list(RoutingContext context) {
@@ -58,11 +67,19 @@ final class ChannelsHandler {
     if (info.contains("user_count") && !presence) {
       throw ApiException.badRequest("info=user_count is only available for presence channels");
     }
-    directory
-        .channel(app.id(), channel.value())
+    if (info.contains("cache") && !channel.kind().isCache()) {
+      throw ApiException.badRequest("info=cache is only available for cache channels");
+    }
+    Future<Optional<CachedEvent>> cached =
+        info.contains("cache")
+            ? cache.get(app.id(), channel.value())
+            : Future.succeededFuture(Optional.empty());
+    Future<ChannelInfo> channelInfo = directory.channel(app.id(), channel.value());
+    Future.all(channelInfo, cached)
         .onFailure(context::fail)
         .onSuccess(
-            found -> {
+            all -> {
+              ChannelInfo found = channelInfo.result();
               ObjectNode body = Responses.MAPPER.createObjectNode();
               body.put("occupied", found.occupied());
               if (info.contains("user_count")) {
@@ -71,6 +88,17 @@ final class ChannelsHandler {
               // Pusher documents subscription_count as unavailable on presence channels.
               if (info.contains("subscription_count") && !presence) {
                 body.put("subscription_count", found.subscriptionCount());
+              }
+              if (info.contains("cache")) {
+                if (cached.result().isEmpty()) {
+                  body.putNull("cache");
+                } else {
+                  CachedEvent event = cached.result().get();
+                  ObjectNode cacheNode = body.putObject("cache");
+                  cacheNode.put("event", event.event());
+                  cacheNode.put("data", event.data());
+                  cacheNode.put("ttl", event.ttlSeconds(clock.millis()));
+                }
               }
               Responses.json(context, 200, body);
             });

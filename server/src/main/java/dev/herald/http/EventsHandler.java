@@ -2,6 +2,7 @@ package dev.herald.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.channels.ChannelCache;
 import dev.herald.channels.ChannelDirectory;
 import dev.herald.channels.ChannelInfo;
 import dev.herald.config.AppConfig;
@@ -25,17 +26,17 @@ import java.util.regex.Pattern;
  * answers {@code {}} or the requested channel attributes. Thread-safe.
  */
 final class EventsHandler {
-  static final int MAX_CHANNELS_PER_EVENT = 100;
-  static final int MAX_BATCH_SIZE = 10;
-  private static final int MAX_EVENT_NAME_LENGTH = 200;
   private static final Pattern SOCKET_ID = Pattern.compile("\\d+\\.\\d+");
 
   private final Broadcaster broadcaster;
   private final ChannelDirectory directory;
+  private final ChannelCache cache;
+  private final BackendRateLimiter rateLimiter = new BackendRateLimiter();
 
-  EventsHandler(Broadcaster broadcaster, ChannelDirectory directory) {
+  EventsHandler(Broadcaster broadcaster, ChannelDirectory directory, ChannelCache cache) {
     this.broadcaster = broadcaster;
     this.directory = directory;
+    this.cache = cache;
   }
 
   /** One validated event. */
@@ -45,6 +46,7 @@ final class EventsHandler {
   void trigger(RoutingContext context) {
     AppConfig app = context.get(RequestAuthenticator.APP);
     Event event = parseEvent(app, bodyObject(context), true);
+    checkRate(app, List.of(event));
     publish(app, event);
     if (event.info().isEmpty()) {
       Responses.json(context, 200, Responses.MAPPER.createObjectNode());
@@ -66,9 +68,9 @@ final class EventsHandler {
     if (batch == null || !batch.isArray()) {
       throw ApiException.badRequest("batch must be a list of events");
     }
-    if (batch.size() > MAX_BATCH_SIZE) {
+    if (batch.size() > app.maxBatchSize()) {
       throw ApiException.badRequest(
-          "Batch has " + batch.size() + " events; at most " + MAX_BATCH_SIZE + " are allowed");
+          "Batch has " + batch.size() + " events; at most " + app.maxBatchSize() + " are allowed");
     }
     List<Event> events = new ArrayList<>();
     for (int i = 0; i < batch.size(); i++) {
@@ -82,6 +84,7 @@ final class EventsHandler {
         throw new ApiException(e.status(), "batch[" + i + "]: " + e.getMessage());
       }
     }
+    checkRate(app, events);
     events.forEach(event -> publish(app, event));
     if (events.stream().allMatch(event -> event.info().isEmpty())) {
       Responses.json(context, 200, Responses.MAPPER.createObjectNode());
@@ -106,13 +109,24 @@ final class EventsHandler {
             });
   }
 
+  private void checkRate(AppConfig app, List<Event> events) {
+    int messages = events.stream().mapToInt(event -> event.channels().size()).sum();
+    if (!rateLimiter.tryAcquire(app, messages, System.nanoTime())) {
+      throw new ApiException(
+          429,
+          "Rate limit exceeded: at most "
+              + app.maxBackendEventsPerSecond()
+              + " messages (events x channels) per second");
+    }
+  }
+
   private void publish(AppConfig app, Event event) {
     for (ChannelName channel : event.channels()) {
-      broadcaster.publish(
-          app.id(),
-          channel.value(),
-          ServerFrames.channelEvent(event.name(), channel.value(), event.data()),
-          event.socketId());
+      String frame = ServerFrames.channelEvent(event.name(), channel.value(), event.data());
+      if (channel.kind().isCache()) {
+        cache.put(app.id(), channel.value(), event.name(), event.data(), frame, app.cacheTtl());
+      }
+      broadcaster.publish(app.id(), channel.value(), frame, event.socketId());
     }
   }
 
@@ -159,8 +173,9 @@ final class EventsHandler {
 
   private static Event parseEvent(AppConfig app, JsonNode body, boolean allowChannelList) {
     String name = text(body, "name", true);
-    if (name.isEmpty() || name.length() > MAX_EVENT_NAME_LENGTH) {
-      throw ApiException.badRequest("name must be 1 to " + MAX_EVENT_NAME_LENGTH + " characters");
+    if (name.isEmpty() || name.length() > app.maxEventNameLength()) {
+      throw ApiException.badRequest(
+          "name must be 1 to " + app.maxEventNameLength() + " characters");
     }
     String data = text(body, "data", true);
     int size = data.getBytes(StandardCharsets.UTF_8).length;
@@ -213,10 +228,10 @@ final class EventsHandler {
     if (names.isEmpty()) {
       throw ApiException.badRequest("channels (or channel) is required");
     }
-    if (names.size() > MAX_CHANNELS_PER_EVENT) {
+    if (names.size() > app.maxChannelsPerEvent()) {
       throw ApiException.badRequest(
           "An event may go to at most "
-              + MAX_CHANNELS_PER_EVENT
+              + app.maxChannelsPerEvent()
               + " channels, not "
               + names.size());
     }

@@ -2,12 +2,14 @@ package dev.herald.http;
 
 import dev.herald.apps.AppProvider;
 import dev.herald.auth.RequestVerifier;
+import dev.herald.channels.ChannelCache;
 import dev.herald.channels.ChannelDirectory;
 import dev.herald.scaling.Broadcaster;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Clock;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -29,7 +31,9 @@ public final class HttpApi {
       AppProvider apps,
       RequestVerifier verifier,
       ChannelDirectory directory,
-      Broadcaster broadcaster) {
+      ChannelCache cache,
+      Broadcaster broadcaster,
+      Clock clock) {
     Router router = Router.router(vertx);
     router.get("/up").handler(HttpApi::up);
     if (!mountPath.isEmpty()) {
@@ -41,13 +45,17 @@ public final class HttpApi {
         .route(appPath + "/*")
         .handler(BodyHandler.create(false).setBodyLimit(maxRequestSize))
         .handler(new RequestAuthenticator(apps, verifier, mountPath));
-    EventsHandler events = new EventsHandler(broadcaster, directory);
-    ChannelsHandler channels = new ChannelsHandler(directory);
+    EventsHandler events = new EventsHandler(broadcaster, directory, cache);
+    ChannelsHandler channels = new ChannelsHandler(directory, cache, clock);
+    UsersHandler users = new UsersHandler(broadcaster);
     router.post(appPath + "/events").handler(events::trigger);
     router.post(appPath + "/batch_events").handler(events::batch);
     router.get(appPath + "/channels").handler(channels::list);
     router.get(appPath + "/channels/:channelName").handler(channels::one);
     router.get(appPath + "/channels/:channelName/users").handler(channels::users);
+    router
+        .post(appPath + "/users/:userId/terminate_connections")
+        .handler(users::terminateConnections);
 
     router.route().last().handler(context -> Responses.error(context, 404, "Not found"));
     router.route().failureHandler(HttpApi::failure);
@@ -79,6 +87,7 @@ public final class HttpApi {
       case 404 -> "Not found";
       case 405 -> "Method not allowed";
       case 413 -> "Request body too large";
+      case 429 -> "Too many requests";
       default -> "HTTP " + status;
     };
   }

@@ -25,6 +25,8 @@ public enum ErrorCode {
   INVALID_MESSAGE(4200, false),
   MESSAGE_TOO_LARGE(4300, false),
   CLIENT_EVENT_RATE_LIMIT(4301, false),
+  /** More than 100 user ids in a watchlist; the first 100 are kept. */
+  WATCHLIST_LIMIT(4302, false),
   /** A {@code pusher:signin} that failed; the connection stays usable unsigned. */
   SIGNIN_FAILED(4009, false),
   /** Pusher's generic non-fatal error: {@code "code": null}. */

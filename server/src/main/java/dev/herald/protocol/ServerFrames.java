@@ -137,4 +137,45 @@ public final class ServerFrames {
     String data = "{\"user_data\":" + Json.quote(userData) + "}";
     return "{\"event\":\"pusher:signin_success\",\"data\":" + Json.quote(data) + "}";
   }
+
+  /** {@code pusher:cache_miss} for a cache channel with nothing cached; it has no data. */
+  public static String cacheMiss(String channel) {
+    return "{\"event\":\"pusher:cache_miss\",\"channel\":" + Json.quote(channel) + "}";
+  }
+
+  /**
+   * {@code pusher_internal:watchlist_events} (no channel): the users that came online and went
+   * offline; an empty list is left out.
+   */
+  public static String watchlistEvents(
+      Collection<String> onlineUserIds, Collection<String> offlineUserIds) {
+    StringBuilder events = new StringBuilder("{\"events\":[");
+    boolean first = true;
+    for (var entry :
+        java.util.List.of(
+            java.util.Map.entry("online", onlineUserIds),
+            java.util.Map.entry("offline", offlineUserIds))) {
+      if (entry.getValue().isEmpty()) {
+        continue;
+      }
+      if (!first) {
+        events.append(',');
+      }
+      first = false;
+      events.append("{\"name\":\"").append(entry.getKey()).append("\",\"user_ids\":[");
+      boolean firstId = true;
+      for (String id : entry.getValue()) {
+        if (!firstId) {
+          events.append(',');
+        }
+        firstId = false;
+        Json.appendQuoted(events, id);
+      }
+      events.append("]}");
+    }
+    events.append("]}");
+    return "{\"event\":\"pusher_internal:watchlist_events\",\"data\":"
+        + Json.quote(events.toString())
+        + "}";
+  }
 }

@@ -1,10 +1,19 @@
 package dev.herald.scaling;
 
+import dev.herald.protocol.ErrorCode;
+
 /**
- * The fan-out seam: carries an envelope to every event loop (and, scaled out, every node) that may
- * hold subscribers of its channel. {@link LocalAdapter} serves a single node; a Redis-backed
- * adapter replaces it without any change to protocol code. Thread-safe.
+ * The fan-out seam: carries an envelope, or an order to close connections, to every event loop
+ * (and, scaled out, every node) that may hold the connections concerned. {@link LocalAdapter}
+ * serves a single node; a Redis-backed adapter replaces it without any change to protocol code.
+ * Thread-safe.
  */
 public interface BroadcastAdapter {
   void publish(Envelope envelope);
+
+  /** Closes every connection signed in as the user ({@code terminate_connections}). */
+  void closeUser(String appId, String userId, ErrorCode code, String message);
+
+  /** Closes every connection of the app (disabled or deleted). */
+  void closeApp(String appId, ErrorCode code, String message);
 }

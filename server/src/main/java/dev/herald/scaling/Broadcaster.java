@@ -1,10 +1,11 @@
 package dev.herald.scaling;
 
 import dev.herald.channels.OutboundFrame;
+import dev.herald.protocol.ErrorCode;
 
 /**
- * What the WebSocket and HTTP layers call to send a frame to a channel: encodes it to bytes once
- * and hands one envelope to the adapter. Thread-safe.
+ * What the WebSocket and HTTP layers call to reach connections they do not own: encodes a frame to
+ * bytes once and hands one envelope to the adapter. Thread-safe.
  */
 public final class Broadcaster {
   private final BroadcastAdapter adapter;
@@ -19,6 +20,31 @@ public final class Broadcaster {
    * @param frameJson a complete server frame, e.g. from {@code ServerFrames}
    */
   public void publish(String appId, String channel, String frameJson, String excludeSocketId) {
-    adapter.publish(new Envelope(appId, channel, OutboundFrame.of(frameJson), excludeSocketId));
+    adapter.publish(new Envelope(appId, channel, OutboundFrame.of(frameJson), excludeSocketId, 0));
+  }
+
+  /**
+   * Sends a member_added or member_removed frame to the presence channel's subscribers whose member
+   * list predates {@code membershipVersion}.
+   */
+  public void publishMembership(
+      String appId,
+      String channel,
+      String frameJson,
+      String excludeSocketId,
+      long membershipVersion) {
+    adapter.publish(
+        new Envelope(
+            appId, channel, OutboundFrame.of(frameJson), excludeSocketId, membershipVersion));
+  }
+
+  /** Closes every connection signed in as the user, wherever it is. */
+  public void closeUser(String appId, String userId, ErrorCode code, String message) {
+    adapter.closeUser(appId, userId, code, message);
+  }
+
+  /** Closes every connection of the app, wherever it is. */
+  public void closeApp(String appId, ErrorCode code, String message) {
+    adapter.closeApp(appId, code, message);
   }
 }

@@ -8,5 +8,12 @@ import dev.herald.channels.OutboundFrame;
  *
  * @param excludeSocketId the connection that must not receive it (the sender, or the API caller's
  *     {@code socket_id}), or null
+ * @param membershipVersion for member_added/member_removed, the channel's membership version after
+ *     the change, so a subscriber whose member list already includes it skips it; 0 otherwise
  */
-public record Envelope(String appId, String channel, OutboundFrame frame, String excludeSocketId) {}
+public record Envelope(
+    String appId,
+    String channel,
+    OutboundFrame frame,
+    String excludeSocketId,
+    long membershipVersion) {}

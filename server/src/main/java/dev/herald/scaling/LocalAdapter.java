@@ -1,10 +1,12 @@
 package dev.herald.scaling;
 
 import dev.herald.channels.LocalSubscriptions;
+import dev.herald.protocol.ErrorCode;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Fan-out inside one process: one hop per event loop, never one per subscriber. Each loop writes
@@ -16,7 +18,7 @@ public final class LocalAdapter implements BroadcastAdapter {
 
   private final List<Loop> loops = new CopyOnWriteArrayList<>();
 
-  /** Called by each event loop's verticle with the subscriptions it owns. */
+  /** Called by each event loop's verticle with the index of the connections it owns. */
   public void register(Context context, LocalSubscriptions subscriptions) {
     loops.add(new Loop(context, subscriptions));
   }
@@ -27,19 +29,34 @@ public final class LocalAdapter implements BroadcastAdapter {
 
   @Override
   public void publish(Envelope envelope) {
+    onEveryLoop(
+        local ->
+            local.deliver(
+                envelope.appId(),
+                envelope.channel(),
+                envelope.frame(),
+                envelope.excludeSocketId(),
+                envelope.membershipVersion()));
+  }
+
+  @Override
+  public void closeUser(String appId, String userId, ErrorCode code, String message) {
+    onEveryLoop(local -> local.closeUser(appId, userId, code, message));
+  }
+
+  @Override
+  public void closeApp(String appId, ErrorCode code, String message) {
+    onEveryLoop(local -> local.closeApp(appId, code, message));
+  }
+
+  private void onEveryLoop(Consumer<LocalSubscriptions> action) {
     Context current = Vertx.currentContext();
     for (Loop loop : loops) {
       if (loop.context() == current) {
-        deliver(loop, envelope);
+        action.accept(loop.subscriptions());
       } else {
-        loop.context().runOnContext(ignored -> deliver(loop, envelope));
+        loop.context().runOnContext(ignored -> action.accept(loop.subscriptions()));
       }
     }
-  }
-
-  private static void deliver(Loop loop, Envelope envelope) {
-    loop.subscriptions()
-        .deliver(
-            envelope.appId(), envelope.channel(), envelope.frame(), envelope.excludeSocketId());
   }
 }

@@ -1,9 +1,5 @@
 package dev.herald.websocket;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.herald.auth.ChannelAuthorizer;
 import dev.herald.config.AppConfig;
 import dev.herald.config.ClientEventsPolicy;
 import dev.herald.protocol.ChannelKind;
@@ -22,16 +18,20 @@ import java.nio.charset.StandardCharsets;
  * the connection that sent it, and only when its code is fatal. Confined to one event loop.
  */
 final class MessageHandler {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final int MAX_EVENT_NAME_LENGTH = 200;
 
   private final FrameDecoder decoder;
   private final SubscriptionHandler subscriptions;
+  private final SigninHandler signins;
   private final Broadcaster broadcaster;
 
-  MessageHandler(FrameDecoder decoder, SubscriptionHandler subscriptions, Broadcaster broadcaster) {
+  MessageHandler(
+      FrameDecoder decoder,
+      SubscriptionHandler subscriptions,
+      SigninHandler signins,
+      Broadcaster broadcaster) {
     this.decoder = decoder;
     this.subscriptions = subscriptions;
+    this.signins = signins;
     this.broadcaster = broadcaster;
   }
 
@@ -75,7 +75,7 @@ final class MessageHandler {
     } else if (frame instanceof ClientFrame.ClientEvent event) {
       clientEvent(session, event, nowNanos);
     } else if (frame instanceof ClientFrame.Signin signin) {
-      signin(session, signin);
+      signins.signin(session, signin);
     } else if (frame instanceof ClientFrame.UnknownPusherEvent unknown) {
       throw new ProtocolException(ErrorCode.GENERIC, "Unknown event " + unknown.event());
     } else if (frame instanceof ClientFrame.NotAClientEvent other) {
@@ -116,9 +116,10 @@ final class MessageHandler {
       throw new ProtocolException(
           ErrorCode.CLIENT_EVENT_RATE_LIMIT, "Client event rejected due to rate limit");
     }
-    if (event.event().length() > MAX_EVENT_NAME_LENGTH) {
+    if (event.event().length() > app.maxEventNameLength()) {
       throw new ProtocolException(
-          ErrorCode.GENERIC, "Event name is longer than " + MAX_EVENT_NAME_LENGTH + " characters");
+          ErrorCode.GENERIC,
+          "Event name is longer than " + app.maxEventNameLength() + " characters");
     }
     String userId = subscription == null ? null : subscription.userId();
     broadcaster.publish(
@@ -126,31 +127,5 @@ final class MessageHandler {
         channel.value(),
         ServerFrames.clientEvent(event.event(), channel.value(), event.rawData(), userId),
         session.socketId());
-  }
-
-  /** {@code pusher:signin}: associates the connection with a user id signed by the app. */
-  private static void signin(Session session, ClientFrame.Signin signin) {
-    AppConfig app = session.app();
-    if (!ChannelAuthorizer.isValidUserAuth(
-        app, session.socketId(), signin.userData(), signin.auth())) {
-      throw new ProtocolException(ErrorCode.SIGNIN_FAILED, "Invalid signature");
-    }
-    String userId;
-    try {
-      JsonNode userData = MAPPER.readTree(signin.userData());
-      JsonNode id = userData == null ? null : userData.get("id");
-      if (id == null || !id.isTextual() || id.textValue().isEmpty()) {
-        throw new ProtocolException(ErrorCode.SIGNIN_FAILED, "user_data must contain an id string");
-      }
-      userId = id.textValue();
-    } catch (JsonProcessingException e) {
-      throw new ProtocolException(ErrorCode.SIGNIN_FAILED, "user_data must be a JSON object");
-    }
-    if (session.signedInUserId() != null && !session.signedInUserId().equals(userId)) {
-      throw new ProtocolException(
-          ErrorCode.SIGNIN_FAILED, "This connection is already signed in as another user");
-    }
-    session.signIn(userId);
-    session.send(ServerFrames.signinSuccess(signin.userData()));
   }
 }

@@ -27,8 +27,13 @@ public final class Session implements Subscriber {
    * One channel this connection is subscribed to.
    *
    * @param userId the presence user id it joined as, else null
+   * @param snapshotVersion the presence membership version its member list was taken at
    */
-  public record Subscription(ChannelName channel, String userId) {}
+  public record Subscription(ChannelName channel, String userId, long snapshotVersion) {
+    Subscription withSnapshotVersion(long version) {
+      return new Subscription(channel, userId, version);
+    }
+  }
 
   private final ServerWebSocket socket;
   private final AppConfig app;
@@ -38,13 +43,20 @@ public final class Session implements Subscriber {
   private State state = State.OPEN;
   private long lastActivityNanos;
   private long pingSentNanos;
+  private final long openedNanos;
   private String signedInUserId;
+  private java.util.List<String> watchlist = java.util.List.of();
+  private boolean authorized;
+
+  /** The online-users version the watchlist's initial state was read at; -1 before that. */
+  private long watchlistSnapshotVersion = -1;
 
   Session(ServerWebSocket socket, AppConfig app, String socketId, long nowNanos) {
     this.socket = socket;
     this.app = app;
     this.socketId = socketId;
     this.lastActivityNanos = nowNanos;
+    this.openedNanos = nowNanos;
     this.clientEventLimiter = new ClientEventRateLimiter(app.clientEventRateLimit());
   }
 
@@ -78,8 +90,30 @@ public final class Session implements Subscriber {
     return signedInUserId;
   }
 
-  void signIn(String userId) {
+  void signIn(String userId, java.util.List<String> watchlist) {
     this.signedInUserId = userId;
+    this.watchlist = java.util.List.copyOf(watchlist);
+    this.authorized = true;
+  }
+
+  /** The user ids this connection watches (after sign-in). */
+  java.util.List<String> watchlist() {
+    return watchlist;
+  }
+
+  long openedNanos() {
+    return openedNanos;
+  }
+
+  /**
+   * Signed in, or subscribed to a private or presence channel: what authorized connections need.
+   */
+  boolean isAuthorized() {
+    return authorized;
+  }
+
+  void markAuthorized() {
+    authorized = true;
   }
 
   /** Any frame from the client, data or control, proves it is alive. */
@@ -123,12 +157,31 @@ public final class Session implements Subscriber {
     socket.writeFrame(frame.toWebSocketFrame());
   }
 
+  void watchlistSnapshotTaken(long version) {
+    watchlistSnapshotVersion = version;
+  }
+
+  @Override
+  public boolean needsMembership(String channel, long membershipVersion) {
+    if (channel.startsWith(SigninHandler.WATCHLIST_CHANNEL_PREFIX)) {
+      return membershipVersion > watchlistSnapshotVersion;
+    }
+    Subscription subscription = subscriptions.get(channel);
+    return subscription != null && membershipVersion > subscription.snapshotVersion();
+  }
+
   /** Sends {@code pusher:error} and, for fatal codes, closes with the same code. */
   void fail(ErrorCode code, String message) {
     send(ServerFrames.error(code, message));
     if (code.closesConnection()) {
       close(code.code(), message);
     }
+  }
+
+  @Override
+  public void close(ErrorCode code, String message) {
+    send(ServerFrames.error(code, message));
+    close(code.code(), message);
   }
 
   void close(int code, String reason) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.auth.ChannelAuthorizer;
+import dev.herald.channels.ChannelCache;
 import dev.herald.channels.ChannelDirectory;
 import dev.herald.channels.Join;
 import dev.herald.channels.LocalSubscriptions;
@@ -31,12 +32,17 @@ final class SubscriptionHandler {
 
   private final LocalSubscriptions local;
   private final ChannelDirectory directory;
+  private final ChannelCache cache;
   private final Broadcaster broadcaster;
 
   SubscriptionHandler(
-      LocalSubscriptions local, ChannelDirectory directory, Broadcaster broadcaster) {
+      LocalSubscriptions local,
+      ChannelDirectory directory,
+      ChannelCache cache,
+      Broadcaster broadcaster) {
     this.local = local;
     this.directory = directory;
+    this.cache = cache;
     this.broadcaster = broadcaster;
   }
 
@@ -65,8 +71,16 @@ final class SubscriptionHandler {
         resendSucceeded(session, channel);
         return;
       }
+      if (session.subscriptions().size() >= app.maxSubscriptionsPerConnection()) {
+        throw new Refusal(
+            "LimitReached",
+            4100,
+            "A connection may subscribe to at most "
+                + app.maxSubscriptionsPerConnection()
+                + " channels");
+      }
       Session.Subscription subscription =
-          new Session.Subscription(channel, member == null ? null : member.userId());
+          new Session.Subscription(channel, member == null ? null : member.userId(), 0);
       // Reserved before the directory answers, so a second subscribe meanwhile is a resubscribe.
       session.subscriptions().put(channel.value(), subscription);
       directory
@@ -109,16 +123,45 @@ final class SubscriptionHandler {
       leaveDirectory(session, subscription);
       return;
     }
+    session
+        .subscriptions()
+        .put(channel, subscription.withSnapshotVersion(join.membershipVersion()));
     local.add(app.id(), channel, session);
+    if (subscription.channel().kind().requiresSignature()) {
+      session.markAuthorized();
+    }
     if (member == null) {
       session.send(ServerFrames.subscriptionSucceeded(channel));
     } else {
       session.send(ServerFrames.presenceSubscriptionSucceeded(channel, join.members()));
       if (join.memberAdded()) {
-        broadcaster.publish(
-            app.id(), channel, ServerFrames.memberAdded(channel, member), session.socketId());
+        broadcaster.publishMembership(
+            app.id(),
+            channel,
+            ServerFrames.memberAdded(channel, member),
+            session.socketId(),
+            join.membershipVersion());
       }
     }
+    if (subscription.channel().kind().isCache()) {
+      replayCache(session, channel);
+    }
+  }
+
+  /** Right after subscription_succeeded: the cached event as it was broadcast, or a cache miss. */
+  private void replayCache(Session session, String channel) {
+    cache
+        .get(session.app().id(), channel)
+        .onSuccess(
+            cached -> {
+              if (!session.isOpen() || !session.subscriptions().containsKey(channel)) {
+                return;
+              }
+              session.send(
+                  cached.isPresent() ? cached.get().frameJson() : ServerFrames.cacheMiss(channel));
+            })
+        .onFailure(
+            error -> LOG.log(Level.WARNING, "Reading the cache of " + channel + " failed", error));
   }
 
   private void resendSucceeded(Session session, ChannelName channel) {
@@ -156,11 +199,12 @@ final class SubscriptionHandler {
         .onSuccess(
             leave -> {
               if (leave.memberRemoved()) {
-                broadcaster.publish(
+                broadcaster.publishMembership(
                     appId,
                     channel,
                     ServerFrames.memberRemoved(channel, subscription.userId()),
-                    null);
+                    null,
+                    leave.membershipVersion());
               }
             })
         .onFailure(

@@ -1,8 +1,10 @@
 package dev.herald.websocket;
 
 import dev.herald.apps.AppProvider;
+import dev.herald.channels.ChannelCache;
 import dev.herald.channels.ChannelDirectory;
 import dev.herald.channels.LocalSubscriptions;
+import dev.herald.channels.OnlineUsers;
 import dev.herald.config.AppConfig;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.protocol.FrameDecoder;
@@ -30,8 +32,10 @@ public final class WebSocketHandler {
   private final AppProvider apps;
   private final ConnectionRegistry registry;
   private final ActivityMonitor monitor = new ActivityMonitor();
+  private final LocalSubscriptions local;
   private final MessageHandler messages;
   private final SubscriptionHandler subscriptions;
+  private final SigninHandler signins;
 
   /** The WebSocket side of one event loop, with the handlers it owns. */
   public static WebSocketHandler forEventLoop(
@@ -40,23 +44,32 @@ public final class WebSocketHandler {
       ConnectionRegistry registry,
       LocalSubscriptions local,
       ChannelDirectory directory,
+      ChannelCache cache,
+      OnlineUsers onlineUsers,
       Broadcaster broadcaster) {
-    SubscriptionHandler subscriptions = new SubscriptionHandler(local, directory, broadcaster);
-    MessageHandler messages = new MessageHandler(new FrameDecoder(), subscriptions, broadcaster);
-    return new WebSocketHandler(mountPath, apps, registry, messages, subscriptions);
+    SubscriptionHandler subscriptions =
+        new SubscriptionHandler(local, directory, cache, broadcaster);
+    SigninHandler signins = new SigninHandler(local, onlineUsers, broadcaster);
+    MessageHandler messages =
+        new MessageHandler(new FrameDecoder(), subscriptions, signins, broadcaster);
+    return new WebSocketHandler(mountPath, apps, registry, local, messages, subscriptions, signins);
   }
 
   private WebSocketHandler(
       String mountPath,
       AppProvider apps,
       ConnectionRegistry registry,
+      LocalSubscriptions local,
       MessageHandler messages,
-      SubscriptionHandler subscriptions) {
+      SubscriptionHandler subscriptions,
+      SigninHandler signins) {
     this.appPathPrefix = mountPath + "/app/";
     this.apps = apps;
     this.registry = registry;
+    this.local = local;
     this.messages = messages;
     this.subscriptions = subscriptions;
+    this.signins = signins;
   }
 
   /** Called by the loop's timer about once a second. */
@@ -123,6 +136,11 @@ public final class WebSocketHandler {
       reject(socket, ErrorCode.APP_DISABLED, "App is disabled");
       return;
     }
+    String origin = socket.headers().get("Origin");
+    if (!app.allowedOrigins().allows(origin)) {
+      reject(socket, ErrorCode.CONNECTION_UNAUTHORIZED, "Origin not allowed: " + origin);
+      return;
+    }
     if (!registry.tryReserve(app.id(), app.maxConnections())) {
       reject(socket, ErrorCode.OVER_CAPACITY, "App is over its connection quota");
       return;
@@ -134,6 +152,7 @@ public final class WebSocketHandler {
     } while (!registry.add(session));
     Session opened = session;
     monitor.add(opened);
+    local.addConnection(app.id(), opened);
     socket.frameHandler(frame -> opened.touch(System.nanoTime()));
     socket.textMessageHandler(text -> messages.onText(opened, text, System.nanoTime()));
     socket.binaryMessageHandler(binary -> messages.onBinary(opened));
@@ -147,6 +166,8 @@ public final class WebSocketHandler {
     session.markClosed();
     monitor.remove(session);
     registry.remove(session);
+    local.removeConnection(session.app().id(), session);
+    signins.signedOut(session);
     subscriptions.unsubscribeAll(session);
   }
 

@@ -25,7 +25,12 @@ class ConfigLoaderTest {
     HeraldConfig config = load(Map.of());
     assertTrue(config.usingDevelopmentApp());
     assertEquals("herald-key", config.apps().get(0).key());
-    assertEquals(new ServerConfig("0.0.0.0", 8080, "", 262_144, 0), config.server());
+    assertEquals("0.0.0.0", config.server().host());
+    assertEquals(8080, config.server().port());
+    assertEquals("", config.server().path());
+    assertEquals(262_144, config.server().maxRequestSize());
+    assertFalse(config.server().tls().enabled());
+    assertFalse(config.server().database().enabled());
     AppConfig app = config.apps().get(0);
     assertEquals(30, app.activityTimeout());
     assertEquals(ClientEventsPolicy.MEMBERS, app.acceptClientEventsFrom());

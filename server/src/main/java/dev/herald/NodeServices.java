@@ -1,0 +1,26 @@
+package dev.herald;
+
+import dev.herald.apps.AppProvider;
+import dev.herald.auth.RequestVerifier;
+import dev.herald.channels.ChannelCache;
+import dev.herald.channels.ChannelDirectory;
+import dev.herald.channels.OnlineUsers;
+import dev.herald.scaling.Broadcaster;
+import dev.herald.scaling.LocalAdapter;
+import dev.herald.websocket.ConnectionRegistry;
+import java.time.Clock;
+
+/**
+ * The node-wide, thread-safe services every event loop's verticle shares. Created once by {@link
+ * Herald}; immutable.
+ */
+record NodeServices(
+    AppProvider apps,
+    RequestVerifier verifier,
+    ChannelDirectory directory,
+    ChannelCache cache,
+    OnlineUsers onlineUsers,
+    LocalAdapter adapter,
+    Broadcaster broadcaster,
+    ConnectionRegistry registry,
+    Clock clock) {}

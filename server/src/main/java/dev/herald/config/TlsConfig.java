@@ -1,0 +1,46 @@
+package dev.herald.config;
+
+/**
+ * TLS for the listening port. Immutable.
+ *
+ * @param certPath PEM certificate (chain) file, or null
+ * @param keyPath PEM private key file, or null
+ * @param selfSigned generate a development certificate at start instead of reading files
+ * @param selfSignedCertOut where to write the generated certificate's PEM, or null
+ */
+public record TlsConfig(
+    String certPath, String keyPath, boolean selfSigned, String selfSignedCertOut) {
+
+  public boolean enabled() {
+    return selfSigned || certPath != null;
+  }
+
+  static TlsConfig from(Section section) {
+    String cert = blankToNull(section.string("tls_cert", null));
+    String key = blankToNull(section.string("tls_key", null));
+    if ((cert == null) != (key == null)) {
+      throw new ConfigException(
+          section.source(cert == null ? "tls_cert" : "tls_key"),
+          "TLS needs both a certificate (tls_cert / HERALD_TLS_CERT) and a key (tls_key / HERALD_TLS_KEY)");
+    }
+    if (cert != null) {
+      requireReadable(cert, section.source("tls_cert"));
+      requireReadable(key, section.source("tls_key"));
+    }
+    return new TlsConfig(
+        cert,
+        key,
+        section.bool("tls_self_signed", false),
+        blankToNull(section.string("tls_self_signed_cert_out", null)));
+  }
+
+  private static void requireReadable(String path, String source) {
+    if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(path))) {
+      throw new ConfigException(source, "cannot read " + path);
+    }
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value.trim();
+  }
+}
