@@ -221,11 +221,20 @@ export function awaitSubscription(channel) {
  * `channel_name` from the form body, finds the user by the `Authorization: Bearer <token>`
  * header like a Sanctum guard, and answers with the `pusher` SDK's `authorizeChannel`, exactly
  * what Laravel's PusherBroadcaster returns. Guests get 403 as in Laravel. `secret` lets a test
- * sign with the wrong secret. Every request is recorded in `requests`. Closed by {@link closeAll}
- * unless `suiteScoped`, in which case the caller closes it (e.g. in `after`).
+ * sign with the wrong secret. With `encryptionMasterKeyBase64` the signer is an SDK holding that
+ * master key, so `private-encrypted-*` replies carry `shared_secret` (a wrong key gives clients
+ * a wrong `shared_secret`).
+ *
+ * It also plays the user-authentication endpoint pusher-js calls for `signin()`: `POST
+ * /broadcasting/user-auth` (its URL is `userUrl`) answers with the SDK's
+ * `authenticateUser(socket_id, user_data)`, where user_data is the user's `userData` or
+ * `{id: String(id), user_info: info}`.
+ *
+ * Every request is recorded in `requests`. Closed by {@link closeAll} unless `suiteScoped`, in
+ * which case the caller closes it (e.g. in `after`).
  */
-export async function startAuthServer({ users = {}, secret = herald.secret, suiteScoped = false } = {}) {
-  const signer = serverSdk({ secret });
+export async function startAuthServer({ users = {}, secret = herald.secret, encryptionMasterKeyBase64, suiteScoped = false } = {}) {
+  const signer = serverSdk(encryptionMasterKeyBase64 === undefined ? { secret } : { secret, encryptionMasterKeyBase64 });
   const requests = [];
   const server = http.createServer((req, res) => {
     let body = '';
@@ -244,16 +253,26 @@ export async function startAuthServer({ users = {}, secret = herald.secret, suit
         res.writeHead(status, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify(payload));
       };
-      if (req.method !== 'POST' || req.url !== '/broadcasting/auth') {
+      const route = req.method === 'POST' ? req.url : undefined;
+      if (route !== '/broadcasting/auth' && route !== '/broadcasting/user-auth') {
         return reply(404, { message: 'Not Found' });
       }
       if (user === undefined) {
         return reply(403, { message: 'Unauthorized' });
       }
+      if (route === '/broadcasting/user-auth') {
+        try {
+          return reply(200, signer.authenticateUser(socketId, user.userData ?? { id: String(user.id), user_info: user.info }));
+        } catch (error) {
+          record.error = String(error);
+          return reply(500, { message: String(error) });
+        }
+      }
       try {
         const presenceData = channelName.startsWith('presence-') ? { user_id: user.id, user_info: user.info } : undefined;
         reply(200, signer.authorizeChannel(socketId, channelName, presenceData));
       } catch (error) {
+        record.error = String(error);
         reply(500, { message: String(error) });
       }
     });
@@ -271,7 +290,12 @@ export async function startAuthServer({ users = {}, secret = herald.secret, suit
     openResources.push(close);
   }
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/broadcasting/auth`, requests, close };
+  return {
+    url: `http://127.0.0.1:${port}/broadcasting/auth`,
+    userUrl: `http://127.0.0.1:${port}/broadcasting/user-auth`,
+    requests,
+    close,
+  };
 }
 
 /** The JSON body of a `pusher` SDK response (a node-fetch Response). */
@@ -286,13 +310,15 @@ export async function json(response) {
 
 /**
  * The frames pusher-js receives from now on (decoded, as the array's elements) and, for failure
- * messages, the exchange in both directions: `${log}` prints `<-`/`->` lines in order.
+ * messages, the exchange in both directions: `${log}` prints `<-`/`->` lines in order. pusher-js
+ * decodes every frame to {event, channel, data, ...} with `undefined` for absent members; the
+ * elements leave those out, so they compare equal to the frame as sent.
  */
 export function wireLog(client) {
   const frames = [];
   const exchange = [];
   client.connection.bind('message', (message) => {
-    frames.push(message);
+    frames.push(Object.fromEntries(Object.entries(message).filter(([, value]) => value !== undefined)));
     exchange.push(`<- ${JSON.stringify(message)}`);
   });
   const connection = client.connection;

@@ -33,12 +33,19 @@ final class ApiClient {
   private final String appId;
   private final String key;
   private final String secret;
+  private final HttpClient http;
 
   /**
    * @param base scheme, host, port and mount prefix, e.g. {@code http://127.0.0.1:5000/ws}
    * @param prefix the mount prefix contained in {@code base} ("" when none)
    */
   ApiClient(String base, String prefix, String appId, String key, String secret) {
+    this(base, prefix, appId, key, secret, HTTP);
+  }
+
+  /** As above, sending through {@code http} (e.g. one trusting a test certificate). */
+  ApiClient(String base, String prefix, String appId, String key, String secret, HttpClient http) {
+    this.http = http;
     this.base = base;
     this.prefix = prefix;
     this.appId = appId;
@@ -178,7 +185,7 @@ final class ApiClient {
       } else {
         builder.method(method, HttpRequest.BodyPublishers.noBody());
       }
-      return ApiClient.send(builder.build());
+      return ApiClient.send(http, builder.build());
     }
   }
 
@@ -198,13 +205,14 @@ final class ApiClient {
 
   /** A plain unsigned GET of {@code url}. */
   static Response getUrl(String url) {
-    return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build());
+    return send(
+        HTTP, HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build());
   }
 
-  private static Response send(HttpRequest request) {
+  private static Response send(HttpClient http, HttpRequest request) {
     try {
       HttpResponse<String> response =
-          HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+          http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       return new Response(response.statusCode(), response.body());
     } catch (IOException e) {
       throw new AssertionError(request.method() + " " + request.uri() + " failed: " + e, e);

@@ -8,12 +8,19 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * The packaged Herald jar running as a separate process on a free loopback port.
@@ -34,6 +41,7 @@ public final class HeraldProcess implements AutoCloseable {
   private Process process;
   private Path log;
   private int port;
+  private boolean tls;
 
   private HeraldProcess() {
     env.put("REVERB_SERVER_HOST", "127.0.0.1");
@@ -62,6 +70,16 @@ public final class HeraldProcess implements AutoCloseable {
   /** Adds command-line arguments, e.g. {@code --config path}. */
   public HeraldProcess args(String... more) {
     args.addAll(List.of(more));
+    return this;
+  }
+
+  /**
+   * The server is started with TLS (certificate flags or env set by the caller): the base URLs use
+   * {@code https://} and {@code wss://}, and the readiness probe trusts any certificate (the probe
+   * only; clients of a test choose their own trust).
+   */
+  public HeraldProcess tls() {
+    this.tls = true;
     return this;
   }
 
@@ -124,12 +142,12 @@ public final class HeraldProcess implements AutoCloseable {
   }
 
   public String httpBase() {
-    return "http://127.0.0.1:" + port;
+    return (tls ? "https" : "http") + "://127.0.0.1:" + port;
   }
 
   /** {@code ws://host:port}, without the mount prefix. */
   public String wsBase() {
-    return "ws://127.0.0.1:" + port;
+    return (tls ? "wss" : "ws") + "://127.0.0.1:" + port;
   }
 
   /** The configured mount prefix ({@code REVERB_SERVER_PATH}), "" when none. */
@@ -146,6 +164,11 @@ public final class HeraldProcess implements AutoCloseable {
   /** A raw signed-request client for the default app. */
   public ApiClient api() {
     return new ApiClient(apiBase(), path(), APP_ID, APP_KEY, APP_SECRET);
+  }
+
+  /** A raw signed-request client for another app served by this process. */
+  public ApiClient api(String appId, String appKey, String appSecret) {
+    return new ApiClient(apiBase(), path(), appId, appKey, appSecret);
   }
 
   /** The WebSocket URL pusher-js would use for the given key, with protocol 7. */
@@ -187,6 +210,10 @@ public final class HeraldProcess implements AutoCloseable {
         try {
           HttpURLConnection connection =
               (HttpURLConnection) URI.create(httpBase() + up).toURL().openConnection();
+          if (connection instanceof HttpsURLConnection https) {
+            https.setSSLSocketFactory(TrustAll.CONTEXT.getSocketFactory());
+            https.setHostnameVerifier((host, session) -> true);
+          }
           connection.setConnectTimeout(500);
           connection.setReadTimeout(500);
           if (connection.getResponseCode() == 200) {
@@ -230,6 +257,34 @@ public final class HeraldProcess implements AutoCloseable {
           "Herald jar not found at " + jar.toAbsolutePath() + "; build the server module first");
     }
     return jar;
+  }
+
+  /** An SSL context trusting every certificate: for the readiness probe of {@link #tls()} only. */
+  private static final class TrustAll {
+    static final SSLContext CONTEXT = create();
+
+    private static SSLContext create() {
+      X509TrustManager trustAll =
+          new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+              return new X509Certificate[0];
+            }
+          };
+      try {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {trustAll}, new SecureRandom());
+        return context;
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   private static int freePort() {

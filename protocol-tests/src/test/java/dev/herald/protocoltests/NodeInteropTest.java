@@ -19,10 +19,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the {@code node:test} suites in {@code protocol-tests/node} (pusher-js, laravel-echo and the
- * {@code pusher} server SDK from npm) against one Herald process, one suite file per test method.
+ * {@code pusher} server SDK from npm) against Herald, one suite file per test method: one shared
+ * Herald process, and a process of their own for the suites that need other settings (cache TTL,
+ * TLS).
  *
  * <p>The suites read the server from {@code HERALD_HOST}, {@code HERALD_PORT}, {@code
  * HERALD_APP_ID}, {@code HERALD_APP_KEY} and {@code HERALD_APP_SECRET}; they can also be run by
@@ -37,7 +40,17 @@ class NodeInteropTest {
   private static final Duration SUITE_TIMEOUT = Duration.ofSeconds(120);
   private static final int SERVER_TAIL_LINES = 80;
   private static final Set<String> SUITES =
-      Set.of("echo.test.mjs", "pusherjs.test.mjs", "sdk.test.mjs");
+      Set.of(
+          "echo.test.mjs",
+          "pusherjs.test.mjs",
+          "sdk.test.mjs",
+          "encryption.test.mjs",
+          "cache.test.mjs",
+          "user.test.mjs",
+          "tls.test.mjs");
+
+  /** Short, so the cache suite can check the remaining ttl that {@code info=cache} reports. */
+  private static final String CACHE_TTL = "60";
 
   private static HeraldProcess server;
 
@@ -72,6 +85,49 @@ class NodeInteropTest {
   }
 
   @Test
+  void endToEndEncryptedChannelsDecryptInPusherJsAndEchoAndRefuseClientEvents() throws Exception {
+    runSuite("encryption.test.mjs");
+  }
+
+  @Test
+  void cacheChannelsHandNewSubscribersTheLastEventOrACacheMiss() throws Exception {
+    try (HeraldProcess cacheServer =
+        HeraldProcess.withDefaults().env("HERALD_APP_CACHE_TTL", CACHE_TTL).start()) {
+      runSuite("cache.test.mjs", cacheServer, Map.of("HERALD_CACHE_TTL", CACHE_TTL));
+    }
+  }
+
+  @Test
+  void pusherJsSignsInReceivesUserEventsIsTerminatedAndWatchesUsers() throws Exception {
+    runSuite("user.test.mjs");
+  }
+
+  @Test
+  void pusherJsOverWssAndTheSdkOverHttpsTrustTheSelfSignedCertificate(@TempDir Path dir)
+      throws Exception {
+    Path certificate = dir.resolve("herald-dev-cert.pem");
+    try (HeraldProcess tlsServer =
+        HeraldProcess.withDefaults()
+            .env("HERALD_TLS_SELF_SIGNED_CERT_OUT", certificate.toString())
+            .args("--tls-self-signed")
+            .tls()
+            .start()) {
+      assertTrue(
+          Files.isRegularFile(certificate) && Files.size(certificate) > 0,
+          "the server wrote no certificate to " + certificate);
+      // NODE_EXTRA_CA_CERTS is read once at node start-up: the whole process trusts this file.
+      runSuite(
+          "tls.test.mjs",
+          tlsServer,
+          Map.of(
+              "HERALD_CA_FILE",
+              certificate.toString(),
+              "NODE_EXTRA_CA_CERTS",
+              certificate.toString()));
+    }
+  }
+
+  @Test
   void everyNodeSuiteFileIsRunByOneOfTheseTests() throws IOException {
     try (Stream<Path> files = Files.list(nodeDir())) {
       Set<String> found =
@@ -84,6 +140,14 @@ class NodeInteropTest {
   }
 
   private static void runSuite(String file) throws IOException, InterruptedException {
+    runSuite(file, server, Map.of());
+  }
+
+  /**
+   * Runs one suite file against {@code target}, with {@code extraEnv} added to node's environment.
+   */
+  private static void runSuite(String file, HeraldProcess target, Map<String, String> extraEnv)
+      throws IOException, InterruptedException {
     Path dir = nodeDir();
     assertTrue(
         Files.isDirectory(dir.resolve("node_modules")),
@@ -97,12 +161,14 @@ class NodeInteropTest {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     Map<String, String> env = builder.environment();
-    env.put("HERALD_HOST", server.host());
-    env.put("HERALD_PORT", Integer.toString(server.port()));
+    env.keySet().removeIf(name -> name.startsWith("HERALD_"));
+    env.put("HERALD_HOST", target.host());
+    env.put("HERALD_PORT", Integer.toString(target.port()));
     env.put("HERALD_APP_ID", HeraldProcess.APP_ID);
     env.put("HERALD_APP_KEY", HeraldProcess.APP_KEY);
     env.put("HERALD_APP_SECRET", HeraldProcess.APP_SECRET);
     env.put("NO_COLOR", "1");
+    env.putAll(extraEnv);
 
     Process node = builder.start();
     boolean finished = node.waitFor(SUITE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -113,15 +179,15 @@ class NodeInteropTest {
     String output = Files.readString(log, StandardCharsets.UTF_8);
     System.out.println("---- node --test " + file + " ----\n" + output);
     if (!finished) {
-      fail(report(file + " did not finish within " + SUITE_TIMEOUT, output));
+      fail(report(file + " did not finish within " + SUITE_TIMEOUT, output, target));
     }
     if (node.exitValue() != 0) {
-      fail(report(file + " exited with " + node.exitValue(), output));
+      fail(report(file + " exited with " + node.exitValue(), output, target));
     }
   }
 
-  private static String report(String headline, String nodeOutput) {
-    List<String> serverLines = server.output().lines().collect(Collectors.toList());
+  private static String report(String headline, String nodeOutput, HeraldProcess target) {
+    List<String> serverLines = target.output().lines().collect(Collectors.toList());
     String serverTail =
         String.join(
             "\n",
@@ -133,7 +199,7 @@ class NodeInteropTest {
         + "\n==== server output (last "
         + SERVER_TAIL_LINES
         + " lines, alive="
-        + server.isAlive()
+        + target.isAlive()
         + ") ====\n"
         + serverTail;
   }

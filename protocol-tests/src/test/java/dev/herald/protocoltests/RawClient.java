@@ -47,11 +47,21 @@ final class RawClient implements AutoCloseable {
 
   /** Opens a WebSocket to {@code url} without reading anything from it. */
   static RawClient connect(String url) {
+    return connect(url, HTTP, Map.of());
+  }
+
+  /**
+   * Opens a WebSocket to {@code url} through {@code http} (e.g. one with its own SSL context),
+   * sending the extra upgrade request {@code headers} (e.g. {@code Origin}), without reading
+   * anything from it.
+   */
+  static RawClient connect(String url, HttpClient http, Map<String, String> headers) {
     RawClient client = new RawClient();
     try {
+      WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(TIMEOUT);
+      headers.forEach(builder::header);
       client.socket =
-          HTTP.newWebSocketBuilder()
-              .connectTimeout(TIMEOUT)
+          builder
               .buildAsync(URI.create(url), client.new Listener())
               .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (ExecutionException e) {
@@ -67,13 +77,27 @@ final class RawClient implements AutoCloseable {
    * pusher:connection_established}; remembers the socket id.
    */
   static RawClient open(String url) {
-    RawClient client = connect(url);
+    return open(url, HTTP, Map.of());
+  }
+
+  /** {@link #open(String)} through {@code http} with extra upgrade request {@code headers}. */
+  static RawClient open(String url, HttpClient http, Map<String, String> headers) {
+    RawClient client = connect(url, http, headers);
     JsonNode first = client.awaitJson();
     assertEquals(
         "pusher:connection_established",
         first.path("event").asText(),
         () -> "first frame " + first);
     client.socketId = Json.dataOf(first).path("socket_id").asText();
+    return client;
+  }
+
+  /**
+   * Takes over a client from {@link #connect} whose first frame, {@code established}, the caller
+   * already read and found to be {@code pusher:connection_established}; remembers the socket id.
+   */
+  static RawClient adopt(RawClient client, JsonNode established) {
+    client.socketId = Json.dataOf(established).path("socket_id").asText();
     return client;
   }
 
@@ -209,6 +233,28 @@ final class RawClient implements AutoCloseable {
                     Signatures.presenceAuth(socketId(), channel, channelData),
                     "channel_data",
                     channelData))));
+  }
+
+  /** Sends {@code pusher:signin} for {@code userData}, correctly signed for this socket. */
+  void signin(String userData) {
+    signin(userData, Signatures.userAuth(socketId(), userData));
+  }
+
+  /** Sends {@code pusher:signin} with the given {@code auth}; the caller reads the reply. */
+  void signin(String userData, String auth) {
+    sendJson(Map.of("event", "pusher:signin", "data", Map.of("auth", auth, "user_data", userData)));
+  }
+
+  /** Signs in as {@code userData} and asserts the exact {@code pusher:signin_success} reply. */
+  void signinOk(String userData) {
+    signin(userData);
+    assertNext(
+        Json.write(
+            Map.of(
+                "event",
+                "pusher:signin_success",
+                "data",
+                Json.write(Map.of("user_data", userData)))));
   }
 
   void unsubscribe(String channel) {

@@ -48,6 +48,11 @@ final class Signatures {
         socketId + ":" + channel + ":" + channelData);
   }
 
+  /** {@code key:hex(hmac(secret, socket_id::user::user_data))} for the default test app. */
+  static String userAuth(String socketId, String userData) {
+    return auth(HeraldProcess.APP_KEY, HeraldProcess.APP_SECRET, socketId + "::user::" + userData);
+  }
+
   static String auth(String key, String secret, String stringToSign) {
     return key + ":" + hmacSha256Hex(secret, stringToSign);
   }
