@@ -25,6 +25,24 @@ export const herald = Object.freeze({
   secret: required('HERALD_APP_SECRET'),
 });
 
+/*
+ * pusher-js (Node build) closes its faye-websocket again after the server closed it with a code
+ * in 4000-4099 (e.g. 4009 from terminate_connections): it handles the close action while the
+ * transport is still attached. faye's close() on a CLOSED socket arms a 30 s CLOSE_TIMEOUT timer
+ * that nothing clears, which keeps the node process alive 30 s after the tests. This makes that
+ * second close() a no-op; nothing observable changes (the socket is already closed).
+ */
+const FayeClient = Pusher.Runtime.getWebSocketAPI();
+class ClosingOnceClient extends FayeClient {
+  close(...args) {
+    if (this.readyState === 3 /* CLOSED */) {
+      return;
+    }
+    super.close(...args);
+  }
+}
+Pusher.Runtime.getWebSocketAPI = () => ClosingOnceClient;
+
 /** How long any single awaited event may take before the test fails. */
 export const EVENT_TIMEOUT_MS = 5000;
 

@@ -41,7 +41,17 @@ public final class Main {
     }
     herald
         .start()
-        .onSuccess(port -> banner(System.out, config, port, herald))
+        .onSuccess(
+            port -> {
+              banner(System.out, config, port, herald);
+              // Registered only once running: System.exit from a failed start must not wait for
+              // a hook that needs the very event loop it is called on.
+              Runtime.getRuntime()
+                  .addShutdownHook(
+                      new Thread(
+                          () -> herald.stop().toCompletionStage().toCompletableFuture().join(),
+                          "herald-shutdown"));
+            })
         .onFailure(
             error -> {
               System.err.println(
@@ -53,11 +63,6 @@ public final class Main {
                       + error.getMessage());
               System.exit(1);
             });
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> herald.stop().toCompletionStage().toCompletableFuture().join(),
-                "herald-shutdown"));
   }
 
   private static void banner(PrintStream out, HeraldConfig config, int port, Herald herald) {

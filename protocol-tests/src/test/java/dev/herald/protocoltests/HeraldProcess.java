@@ -108,7 +108,8 @@ public final class HeraldProcess implements AutoCloseable {
   }
 
   private void launch() {
-    port = freePort();
+    String explicitPort = env.get("REVERB_SERVER_PORT");
+    port = explicitPort != null ? Integer.parseInt(explicitPort) : freePort();
     env.put("REVERB_SERVER_PORT", Integer.toString(port));
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

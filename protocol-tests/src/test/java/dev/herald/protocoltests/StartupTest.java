@@ -135,6 +135,19 @@ class StartupTest {
   }
 
   @Test
+  void aPortAlreadyInUseStopsTheServerWithExitCodeOne() throws IOException {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      HeraldProcess.Exit exit =
+          HeraldProcess.withDefaults()
+              .env("REVERB_SERVER_PORT", Integer.toString(taken.getLocalPort()))
+              .runExpectingExit();
+      assertEquals(1, exit.code(), exit.output());
+      assertTrue(exit.output().contains("herald: cannot start on 127.0.0.1:"), exit.output());
+    }
+  }
+
+  @Test
   void anUnreadableYamlFileIsReportedNotThrown() throws IOException {
     Path config = dir.resolve("garbage.yaml");
     Files.writeString(config, "apps: [unclosed\n");
