@@ -13,6 +13,7 @@ import dev.herald.config.HeraldConfig;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.scaling.Broadcaster;
 import dev.herald.scaling.LocalAdapter;
+import dev.herald.webhooks.WebhookDispatcher;
 import dev.herald.websocket.ConnectionRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -34,6 +35,7 @@ public final class Herald {
   private final TlsCertificate certificate;
   private final LocalChannelCache cache;
   private final DatabaseAppProvider databaseApps;
+  private final WebhookDispatcher webhooks;
   private final NodeServices services;
 
   public Herald(HeraldConfig config, Clock clock) {
@@ -45,6 +47,7 @@ public final class Herald {
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
     this.certificate = TlsCertificate.load(config.server().tls());
     this.cache = new LocalChannelCache(clock);
+    this.webhooks = new WebhookDispatcher(vertx, config.server().webhooks(), clock);
     LocalAdapter adapter = new LocalAdapter();
     Broadcaster broadcaster = new Broadcaster(adapter);
     AppProvider apps = new StaticAppProvider(config.apps());
@@ -74,6 +77,7 @@ public final class Herald {
             adapter,
             broadcaster,
             new ConnectionRegistry(),
+            webhooks,
             clock);
   }
 

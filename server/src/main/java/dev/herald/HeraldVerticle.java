@@ -56,7 +56,8 @@ final class HeraldVerticle extends AbstractVerticle {
             services.directory(),
             services.cache(),
             services.onlineUsers(),
-            services.broadcaster());
+            services.broadcaster(),
+            services.webhooks());
     vertx.setPeriodic(1000, timer -> webSockets.tick());
     HttpServerOptions options =
         new HttpServerOptions()

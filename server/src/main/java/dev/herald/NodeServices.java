@@ -7,6 +7,7 @@ import dev.herald.channels.ChannelDirectory;
 import dev.herald.channels.OnlineUsers;
 import dev.herald.scaling.Broadcaster;
 import dev.herald.scaling.LocalAdapter;
+import dev.herald.webhooks.Webhooks;
 import dev.herald.websocket.ConnectionRegistry;
 import java.time.Clock;
 
@@ -23,4 +24,5 @@ record NodeServices(
     LocalAdapter adapter,
     Broadcaster broadcaster,
     ConnectionRegistry registry,
+    Webhooks webhooks,
     Clock clock) {}

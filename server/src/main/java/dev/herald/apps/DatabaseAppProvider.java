@@ -195,7 +195,9 @@ public final class DatabaseAppProvider implements AppProvider {
           .forEachRemaining(
               field -> {
                 JsonNode value = field.getValue();
-                if (value.isArray()) {
+                if (field.getKey().equals("webhooks")) {
+                  settings.put(field.getKey(), value.toString());
+                } else if (value.isArray()) {
                   List<String> items = new ArrayList<>();
                   value.forEach(item -> items.add(item.asText()));
                   settings.put(field.getKey(), String.join(",", items));

@@ -29,7 +29,12 @@ public record AppConfig(
     int maxChannelsPerEvent,
     int maxBatchSize,
     int maxEventNameLength,
-    AllowedOrigins allowedOrigins) {
+    AllowedOrigins allowedOrigins,
+    java.util.List<WebhookTarget> webhooks) {
+
+  public AppConfig {
+    webhooks = java.util.List.copyOf(webhooks);
+  }
 
   /** An app with these credentials and every other setting at its default. */
   public static AppConfig withDefaults(String id, String key, String secret) {
@@ -80,7 +85,8 @@ public record AppConfig(
         section.integer("max_batch_size", 10, 1, 10_000),
         section.integer("max_event_name_length", 200, 1, 10_000),
         AllowedOrigins.parse(
-            section.string("allowed_origins", "*"), section.source("allowed_origins")));
+            section.string("allowed_origins", "*"), section.source("allowed_origins")),
+        WebhookTarget.parseList(section.string("webhooks", "[]"), section.source("webhooks")));
   }
 
   /** Every key an app accepts in a configuration file. */
@@ -108,7 +114,8 @@ public record AppConfig(
           "max_channels_per_event",
           "max_batch_size",
           "max_event_name_length",
-          "allowed_origins");
+          "allowed_origins",
+          "webhooks");
 
   /** The credentials shown for a log line, never the secret. */
   @Override

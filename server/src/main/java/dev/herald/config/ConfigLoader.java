@@ -91,7 +91,16 @@ public final class ConfigLoader {
           new EnvBinding(Scope.APP, "max_batch_size", "HERALD_APP_MAX_BATCH_SIZE", null),
           new EnvBinding(
               Scope.APP, "max_event_name_length", "HERALD_APP_MAX_EVENT_NAME_LENGTH", null),
-          new EnvBinding(Scope.APP, "allowed_origins", "HERALD_APP_ALLOWED_ORIGINS", null));
+          new EnvBinding(Scope.APP, "allowed_origins", "HERALD_APP_ALLOWED_ORIGINS", null),
+          new EnvBinding(Scope.APP, "webhooks", "HERALD_APP_WEBHOOKS", null),
+          new EnvBinding(Scope.SERVER, "webhook_batch_ms", "HERALD_WEBHOOK_BATCH_MS", null),
+          new EnvBinding(Scope.SERVER, "webhook_batch_max", "HERALD_WEBHOOK_BATCH_MAX", null),
+          new EnvBinding(Scope.SERVER, "webhook_timeout_ms", "HERALD_WEBHOOK_TIMEOUT_MS", null),
+          new EnvBinding(
+              Scope.SERVER, "webhook_retry_seconds", "HERALD_WEBHOOK_RETRY_SECONDS", null),
+          new EnvBinding(Scope.SERVER, "webhook_queue_size", "HERALD_WEBHOOK_QUEUE_SIZE", null),
+          new EnvBinding(
+              Scope.SERVER, "webhook_leave_delay_ms", "HERALD_WEBHOOK_LEAVE_DELAY_MS", null));
 
   /** The parsed command line. */
   public record CommandLine(Path configFile, Path envFile, boolean tlsSelfSigned, boolean help) {}
@@ -253,6 +262,10 @@ public final class ConfigLoader {
       }
       JsonNode value = entry.getValue();
       if (value.isNull()) {
+        continue;
+      }
+      if (value.isArray() && key.equals("webhooks")) {
+        into.put(key, value.toString(), where + "." + key);
         continue;
       }
       if (value.isArray()) {

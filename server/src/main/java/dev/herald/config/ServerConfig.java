@@ -16,7 +16,8 @@ public record ServerConfig(
     int maxRequestSize,
     int eventLoops,
     TlsConfig tls,
-    DatabaseAppsConfig database) {
+    DatabaseAppsConfig database,
+    WebhookSettings webhooks) {
 
   static final Set<String> KEYS =
       Set.of(
@@ -31,7 +32,13 @@ public record ServerConfig(
           "tls_self_signed_cert_out",
           "apps_database_url",
           "apps_table",
-          "apps_refresh_interval");
+          "apps_refresh_interval",
+          "webhook_batch_ms",
+          "webhook_batch_max",
+          "webhook_timeout_ms",
+          "webhook_retry_seconds",
+          "webhook_queue_size",
+          "webhook_leave_delay_ms");
 
   static ServerConfig from(Section section) {
     return new ServerConfig(
@@ -41,7 +48,8 @@ public record ServerConfig(
         section.integer("max_request_size", 262_144, 1024, 64 * 1024 * 1024),
         section.integer("event_loops", 0, 0, 1024),
         TlsConfig.from(section),
-        DatabaseAppsConfig.from(section));
+        DatabaseAppsConfig.from(section),
+        WebhookSettings.from(section));
   }
 
   private static String normalisePath(String path) {

@@ -1,5 +1,7 @@
 package dev.herald.websocket;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.config.AppConfig;
 import dev.herald.config.ClientEventsPolicy;
 import dev.herald.protocol.ChannelKind;
@@ -10,6 +12,8 @@ import dev.herald.protocol.FrameDecoder;
 import dev.herald.protocol.ProtocolException;
 import dev.herald.protocol.ServerFrames;
 import dev.herald.scaling.Broadcaster;
+import dev.herald.webhooks.WebhookEvent;
+import dev.herald.webhooks.Webhooks;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -18,21 +22,25 @@ import java.nio.charset.StandardCharsets;
  * the connection that sent it, and only when its code is fatal. Confined to one event loop.
  */
 final class MessageHandler {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final FrameDecoder decoder;
   private final SubscriptionHandler subscriptions;
   private final SigninHandler signins;
   private final Broadcaster broadcaster;
+  private final Webhooks webhooks;
 
   MessageHandler(
       FrameDecoder decoder,
       SubscriptionHandler subscriptions,
       SigninHandler signins,
-      Broadcaster broadcaster) {
+      Broadcaster broadcaster,
+      Webhooks webhooks) {
     this.decoder = decoder;
     this.subscriptions = subscriptions;
     this.signins = signins;
     this.broadcaster = broadcaster;
+    this.webhooks = webhooks;
   }
 
   void onText(Session session, String text, long nowNanos) {
@@ -127,5 +135,27 @@ final class MessageHandler {
         channel.value(),
         ServerFrames.clientEvent(event.event(), channel.value(), event.rawData(), userId),
         session.socketId());
+    webhooks.emit(
+        app,
+        WebhookEvent.clientEvent(
+            channel.value(),
+            event.event(),
+            dataAsString(event.rawData()),
+            session.socketId(),
+            userId));
+  }
+
+  /**
+   * The client_event webhook carries data as a string: a JSON string's value, else the JSON text.
+   */
+  private static String dataAsString(String rawData) {
+    if (rawData == null || !rawData.startsWith("\"")) {
+      return rawData;
+    }
+    try {
+      return MAPPER.readValue(rawData, String.class);
+    } catch (JsonProcessingException e) {
+      return rawData;
+    }
   }
 }

@@ -15,6 +15,8 @@ import dev.herald.protocol.ClientFrame;
 import dev.herald.protocol.PresenceMember;
 import dev.herald.protocol.ServerFrames;
 import dev.herald.scaling.Broadcaster;
+import dev.herald.webhooks.WebhookEvent;
+import dev.herald.webhooks.Webhooks;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.logging.Level;
@@ -34,16 +36,19 @@ final class SubscriptionHandler {
   private final ChannelDirectory directory;
   private final ChannelCache cache;
   private final Broadcaster broadcaster;
+  private final Webhooks webhooks;
 
   SubscriptionHandler(
       LocalSubscriptions local,
       ChannelDirectory directory,
       ChannelCache cache,
-      Broadcaster broadcaster) {
+      Broadcaster broadcaster,
+      Webhooks webhooks) {
     this.local = local;
     this.directory = directory;
     this.cache = cache;
     this.broadcaster = broadcaster;
+    this.webhooks = webhooks;
   }
 
   /** A refusal sent as {@code pusher:subscription_error}; the connection stays open. */
@@ -143,6 +148,15 @@ final class SubscriptionHandler {
             join.membershipVersion());
       }
     }
+    if (join.channelOccupied()) {
+      webhooks.emit(app, WebhookEvent.channelOccupied(channel));
+    }
+    if (join.memberAdded()) {
+      webhooks.emit(app, WebhookEvent.memberAdded(channel, member.userId()));
+    }
+    if (!subscription.channel().kind().isPresence()) {
+      webhooks.emit(app, WebhookEvent.subscriptionCount(channel, join.subscriptionCount()));
+    }
     if (subscription.channel().kind().isCache()) {
       replayCache(session, channel);
     }
@@ -159,6 +173,9 @@ final class SubscriptionHandler {
               }
               session.send(
                   cached.isPresent() ? cached.get().frameJson() : ServerFrames.cacheMiss(channel));
+              if (cached.isEmpty()) {
+                webhooks.emit(session.app(), WebhookEvent.cacheMiss(channel));
+              }
             })
         .onFailure(
             error -> LOG.log(Level.WARNING, "Reading the cache of " + channel + " failed", error));
@@ -198,6 +215,17 @@ final class SubscriptionHandler {
         .leave(appId, channel, session.socketId(), subscription.userId())
         .onSuccess(
             leave -> {
+              AppConfig app = session.app();
+              if (leave.memberRemoved()) {
+                webhooks.emit(app, WebhookEvent.memberRemoved(channel, subscription.userId()));
+              }
+              if (leave.channelVacated()) {
+                webhooks.emit(app, WebhookEvent.channelVacated(channel));
+              }
+              if (!subscription.channel().kind().isPresence()) {
+                webhooks.emit(
+                    app, WebhookEvent.subscriptionCount(channel, leave.subscriptionCount()));
+              }
               if (leave.memberRemoved()) {
                 broadcaster.publishMembership(
                     appId,

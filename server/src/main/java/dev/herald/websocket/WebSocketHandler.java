@@ -10,6 +10,7 @@ import dev.herald.protocol.ErrorCode;
 import dev.herald.protocol.FrameDecoder;
 import dev.herald.protocol.ServerFrames;
 import dev.herald.scaling.Broadcaster;
+import dev.herald.webhooks.Webhooks;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.List;
@@ -46,12 +47,13 @@ public final class WebSocketHandler {
       ChannelDirectory directory,
       ChannelCache cache,
       OnlineUsers onlineUsers,
-      Broadcaster broadcaster) {
+      Broadcaster broadcaster,
+      Webhooks webhooks) {
     SubscriptionHandler subscriptions =
-        new SubscriptionHandler(local, directory, cache, broadcaster);
+        new SubscriptionHandler(local, directory, cache, broadcaster, webhooks);
     SigninHandler signins = new SigninHandler(local, onlineUsers, broadcaster);
     MessageHandler messages =
-        new MessageHandler(new FrameDecoder(), subscriptions, signins, broadcaster);
+        new MessageHandler(new FrameDecoder(), subscriptions, signins, broadcaster, webhooks);
     return new WebSocketHandler(mountPath, apps, registry, local, messages, subscriptions, signins);
   }
 

@@ -185,6 +185,64 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void readsWebhookTargetsFromTheEnvironmentAndFromYaml() throws IOException {
+    HeraldConfig fromEnv =
+        load(
+            Map.of(
+                "REVERB_APP_ID", "1",
+                "REVERB_APP_KEY", "k",
+                "REVERB_APP_SECRET", "s",
+                "HERALD_APP_WEBHOOKS",
+                    "[{\"url\":\"https://app.test/pusher/webhook\",\"event_types\":[\"channel_occupied\",\"member_added\"],"
+                        + "\"headers\":{\"X-Token\":\"t\"},\"filter\":{\"channel_name_starts_with\":\"presence-\"}}]"));
+    WebhookTarget target = fromEnv.apps().get(0).webhooks().get(0);
+    assertEquals("https://app.test/pusher/webhook", target.url());
+    assertEquals(java.util.Set.of("channel_occupied", "member_added"), target.eventTypes());
+    assertEquals(Map.of("X-Token", "t"), target.headers());
+    assertTrue(target.wants("member_added", "presence-room"));
+    assertFalse(target.wants("member_added", "private-room"));
+    assertFalse(target.wants("channel_vacated", "presence-room"));
+
+    Path file = dir.resolve("hooks.yaml");
+    Files.writeString(
+        file,
+        "apps:\n  - id: a\n    key: k\n    secret: s\n    webhooks:\n      - url: http://127.0.0.1:9/hook\n");
+    WebhookTarget all = load(Map.of(), "--config", file.toString()).apps().get(0).webhooks().get(0);
+    assertEquals(WebhookTarget.EVENT_TYPES, all.eventTypes());
+  }
+
+  @Test
+  void badWebhookConfigurationNamesTheVariableAndTheKey() {
+    ConfigException error =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                load(
+                    Map.of(
+                        "REVERB_APP_ID", "1",
+                        "REVERB_APP_KEY", "k",
+                        "REVERB_APP_SECRET", "s",
+                        "HERALD_APP_WEBHOOKS", "[{\"url\":\"ftp://x\"}]")));
+    assertEquals(
+        "env HERALD_APP_WEBHOOKS[0].url: must be an http:// or https:// URL, got ftp://x",
+        error.getMessage());
+    ConfigException type =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                load(
+                    Map.of(
+                        "REVERB_APP_ID", "1",
+                        "REVERB_APP_KEY", "k",
+                        "REVERB_APP_SECRET", "s",
+                        "HERALD_APP_WEBHOOKS",
+                            "[{\"url\":\"http://x\",\"event_types\":[\"channel_ocupied\"]}]")));
+    assertTrue(
+        type.getMessage().startsWith("env HERALD_APP_WEBHOOKS[0].event_types: unknown event"),
+        type.getMessage());
+  }
+
+  @Test
   void duplicateKeysAcrossAppsAreRefused() throws IOException {
     Path file = dir.resolve("dup.yaml");
     Files.writeString(

@@ -1,0 +1,153 @@
+package dev.herald.webhooks;
+
+import dev.herald.config.AppConfig;
+import dev.herald.config.WebhookSettings;
+import dev.herald.config.WebhookTarget;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Routes webhook events to each app's targets: holds channel_vacated and member_removed back for
+ * the leave delay (dropping both halves of a quick leave-and-return), throttles subscription_count
+ * on busy channels, and hands the rest to one {@link TargetQueue} per app and target. Thread-safe.
+ */
+public final class WebhookDispatcher implements Webhooks {
+  /** Pusher sends subscription_count at most every 5 s for channels with more than 100. */
+  private static final int BUSY_CHANNEL = 100;
+
+  private static final long BUSY_INTERVAL_MILLIS = 5_000;
+
+  private record TargetKey(String appId, WebhookTarget target) {}
+
+  /** A leave held back, by what would cancel it. */
+  private record LeaveKey(String appId, String channel, String userId) {}
+
+  private record ChannelKey(String appId, String channel) {}
+
+  private final Vertx vertx;
+  private final WebhookSettings settings;
+  private final Clock clock;
+  private final HttpClient client;
+  private final WebhookStats stats = new WebhookStats();
+  private final Map<TargetKey, TargetQueue> queues = new ConcurrentHashMap<>();
+  private final Map<LeaveKey, Long> heldLeaves = new ConcurrentHashMap<>();
+  private final Map<ChannelKey, Long> lastCountSent = new ConcurrentHashMap<>();
+  private final Map<ChannelKey, WebhookEvent> pendingCounts = new ConcurrentHashMap<>();
+
+  public WebhookDispatcher(Vertx vertx, WebhookSettings settings, Clock clock) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.clock = clock;
+    this.client =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setConnectTimeout(settings.timeoutMillis())
+                .setKeepAlive(true)
+                .setName("herald-webhooks"),
+            new PoolOptions().setHttp1MaxSize(4));
+  }
+
+  public WebhookStats stats() {
+    return stats;
+  }
+
+  @Override
+  public void emit(AppConfig app, WebhookEvent event) {
+    if (app.webhooks().isEmpty()) {
+      return;
+    }
+    switch (event.name()) {
+      case "channel_vacated", "member_removed" -> holdLeave(app, event);
+      case "channel_occupied", "member_added" -> {
+        synchronized (heldLeaves) {
+          Long held = heldLeaves.remove(leaveKey(app, event));
+          if (held != null) {
+            // Left and came back within the delay: neither half is news to the app.
+            vertx.cancelTimer(held);
+            return;
+          }
+        }
+        dispatch(app, event);
+      }
+      case "subscription_count" -> throttleCount(app, event);
+      default -> dispatch(app, event);
+    }
+  }
+
+  public Future<Void> close() {
+    return client.close();
+  }
+
+  private static LeaveKey leaveKey(AppConfig app, WebhookEvent event) {
+    return new LeaveKey(app.id(), event.channel(), event.userId());
+  }
+
+  private void holdLeave(AppConfig app, WebhookEvent event) {
+    if (settings.leaveDelayMillis() == 0) {
+      dispatch(app, event);
+      return;
+    }
+    LeaveKey key = leaveKey(app, event);
+    synchronized (heldLeaves) {
+      long timer =
+          vertx.setTimer(
+              settings.leaveDelayMillis(),
+              fired -> {
+                boolean due;
+                synchronized (heldLeaves) {
+                  due = heldLeaves.remove(key, fired);
+                }
+                if (due) {
+                  dispatch(app, event);
+                }
+              });
+      heldLeaves.put(key, timer);
+    }
+  }
+
+  private void throttleCount(AppConfig app, WebhookEvent event) {
+    int count = (Integer) event.fields().get("subscription_count");
+    ChannelKey key = new ChannelKey(app.id(), event.channel());
+    long now = clock.millis();
+    Long last = lastCountSent.get(key);
+    if (count <= BUSY_CHANNEL || last == null || now - last >= BUSY_INTERVAL_MILLIS) {
+      lastCountSent.put(key, now);
+      pendingCounts.remove(key);
+      dispatch(app, event);
+      if (count == 0) {
+        lastCountSent.remove(key);
+      }
+      return;
+    }
+    // Busy channel inside its interval: keep only the newest count and send it when due.
+    if (pendingCounts.put(key, event) == null) {
+      vertx.setTimer(
+          Math.max(1, last + BUSY_INTERVAL_MILLIS - now),
+          fired -> {
+            WebhookEvent latest = pendingCounts.remove(key);
+            if (latest != null) {
+              lastCountSent.put(key, clock.millis());
+              dispatch(app, latest);
+            }
+          });
+    }
+  }
+
+  private void dispatch(AppConfig app, WebhookEvent event) {
+    for (WebhookTarget target : app.webhooks()) {
+      if (target.wants(event.name(), event.channel())) {
+        queues
+            .computeIfAbsent(
+                new TargetKey(app.id(), target),
+                key -> new TargetQueue(vertx, client, app, target, settings, clock, stats))
+            .add(event);
+      }
+    }
+  }
+}
