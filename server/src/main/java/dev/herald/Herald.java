@@ -5,14 +5,25 @@ import dev.herald.apps.CompositeAppProvider;
 import dev.herald.apps.DatabaseAppProvider;
 import dev.herald.apps.StaticAppProvider;
 import dev.herald.auth.RequestVerifier;
+import dev.herald.channels.ChannelCache;
+import dev.herald.channels.ChannelDirectory;
 import dev.herald.channels.LocalChannelCache;
 import dev.herald.channels.LocalChannelDirectory;
 import dev.herald.channels.LocalOnlineUsers;
+import dev.herald.channels.OnlineUsers;
 import dev.herald.config.AppConfig;
 import dev.herald.config.HeraldConfig;
+import dev.herald.config.ScalingConfig;
 import dev.herald.protocol.ErrorCode;
+import dev.herald.scaling.BroadcastAdapter;
 import dev.herald.scaling.Broadcaster;
 import dev.herald.scaling.LocalAdapter;
+import dev.herald.scaling.redis.NodeMonitor;
+import dev.herald.scaling.redis.RedisAdapter;
+import dev.herald.scaling.redis.RedisChannelCache;
+import dev.herald.scaling.redis.RedisChannelDirectory;
+import dev.herald.scaling.redis.RedisConnector;
+import dev.herald.scaling.redis.RedisOnlineUsers;
 import dev.herald.webhooks.WebhookDispatcher;
 import dev.herald.websocket.ConnectionRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -21,10 +32,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.time.Clock;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * A running server: the one place that creates the shared objects and wires them together, then
- * deploys one {@link HeraldVerticle} per event loop on the same port.
+ * deploys one {@link HeraldVerticle} per event loop on the same port. Single node in memory, or one
+ * node of a cluster sharing state through Redis.
  */
 public final class Herald {
   private static final long CACHE_SWEEP_MILLIS = 60_000;
@@ -33,9 +46,12 @@ public final class Herald {
   private final Vertx vertx;
   private final int eventLoops;
   private final TlsCertificate certificate;
-  private final LocalChannelCache cache;
+  private final String nodeId = UUID.randomUUID().toString().substring(0, 13);
   private final DatabaseAppProvider databaseApps;
   private final WebhookDispatcher webhooks;
+  private final RedisConnector redis;
+  private final NodeMonitor nodeMonitor;
+  private final LocalChannelCache localCache;
   private final NodeServices services;
 
   public Herald(HeraldConfig config, Clock clock) {
@@ -46,10 +62,15 @@ public final class Herald {
             : Runtime.getRuntime().availableProcessors();
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
     this.certificate = TlsCertificate.load(config.server().tls());
-    this.cache = new LocalChannelCache(clock);
     this.webhooks = new WebhookDispatcher(vertx, config.server().webhooks(), clock);
-    LocalAdapter adapter = new LocalAdapter();
+    ScalingConfig scaling = config.server().scaling();
+
+    LocalAdapter localAdapter = new LocalAdapter();
+    RedisAdapter redisAdapter =
+        scaling.enabled() ? new RedisAdapter(localAdapter, nodeId, scaling.prefix() + "bus") : null;
+    BroadcastAdapter adapter = redisAdapter != null ? redisAdapter : localAdapter;
     Broadcaster broadcaster = new Broadcaster(adapter);
+
     AppProvider apps = new StaticAppProvider(config.apps());
     if (config.server().database().enabled()) {
       databaseApps =
@@ -67,17 +88,54 @@ public final class Herald {
     } else {
       databaseApps = null;
     }
+
+    ChannelDirectory directory;
+    ChannelCache cache;
+    OnlineUsers onlineUsers;
+    if (redisAdapter != null) {
+      redis =
+          new RedisConnector(
+              vertx, scaling.redisUrl(), scaling.prefix() + "bus", redisAdapter::onBusMessage);
+      redisAdapter.attach(redis);
+      RedisChannelDirectory redisDirectory =
+          new RedisChannelDirectory(redis, scaling.prefix(), nodeId);
+      RedisOnlineUsers redisOnline = new RedisOnlineUsers(redis, scaling.prefix(), nodeId);
+      directory = redisDirectory;
+      onlineUsers = redisOnline;
+      cache = new RedisChannelCache(redis, scaling.prefix(), clock);
+      localCache = null;
+      nodeMonitor =
+          new NodeMonitor(
+              vertx,
+              redis,
+              nodeId,
+              scaling,
+              redisDirectory,
+              redisOnline,
+              broadcaster,
+              webhooks,
+              apps,
+              clock);
+    } else {
+      redis = null;
+      nodeMonitor = null;
+      directory = new LocalChannelDirectory();
+      onlineUsers = new LocalOnlineUsers();
+      localCache = new LocalChannelCache(clock);
+      cache = localCache;
+    }
     this.services =
         new NodeServices(
             apps,
             new RequestVerifier(clock),
-            new LocalChannelDirectory(),
+            directory,
             cache,
-            new LocalOnlineUsers(),
-            adapter,
+            onlineUsers,
+            localAdapter,
             broadcaster,
             new ConnectionRegistry(),
             webhooks,
+            this::notReadyReason,
             clock);
   }
 
@@ -88,10 +146,26 @@ public final class Herald {
    * @return the port the server listens on
    */
   public Future<Integer> start() {
-    vertx.setPeriodic(CACHE_SWEEP_MILLIS, timer -> cache.sweep());
-    HeraldVerticle first = verticle(config.server().port());
+    if (localCache != null) {
+      vertx.setPeriodic(CACHE_SWEEP_MILLIS, timer -> localCache.sweep());
+    }
     Future<Void> appsReady = databaseApps == null ? Future.succeededFuture() : databaseApps.start();
+    Future<Void> clusterReady =
+        redis == null
+            ? Future.succeededFuture()
+            : redis
+                .start()
+                .recover(
+                    error ->
+                        Future.failedFuture(
+                            "cannot reach Redis at "
+                                + redacted(config.server().scaling().redisUrl())
+                                + ": "
+                                + error.getMessage()))
+                .compose(ignored -> nodeMonitor.start());
+    HeraldVerticle first = verticle(config.server().port());
     return appsReady
+        .compose(ignored -> clusterReady)
         .compose(ignored -> vertx.deployVerticle(first))
         .compose(
             id -> {
@@ -107,7 +181,19 @@ public final class Herald {
   }
 
   public Future<Void> stop() {
-    return vertx.close();
+    Future<Void> leaving = nodeMonitor == null ? Future.succeededFuture() : nodeMonitor.stop();
+    return leaving
+        .eventually(() -> redis == null ? Future.succeededFuture() : redis.close())
+        .eventually(webhooks::close)
+        .eventually(() -> vertx.close());
+  }
+
+  /** Why this node should not receive traffic now, or null when it is ready. */
+  String notReadyReason() {
+    if (redis != null && !redis.isConnected()) {
+      return "Redis is unreachable";
+    }
+    return null;
   }
 
   /** How many apps the database provided at the last read, or -1 without a database. */
@@ -119,9 +205,18 @@ public final class Herald {
     return eventLoops;
   }
 
+  /** This process's id in the cluster. */
+  public String nodeId() {
+    return nodeId;
+  }
+
   /** The TLS certificate's SHA-256 fingerprint, or null without TLS. */
   public String tlsFingerprint() {
     return certificate == null ? null : certificate.sha256Fingerprint();
+  }
+
+  private static String redacted(String url) {
+    return url.replaceAll("://([^:/@]*):[^@]*@", "://$1:***@");
   }
 
   private HeraldVerticle verticle(int port) {

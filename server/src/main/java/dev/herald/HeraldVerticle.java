@@ -93,6 +93,7 @@ final class HeraldVerticle extends AbstractVerticle {
                     services.directory(),
                     services.cache(),
                     services.broadcaster(),
+                    services.notReadyReason(),
                     services.clock()));
     httpServer.listen().<Void>mapEmpty().onComplete(started);
   }

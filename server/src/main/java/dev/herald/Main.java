@@ -78,7 +78,11 @@ public final class Main {
             + scheme
             + ", "
             + herald.eventLoops()
-            + " event loops, single node, in memory)");
+            + " event loops, "
+            + (config.server().scaling().enabled()
+                ? "node " + herald.nodeId() + " of a Redis cluster"
+                : "single node, in memory")
+            + ")");
     if (herald.tlsFingerprint() != null) {
       out.println("TLS certificate SHA-256 fingerprint: " + herald.tlsFingerprint());
       if (config.server().tls().selfSigned()) {

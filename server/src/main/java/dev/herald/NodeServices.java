@@ -10,10 +10,13 @@ import dev.herald.scaling.LocalAdapter;
 import dev.herald.webhooks.Webhooks;
 import dev.herald.websocket.ConnectionRegistry;
 import java.time.Clock;
+import java.util.function.Supplier;
 
 /**
  * The node-wide, thread-safe services every event loop's verticle shares. Created once by {@link
  * Herald}; immutable.
+ *
+ * @param notReadyReason why the node should get no traffic now (null when ready), for /ready
  */
 record NodeServices(
     AppProvider apps,
@@ -25,4 +28,5 @@ record NodeServices(
     Broadcaster broadcaster,
     ConnectionRegistry registry,
     Webhooks webhooks,
+    Supplier<String> notReadyReason,
     Clock clock) {}

@@ -100,7 +100,20 @@ public final class ConfigLoader {
               Scope.SERVER, "webhook_retry_seconds", "HERALD_WEBHOOK_RETRY_SECONDS", null),
           new EnvBinding(Scope.SERVER, "webhook_queue_size", "HERALD_WEBHOOK_QUEUE_SIZE", null),
           new EnvBinding(
-              Scope.SERVER, "webhook_leave_delay_ms", "HERALD_WEBHOOK_LEAVE_DELAY_MS", null));
+              Scope.SERVER, "webhook_leave_delay_ms", "HERALD_WEBHOOK_LEAVE_DELAY_MS", null),
+          new EnvBinding(Scope.SERVER, "scaling", "HERALD_SCALING", null),
+          new EnvBinding(Scope.SERVER, "reverb_scaling_enabled", "REVERB_SCALING_ENABLED", null),
+          new EnvBinding(Scope.SERVER, "redis_url", "REDIS_URL", null),
+          new EnvBinding(Scope.SERVER, "redis_host", "REDIS_HOST", null),
+          new EnvBinding(Scope.SERVER, "redis_port", "REDIS_PORT", null),
+          new EnvBinding(Scope.SERVER, "redis_username", "REDIS_USERNAME", null),
+          new EnvBinding(Scope.SERVER, "redis_password", "REDIS_PASSWORD", null),
+          new EnvBinding(Scope.SERVER, "redis_db", "REDIS_DB", null),
+          new EnvBinding(Scope.SERVER, "redis_prefix", "HERALD_REDIS_PREFIX", null),
+          new EnvBinding(
+              Scope.SERVER, "node_heartbeat_seconds", "HERALD_NODE_HEARTBEAT_SECONDS", null),
+          new EnvBinding(
+              Scope.SERVER, "node_timeout_seconds", "HERALD_NODE_TIMEOUT_SECONDS", null));
 
   /** The parsed command line. */
   public record CommandLine(Path configFile, Path envFile, boolean tlsSelfSigned, boolean help) {}
@@ -181,7 +194,7 @@ public final class ConfigLoader {
       apps.removeIf(app -> app.id().equals(fromEnv.id()));
       apps.add(fromEnv);
     }
-    ServerConfig serverConfig = ServerConfig.from(server);
+    ServerConfig serverConfig = ServerConfig.from(server, defaultRedisPrefix(apps, server));
     boolean development = apps.isEmpty() && !serverConfig.database().enabled();
     if (development) {
       envApp.put("id", DEV_APP_ID, "development default");
@@ -191,6 +204,30 @@ public final class ConfigLoader {
     }
     checkUnique(apps);
     return new HeraldConfig(serverConfig, apps, development);
+  }
+
+  /**
+   * A Redis prefix derived from the app set, so two clusters serving different apps on one Redis
+   * stay apart while every node of one cluster agrees on it.
+   */
+  private static String defaultRedisPrefix(List<AppConfig> apps, Section server) {
+    List<String> ids = new ArrayList<>();
+    apps.forEach(app -> ids.add(app.id() + "/" + app.key()));
+    java.util.Collections.sort(ids);
+    String basis =
+        String.join(",", ids)
+            + "|"
+            + server.string("apps_database_url", "")
+            + "|"
+            + server.string("apps_table", "");
+    try {
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(basis.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "herald:" + java.util.HexFormat.of().formatHex(digest, 0, 4) + ":";
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static void checkUnique(List<AppConfig> apps) {

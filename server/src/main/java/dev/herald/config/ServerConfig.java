@@ -17,7 +17,8 @@ public record ServerConfig(
     int eventLoops,
     TlsConfig tls,
     DatabaseAppsConfig database,
-    WebhookSettings webhooks) {
+    WebhookSettings webhooks,
+    ScalingConfig scaling) {
 
   static final Set<String> KEYS =
       Set.of(
@@ -38,9 +39,20 @@ public record ServerConfig(
           "webhook_timeout_ms",
           "webhook_retry_seconds",
           "webhook_queue_size",
-          "webhook_leave_delay_ms");
+          "webhook_leave_delay_ms",
+          "scaling",
+          "redis_url",
+          "redis_host",
+          "redis_port",
+          "redis_username",
+          "redis_password",
+          "redis_db",
+          "reverb_scaling_enabled",
+          "redis_prefix",
+          "node_heartbeat_seconds",
+          "node_timeout_seconds");
 
-  static ServerConfig from(Section section) {
+  static ServerConfig from(Section section, String defaultRedisPrefix) {
     return new ServerConfig(
         section.string("host", "0.0.0.0"),
         section.integer("port", 8080, 0, 65_535),
@@ -49,7 +61,8 @@ public record ServerConfig(
         section.integer("event_loops", 0, 0, 1024),
         TlsConfig.from(section),
         DatabaseAppsConfig.from(section),
-        WebhookSettings.from(section));
+        WebhookSettings.from(section),
+        ScalingConfig.from(section, defaultRedisPrefix));
   }
 
   private static String normalisePath(String path) {

@@ -11,6 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -33,11 +34,14 @@ public final class HttpApi {
       ChannelDirectory directory,
       ChannelCache cache,
       Broadcaster broadcaster,
+      Supplier<String> notReadyReason,
       Clock clock) {
     Router router = Router.router(vertx);
     router.get("/up").handler(HttpApi::up);
+    router.get("/ready").handler(context -> ready(context, notReadyReason.get()));
     if (!mountPath.isEmpty()) {
       router.get(mountPath + "/up").handler(HttpApi::up);
+      router.get(mountPath + "/ready").handler(context -> ready(context, notReadyReason.get()));
     }
 
     String appPath = mountPath + "/apps/:appId";
@@ -64,6 +68,15 @@ public final class HttpApi {
 
   private static void up(RoutingContext context) {
     Responses.json(context, 200, Map.of("status", "ok"));
+  }
+
+  /** 200 while the node should get traffic; 503 with the reason when not. */
+  private static void ready(RoutingContext context, String notReadyReason) {
+    if (notReadyReason == null) {
+      Responses.json(context, 200, Map.of("status", "ready"));
+    } else {
+      Responses.json(context, 503, Map.of("status", "not ready", "reason", notReadyReason));
+    }
   }
 
   private static void failure(RoutingContext context) {

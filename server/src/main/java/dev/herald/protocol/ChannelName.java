@@ -12,6 +12,12 @@ public record ChannelName(String value, ChannelKind kind) {
 
   public static final String SERVER_TO_USER_PREFIX = "#server-to-user-";
 
+  /**
+   * Internal channels carrying a user's online/offline notices to its watchers. The {@code #} makes
+   * them impossible for clients or API callers to name.
+   */
+  public static final String WATCHLIST_PREFIX = "#watchlist-";
+
   private static final Pattern ALLOWED = Pattern.compile("[A-Za-z0-9_\\-=@,.;]+");
 
   /** Why a name was refused. */

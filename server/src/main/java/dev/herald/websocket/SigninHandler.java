@@ -7,6 +7,7 @@ import dev.herald.auth.ChannelAuthorizer;
 import dev.herald.channels.LocalSubscriptions;
 import dev.herald.channels.OnlineUsers;
 import dev.herald.config.AppConfig;
+import dev.herald.protocol.ChannelName;
 import dev.herald.protocol.ClientFrame;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.protocol.ProtocolException;
@@ -28,7 +29,7 @@ import java.util.logging.Logger;
 final class SigninHandler {
   private static final Logger LOG = Logger.getLogger(SigninHandler.class.getName());
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  static final String WATCHLIST_CHANNEL_PREFIX = "#watchlist-";
+  static final String WATCHLIST_CHANNEL_PREFIX = ChannelName.WATCHLIST_PREFIX;
   static final int MAX_WATCHLIST = 100;
 
   private final LocalSubscriptions local;

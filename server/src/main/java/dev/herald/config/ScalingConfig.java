@@ -1,0 +1,85 @@
+package dev.herald.config;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * Whether nodes share state through Redis, and how to reach it. Immutable.
+ *
+ * @param redisUrl {@code redis://[user:password@]host:port[/db]}, or null when not scaled out
+ * @param prefix prefix of every Redis key and pub/sub channel, so clusters can share a Redis
+ * @param heartbeatSeconds how often a node says it is alive
+ * @param nodeTimeoutSeconds silence after which the others remove a node's connections
+ */
+public record ScalingConfig(
+    String redisUrl, String prefix, int heartbeatSeconds, int nodeTimeoutSeconds) {
+
+  public boolean enabled() {
+    return redisUrl != null;
+  }
+
+  static ScalingConfig from(Section section, String defaultPrefix) {
+    String mode = section.string("scaling", "").trim().toLowerCase(Locale.ROOT);
+    boolean reverbEnabled = section.bool("reverb_scaling_enabled", false);
+    boolean enabled;
+    switch (mode) {
+      case "" -> enabled = reverbEnabled;
+      case "redis" -> enabled = true;
+      case "none", "local", "memory" -> enabled = false;
+      default ->
+          throw new ConfigException(
+              section.source("scaling"), "must be redis or none, got \"" + mode + "\"");
+    }
+    int heartbeat = section.integer("node_heartbeat_seconds", 2, 1, 60);
+    int timeout = section.integer("node_timeout_seconds", 10, 2, 3600);
+    if (timeout <= heartbeat) {
+      throw new ConfigException(
+          section.source("node_timeout_seconds"),
+          "must be longer than node_heartbeat_seconds (" + heartbeat + ")");
+    }
+    String prefix = section.string("redis_prefix", defaultPrefix);
+    if (!enabled) {
+      return new ScalingConfig(null, prefix, heartbeat, timeout);
+    }
+    return new ScalingConfig(redisUrl(section), prefix, heartbeat, timeout);
+  }
+
+  /**
+   * REDIS_URL, or one built from REDIS_HOST / REDIS_PORT / REDIS_PASSWORD / REDIS_DB as Laravel
+   * names them.
+   */
+  private static String redisUrl(Section section) {
+    String url = section.string("redis_url", "").trim();
+    if (!url.isEmpty()) {
+      try {
+        URI uri = URI.create(url);
+        if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
+          throw new ConfigException(
+              section.source("redis_url"), "must start with redis:// or rediss://");
+        }
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(section.source("redis_url"), "not a URL: " + e.getMessage());
+      }
+      return url;
+    }
+    String host = section.string("redis_host", "127.0.0.1").trim();
+    int port = section.integer("redis_port", 6379, 1, 65_535);
+    String user = section.string("redis_username", "").trim();
+    String password = section.string("redis_password", "");
+    if (password.equalsIgnoreCase("null")) {
+      password = "";
+    }
+    int db = section.integer("redis_db", 0, 0, 1024);
+    String auth = "";
+    if (!password.isEmpty()) {
+      auth = (user.isEmpty() ? "" : encode(user)) + ":" + encode(password) + "@";
+    }
+    return "redis://" + auth + host + ":" + port + "/" + db;
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,75 @@
+package dev.herald.scaling.redis;
+
+/** Every Redis key and channel name Herald uses, in one place (the Lua scripts follow it). */
+final class RedisKeys {
+  private final String prefix;
+
+  RedisKeys(String prefix) {
+    this.prefix = prefix;
+  }
+
+  String prefix() {
+    return prefix;
+  }
+
+  String app(String appId) {
+    return prefix + appId + ":";
+  }
+
+  String subscriptions(String appId, String channel) {
+    return app(appId) + "c:" + channel;
+  }
+
+  String memberCounts(String appId, String channel) {
+    return app(appId) + "m:" + channel;
+  }
+
+  String memberInfos(String appId, String channel) {
+    return app(appId) + "i:" + channel;
+  }
+
+  String membershipVersion(String appId, String channel) {
+    return app(appId) + "v:" + channel;
+  }
+
+  String occupied(String appId) {
+    return app(appId) + "occupied";
+  }
+
+  String cache(String appId, String channel) {
+    return app(appId) + "cache:" + channel;
+  }
+
+  String online(String appId) {
+    return app(appId) + "online";
+  }
+
+  String onlineSockets(String appId) {
+    return app(appId) + "online-sockets";
+  }
+
+  String onlineSequence() {
+    return prefix + "online-sequence";
+  }
+
+  String nodeEntries(String nodeId) {
+    return prefix + "node:" + nodeId + ":subs";
+  }
+
+  String nodeUsers(String nodeId) {
+    return prefix + "node:" + nodeId + ":users";
+  }
+
+  String nodes() {
+    return prefix + "nodes";
+  }
+
+  String bus() {
+    return prefix + "bus";
+  }
+
+  /** A node's record of one subscription, which the survivors use to clean up after it. */
+  static String entry(String appId, String channel, String socketId) {
+    return appId + "\n" + channel + "\n" + socketId;
+  }
+}
