@@ -20,10 +20,12 @@ import dev.herald.scaling.Broadcaster;
 import dev.herald.scaling.LocalAdapter;
 import dev.herald.scaling.redis.NodeMonitor;
 import dev.herald.scaling.redis.RedisAdapter;
+import dev.herald.scaling.redis.RedisBatchStore;
 import dev.herald.scaling.redis.RedisChannelCache;
 import dev.herald.scaling.redis.RedisChannelDirectory;
 import dev.herald.scaling.redis.RedisConnector;
 import dev.herald.scaling.redis.RedisOnlineUsers;
+import dev.herald.webhooks.MemoryBatchStore;
 import dev.herald.webhooks.WebhookDispatcher;
 import dev.herald.websocket.ConnectionRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -62,7 +64,6 @@ public final class Herald {
             : Runtime.getRuntime().availableProcessors();
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
     this.certificate = TlsCertificate.load(config.server().tls());
-    this.webhooks = new WebhookDispatcher(vertx, config.server().webhooks(), clock);
     ScalingConfig scaling = config.server().scaling();
 
     LocalAdapter localAdapter = new LocalAdapter();
@@ -97,6 +98,13 @@ public final class Herald {
           new RedisConnector(
               vertx, scaling.redisUrl(), scaling.prefix() + "bus", redisAdapter::onBusMessage);
       redisAdapter.attach(redis);
+      this.webhooks =
+          new WebhookDispatcher(
+              vertx,
+              config.server().webhooks(),
+              new RedisBatchStore(
+                  redis, scaling.prefix(), nodeId, scaling.nodeTimeoutSeconds() * 1000L),
+              clock);
       RedisChannelDirectory redisDirectory =
           new RedisChannelDirectory(redis, scaling.prefix(), nodeId);
       RedisOnlineUsers redisOnline = new RedisOnlineUsers(redis, scaling.prefix(), nodeId);
@@ -119,6 +127,8 @@ public final class Herald {
     } else {
       redis = null;
       nodeMonitor = null;
+      this.webhooks =
+          new WebhookDispatcher(vertx, config.server().webhooks(), new MemoryBatchStore(), clock);
       directory = new LocalChannelDirectory();
       onlineUsers = new LocalOnlineUsers();
       localCache = new LocalChannelCache(clock);
@@ -166,6 +176,7 @@ public final class Herald {
     HeraldVerticle first = verticle(config.server().port());
     return appsReady
         .compose(ignored -> clusterReady)
+        .onSuccess(ignored -> webhooks.resume(config.apps()))
         .compose(ignored -> vertx.deployVerticle(first))
         .compose(
             id -> {

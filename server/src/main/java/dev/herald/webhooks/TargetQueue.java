@@ -3,52 +3,49 @@ package dev.herald.webhooks;
 import dev.herald.config.AppConfig;
 import dev.herald.config.WebhookSettings;
 import dev.herald.config.WebhookTarget;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.time.Clock;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Logger;
 
 /**
- * The events waiting for one app's webhook target: gathered into batches for the batch window, then
- * delivered one request at a time in order, each retried with exponential back-off and jitter until
- * it succeeds or the retry window ends. One request in flight keeps a target's events in order.
- * Bounded: past the queue size new events are dropped and counted.
+ * The events for one app's webhook target: gathered for the batch window, sealed into a batch in
+ * the {@link BatchStore}, then delivered from the store's head one request at a time, so the target
+ * sees them in order. A failed request is retried with exponential back-off and jitter until it
+ * succeeds or the retry window ends; later batches wait behind it. Bounded: past the queue size,
+ * new events are dropped and counted.
  *
  * <p>Thread-safe: events arrive from every event loop and responses on the HTTP client's; every
- * method holds the instance lock, and none blocks while holding it (requests are started, not
- * awaited).
+ * method holds the instance lock, and none blocks while holding it (I/O is started, not awaited).
  */
 final class TargetQueue {
   private static final Logger LOG = Logger.getLogger(TargetQueue.class.getName());
   private static final long MAX_BACKOFF_MILLIS = 60_000;
 
-  private record Batch(WebhookBody body, long firstAttemptMillis, int attempts) {
-    Batch attempted() {
-      return new Batch(body, firstAttemptMillis, attempts + 1);
-    }
-  }
-
   private final Vertx vertx;
   private final HttpClient client;
   private final AppConfig app;
   private final WebhookTarget target;
+  private final String queueName;
+  private final BatchStore store;
   private final WebhookSettings settings;
   private final Clock clock;
   private final WebhookStats stats;
 
   private final List<WebhookEvent> gathering = new ArrayList<>();
-  private final Deque<Batch> outbox = new ArrayDeque<>();
   private int queuedEvents;
   private boolean flushScheduled;
   private boolean inFlight;
+  private int attempts;
+  private String attemptsFor;
   private long droppedSinceLastLog;
 
   TargetQueue(
@@ -56,6 +53,8 @@ final class TargetQueue {
       HttpClient client,
       AppConfig app,
       WebhookTarget target,
+      String queueName,
+      BatchStore store,
       WebhookSettings settings,
       Clock clock,
       WebhookStats stats) {
@@ -63,6 +62,8 @@ final class TargetQueue {
     this.client = client;
     this.app = app;
     this.target = target;
+    this.queueName = queueName;
+    this.store = store;
     this.settings = settings;
     this.clock = clock;
     this.stats = stats;
@@ -88,7 +89,6 @@ final class TargetQueue {
     gathering.add(event);
     if (gathering.size() >= settings.batchMax()) {
       seal();
-      deliverNext();
     } else if (!flushScheduled) {
       flushScheduled = true;
       if (settings.batchMillis() == 0) {
@@ -102,31 +102,58 @@ final class TargetQueue {
   private synchronized void flush() {
     flushScheduled = false;
     seal();
-    deliverNext();
   }
 
-  /** Turns the gathered events into a batch with its final bytes. */
+  /** Turns the gathered events into a batch with its final bytes and stores it. */
   private void seal() {
     if (gathering.isEmpty()) {
       return;
     }
     long now = clock.millis();
-    outbox.add(new Batch(WebhookBody.of(List.copyOf(gathering), now, app.secret()), now, 0));
+    StoredBatch batch =
+        new StoredBatch(
+            UUID.randomUUID().toString(),
+            WebhookBody.of(List.copyOf(gathering), now, app.secret()),
+            now);
     gathering.clear();
+    store
+        .append(queueName, batch)
+        .onComplete(
+            stored -> {
+              if (stored.failed()) {
+                LOG.warning(
+                    "Could not store a webhook batch for " + target.url() + ": " + stored.cause());
+                forget(batch.body().eventCount());
+                stats.dropped.addAndGet(batch.body().eventCount());
+              }
+              pump();
+            });
   }
 
-  private synchronized void deliverNext() {
-    if (inFlight || outbox.isEmpty()) {
+  /** Delivers the store's head unless a request is already out or another node holds the lease. */
+  synchronized void pump() {
+    if (inFlight) {
+      // Still delivering (or waiting to retry): keep the lease so no other node takes over.
+      store.lease(queueName);
       return;
     }
     inFlight = true;
-    Batch batch = outbox.peek().attempted();
-    outbox.poll();
-    outbox.addFirst(batch);
-    send(batch);
+    store
+        .lease(queueName)
+        .compose(leased -> leased ? store.head(queueName) : Future.succeededFuture(null))
+        .onComplete(
+            result -> {
+              if (result.failed() || result.result() == null) {
+                synchronized (this) {
+                  inFlight = false;
+                }
+                return;
+              }
+              send(result.result());
+            });
   }
 
-  private void send(Batch batch) {
+  private void send(StoredBatch batch) {
     RequestOptions options =
         new RequestOptions()
             .setMethod(HttpMethod.POST)
@@ -152,12 +179,11 @@ final class TargetQueue {
             });
   }
 
-  private synchronized void answered(Batch batch, int status) {
+  private synchronized void answered(StoredBatch batch, int status) {
     if (status >= 200 && status < 300) {
-      done(batch);
       stats.sent.addAndGet(batch.body().eventCount());
-    } else if (status >= 400 && status < 500 && status != 429 && status != 408) {
       done(batch);
+    } else if (status >= 400 && status < 500 && status != 429 && status != 408) {
       stats.failed.addAndGet(batch.body().eventCount());
       LOG.warning(
           "Webhook to "
@@ -166,31 +192,37 @@ final class TargetQueue {
               + status
               + "; not retried: "
               + batch.body());
+      done(batch);
     } else {
       retryOrDrop(batch, "HTTP " + status);
     }
   }
 
-  private synchronized void retryOrDrop(Batch batch, String reason) {
+  private synchronized void retryOrDrop(StoredBatch batch, String reason) {
+    if (!batch.id().equals(attemptsFor)) {
+      attemptsFor = batch.id();
+      attempts = 0;
+    }
+    attempts++;
     long elapsed = clock.millis() - batch.firstAttemptMillis();
     if (elapsed >= settings.retrySeconds() * 1000L) {
-      done(batch);
       stats.dropped.addAndGet(batch.body().eventCount());
       LOG.warning(
           "Webhook to "
               + target.url()
               + " dropped after "
-              + batch.attempts()
+              + attempts
               + " attempts over "
               + elapsed / 1000
               + " s ("
               + reason
               + "): "
               + batch.body());
+      done(batch);
       return;
     }
     stats.retried.addAndGet(batch.body().eventCount());
-    long backoff = Math.min(MAX_BACKOFF_MILLIS, 500L << Math.min(batch.attempts(), 20));
+    long backoff = Math.min(MAX_BACKOFF_MILLIS, 500L << Math.min(attempts, 20));
     long jittered = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
     LOG.fine(
         "Webhook to " + target.url() + " failed (" + reason + "), retrying in " + jittered + " ms");
@@ -199,17 +231,29 @@ final class TargetQueue {
         timer -> {
           synchronized (this) {
             inFlight = false;
-            deliverNext();
           }
+          pump();
         });
   }
 
   /** The head batch is finished (delivered, refused or dropped): on to the next. */
-  private void done(Batch batch) {
-    outbox.poll();
-    queuedEvents -= batch.body().eventCount();
-    stats.queued.addAndGet(-batch.body().eventCount());
-    inFlight = false;
-    deliverNext();
+  private void done(StoredBatch batch) {
+    forget(batch.body().eventCount());
+    store
+        .removeHead(queueName, batch)
+        .onComplete(
+            removed -> {
+              synchronized (this) {
+                inFlight = false;
+              }
+              pump();
+            });
+  }
+
+  private synchronized void forget(int events) {
+    // A batch stored by a node that died is delivered here without having been counted here.
+    int counted = Math.min(events, queuedEvents);
+    queuedEvents -= counted;
+    stats.queued.addAndGet(-counted);
   }
 }

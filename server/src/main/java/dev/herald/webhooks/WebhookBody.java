@@ -14,7 +14,7 @@ import java.util.Map;
  * The exact bytes of one webhook request, {@code {"time_ms":…,"events":[…]}}, and their signature.
  * Built once per batch: the signature covers exactly the bytes sent, retries included. Immutable.
  */
-record WebhookBody(byte[] bytes, String signature, int eventCount) {
+public record WebhookBody(byte[] bytes, String signature, int eventCount) {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   static WebhookBody of(List<WebhookEvent> events, long timeMillis, String secret) {

@@ -40,9 +40,15 @@ public final class WebhookDispatcher implements Webhooks {
   private final Map<ChannelKey, Long> lastCountSent = new ConcurrentHashMap<>();
   private final Map<ChannelKey, WebhookEvent> pendingCounts = new ConcurrentHashMap<>();
 
-  public WebhookDispatcher(Vertx vertx, WebhookSettings settings, Clock clock) {
+  private final BatchStore store;
+
+  /**
+   * @param store where sealed batches wait: {@link MemoryBatchStore}, or a shared durable one
+   */
+  public WebhookDispatcher(Vertx vertx, WebhookSettings settings, BatchStore store, Clock clock) {
     this.vertx = vertx;
     this.settings = settings;
+    this.store = store;
     this.clock = clock;
     this.client =
         vertx.createHttpClient(
@@ -142,12 +148,52 @@ public final class WebhookDispatcher implements Webhooks {
   private void dispatch(AppConfig app, WebhookEvent event) {
     for (WebhookTarget target : app.webhooks()) {
       if (target.wants(event.name(), event.channel())) {
-        queues
-            .computeIfAbsent(
-                new TargetKey(app.id(), target),
-                key -> new TargetQueue(vertx, client, app, target, settings, clock, stats))
-            .add(event);
+        queue(app, target).add(event);
       }
     }
+  }
+
+  private TargetQueue queue(AppConfig app, WebhookTarget target) {
+    return queues.computeIfAbsent(
+        new TargetKey(app.id(), target),
+        key ->
+            new TargetQueue(
+                vertx, client, app, target, queueName(app, target), store, settings, clock, stats));
+  }
+
+  /** A name for an app's target that is the same in every process with the same configuration. */
+  static String queueName(AppConfig app, WebhookTarget target) {
+    String identity =
+        target.url()
+            + "|"
+            + new java.util.TreeSet<>(target.eventTypes())
+            + "|"
+            + new java.util.TreeMap<>(target.headers())
+            + "|"
+            + target.channelPrefix()
+            + "|"
+            + target.channelSuffix();
+    return app.id()
+        + "/"
+        + dev.herald.auth.Signatures.hmacSha256Hex("herald-webhook-target", identity)
+            .substring(0, 16);
+  }
+
+  /**
+   * Starts delivering what the store already holds for these apps (batches a previous process
+   * stored and did not deliver), and keeps checking for them while the process runs.
+   */
+  public void resume(java.util.Collection<AppConfig> apps) {
+    Runnable pumpAll =
+        () -> {
+          for (AppConfig app : apps) {
+            for (WebhookTarget target : app.webhooks()) {
+              queue(app, target).pump();
+            }
+          }
+          queues.values().forEach(TargetQueue::pump);
+        };
+    pumpAll.run();
+    vertx.setPeriodic(1_000, timer -> pumpAll.run());
   }
 }
