@@ -14,6 +14,7 @@ import dev.herald.channels.OnlineUsers;
 import dev.herald.config.AppConfig;
 import dev.herald.config.HeraldConfig;
 import dev.herald.config.ScalingConfig;
+import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.scaling.BroadcastAdapter;
 import dev.herald.scaling.Broadcaster;
@@ -54,6 +55,7 @@ public final class Herald {
   private final RedisConnector redis;
   private final NodeMonitor nodeMonitor;
   private final LocalChannelCache localCache;
+  private final HeraldMetrics metrics;
   private final NodeServices services;
 
   public Herald(HeraldConfig config, Clock clock) {
@@ -64,6 +66,7 @@ public final class Herald {
             : Runtime.getRuntime().availableProcessors();
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
     this.certificate = TlsCertificate.load(config.server().tls());
+    this.metrics = new HeraldMetrics(config.server().metricsPrefix());
     ScalingConfig scaling = config.server().scaling();
 
     LocalAdapter localAdapter = new LocalAdapter();
@@ -146,7 +149,41 @@ public final class Herald {
             new ConnectionRegistry(),
             webhooks,
             this::notReadyReason,
+            metrics,
             clock);
+    registerStatistics(redisAdapter);
+  }
+
+  /** Counters kept by the webhook dispatcher and the Redis adapter, read at scrape time. */
+  private void registerStatistics(RedisAdapter redisAdapter) {
+    var stats = webhooks.stats();
+    metrics.functionCounter("webhooks.sent", "Webhook events delivered", stats, s -> s.sent());
+    metrics.functionCounter(
+        "webhooks.failed", "Webhook events refused by the receiver (4xx)", stats, s -> s.failed());
+    metrics.functionCounter(
+        "webhooks.retried", "Webhook event deliveries retried", stats, s -> s.retried());
+    metrics.functionCounter(
+        "webhooks.dropped",
+        "Webhook events dropped (queue full or retry window over)",
+        stats,
+        s -> s.dropped());
+    metrics.gauge("webhooks.queue.depth", "Webhook events waiting for delivery", stats::queueDepth);
+    if (redisAdapter != null) {
+      metrics.functionCounter(
+          "redis.published",
+          "Messages published on the cluster bus",
+          redisAdapter,
+          a -> a.published());
+      metrics.functionCounter(
+          "redis.received", "Messages received from other nodes", redisAdapter, a -> a.received());
+      metrics.functionCounter(
+          "redis.lost",
+          "Messages not published because Redis was unreachable",
+          redisAdapter,
+          a -> a.lost());
+      metrics.gauge(
+          "redis.connected", "1 while Redis is reachable", () -> redis.isConnected() ? 1 : 0);
+    }
   }
 
   /**
@@ -177,6 +214,7 @@ public final class Herald {
     return appsReady
         .compose(ignored -> clusterReady)
         .onSuccess(ignored -> webhooks.resume(config.apps()))
+        .compose(ignored -> startMetricsServer())
         .compose(ignored -> vertx.deployVerticle(first))
         .compose(
             id -> {
@@ -189,6 +227,19 @@ public final class Herald {
                       () -> verticle(port), new DeploymentOptions().setInstances(eventLoops - 1))
                   .map(ignored -> port);
             });
+  }
+
+  /** The metrics port, when metrics are asked for on a port of their own. */
+  private Future<Void> startMetricsServer() {
+    if (!config.server().metricsEnabled() || config.server().metricsPort() == 0) {
+      return Future.succeededFuture();
+    }
+    return vertx
+        .createHttpServer(
+            new io.vertx.core.http.HttpServerOptions().setHost(config.server().host()))
+        .requestHandler(dev.herald.http.HttpApi.metricsRouter(vertx, metrics, this::notReadyReason))
+        .listen(config.server().metricsPort())
+        .mapEmpty();
   }
 
   public Future<Void> stop() {

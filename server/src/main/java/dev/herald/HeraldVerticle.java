@@ -25,7 +25,7 @@ final class HeraldVerticle extends AbstractVerticle {
   private final int maxWebSocketMessage;
   private final NodeServices services;
   private final TlsCertificate certificate;
-  private final LocalSubscriptions local = new LocalSubscriptions();
+  private final LocalSubscriptions local;
   private HttpServer httpServer;
 
   /**
@@ -42,6 +42,7 @@ final class HeraldVerticle extends AbstractVerticle {
     this.maxWebSocketMessage = maxWebSocketMessage;
     this.services = services;
     this.certificate = certificate;
+    this.local = new LocalSubscriptions(services.metrics()::broadcastDelivered);
   }
 
   @Override
@@ -57,8 +58,17 @@ final class HeraldVerticle extends AbstractVerticle {
             services.cache(),
             services.onlineUsers(),
             services.broadcaster(),
-            services.webhooks());
-    vertx.setPeriodic(1000, timer -> webSockets.tick());
+            services.webhooks(),
+            services.metrics());
+    long[] lastTick = {System.nanoTime()};
+    vertx.setPeriodic(
+        1000,
+        timer -> {
+          long now = System.nanoTime();
+          services.metrics().eventLoopLag(now - lastTick[0] - 1_000_000_000L);
+          lastTick[0] = now;
+          webSockets.tick();
+        });
     HttpServerOptions options =
         new HttpServerOptions()
             .setHost(server.host())
@@ -94,6 +104,8 @@ final class HeraldVerticle extends AbstractVerticle {
                     services.cache(),
                     services.broadcaster(),
                     services.notReadyReason(),
+                    services.metrics(),
+                    server.metricsEnabled() && server.metricsPort() == 0,
                     services.clock()));
     httpServer.listen().<Void>mapEmpty().onComplete(started);
   }

@@ -5,6 +5,7 @@ import dev.herald.auth.RequestVerifier;
 import dev.herald.channels.ChannelCache;
 import dev.herald.channels.ChannelDirectory;
 import dev.herald.channels.OnlineUsers;
+import dev.herald.metrics.HeraldMetrics;
 import dev.herald.scaling.Broadcaster;
 import dev.herald.scaling.LocalAdapter;
 import dev.herald.webhooks.Webhooks;
@@ -29,4 +30,5 @@ record NodeServices(
     ConnectionRegistry registry,
     Webhooks webhooks,
     Supplier<String> notReadyReason,
+    HeraldMetrics metrics,
     Clock clock) {}

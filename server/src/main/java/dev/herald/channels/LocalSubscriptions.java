@@ -18,6 +18,11 @@ public final class LocalSubscriptions {
   private final Map<String, Map<String, Set<Subscriber>>> channelsByApp = new HashMap<>();
   private final Map<String, Map<String, Set<Subscriber>>> usersByApp = new HashMap<>();
   private final Map<String, Set<Subscriber>> connectionsByApp = new HashMap<>();
+  private final DeliveryObserver observer;
+
+  public LocalSubscriptions(DeliveryObserver observer) {
+    this.observer = observer;
+  }
 
   public void add(String appId, String channel, Subscriber subscriber) {
     addTo(channelsByApp, appId, channel, subscriber);
@@ -57,7 +62,8 @@ public final class LocalSubscriptions {
       String channel,
       OutboundFrame frame,
       String excludeSocketId,
-      long membershipVersion) {
+      long membershipVersion,
+      long publishedNanos) {
     Set<Subscriber> subscribers = find(channelsByApp, appId, channel);
     if (subscribers == null) {
       return 0;
@@ -71,6 +77,7 @@ public final class LocalSubscriptions {
         delivered++;
       }
     }
+    observer.delivered(delivered, publishedNanos);
     return delivered;
   }
 

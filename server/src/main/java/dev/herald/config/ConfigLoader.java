@@ -112,8 +112,10 @@ public final class ConfigLoader {
           new EnvBinding(Scope.SERVER, "redis_prefix", "HERALD_REDIS_PREFIX", null),
           new EnvBinding(
               Scope.SERVER, "node_heartbeat_seconds", "HERALD_NODE_HEARTBEAT_SECONDS", null),
-          new EnvBinding(
-              Scope.SERVER, "node_timeout_seconds", "HERALD_NODE_TIMEOUT_SECONDS", null));
+          new EnvBinding(Scope.SERVER, "node_timeout_seconds", "HERALD_NODE_TIMEOUT_SECONDS", null),
+          new EnvBinding(Scope.SERVER, "metrics_enabled", "HERALD_METRICS_ENABLED", null),
+          new EnvBinding(Scope.SERVER, "metrics_port", "HERALD_METRICS_PORT", null),
+          new EnvBinding(Scope.SERVER, "metrics_prefix", "HERALD_METRICS_PREFIX", null));
 
   /** The parsed command line. */
   public record CommandLine(Path configFile, Path envFile, boolean tlsSelfSigned, boolean help) {}

@@ -18,7 +18,10 @@ public record ServerConfig(
     TlsConfig tls,
     DatabaseAppsConfig database,
     WebhookSettings webhooks,
-    ScalingConfig scaling) {
+    ScalingConfig scaling,
+    boolean metricsEnabled,
+    int metricsPort,
+    String metricsPrefix) {
 
   static final Set<String> KEYS =
       Set.of(
@@ -50,7 +53,10 @@ public record ServerConfig(
           "reverb_scaling_enabled",
           "redis_prefix",
           "node_heartbeat_seconds",
-          "node_timeout_seconds");
+          "node_timeout_seconds",
+          "metrics_enabled",
+          "metrics_port",
+          "metrics_prefix");
 
   static ServerConfig from(Section section, String defaultRedisPrefix) {
     return new ServerConfig(
@@ -62,7 +68,19 @@ public record ServerConfig(
         TlsConfig.from(section),
         DatabaseAppsConfig.from(section),
         WebhookSettings.from(section),
-        ScalingConfig.from(section, defaultRedisPrefix));
+        ScalingConfig.from(section, defaultRedisPrefix),
+        section.bool("metrics_enabled", true),
+        section.integer("metrics_port", 0, 0, 65_535),
+        metricsPrefix(section));
+  }
+
+  private static String metricsPrefix(Section section) {
+    String prefix = section.string("metrics_prefix", "herald").trim();
+    if (!prefix.matches("[a-zA-Z_][a-zA-Z0-9_]*")) {
+      throw new ConfigException(
+          section.source("metrics_prefix"), "must be a Prometheus name like herald or soketi");
+    }
+    return prefix;
   }
 
   private static String normalisePath(String path) {

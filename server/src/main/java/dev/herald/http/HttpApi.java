@@ -4,6 +4,7 @@ import dev.herald.apps.AppProvider;
 import dev.herald.auth.RequestVerifier;
 import dev.herald.channels.ChannelCache;
 import dev.herald.channels.ChannelDirectory;
+import dev.herald.metrics.HeraldMetrics;
 import dev.herald.scaling.Broadcaster;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -35,8 +36,24 @@ public final class HttpApi {
       ChannelCache cache,
       Broadcaster broadcaster,
       Supplier<String> notReadyReason,
+      HeraldMetrics metrics,
+      boolean serveMetrics,
       Clock clock) {
     Router router = Router.router(vertx);
+    router
+        .route()
+        .handler(
+            context -> {
+              context.addEndHandler(
+                  ended ->
+                      metrics.httpCall(
+                          routeName(context.request().path(), mountPath),
+                          context.response().getStatusCode()));
+              context.next();
+            });
+    if (serveMetrics) {
+      router.get("/metrics").handler(context -> metrics(context, metrics));
+    }
     router.get("/up").handler(HttpApi::up);
     router.get("/ready").handler(context -> ready(context, notReadyReason.get()));
     if (!mountPath.isEmpty()) {
@@ -64,6 +81,51 @@ public final class HttpApi {
     router.route().last().handler(context -> Responses.error(context, 404, "Not found"));
     router.route().failureHandler(HttpApi::failure);
     return router;
+  }
+
+  /** A metrics router for a separate port: /metrics, /up and /ready only. */
+  public static Router metricsRouter(
+      Vertx vertx, HeraldMetrics metrics, Supplier<String> notReadyReason) {
+    Router router = Router.router(vertx);
+    router.get("/metrics").handler(context -> metrics(context, metrics));
+    router.get("/up").handler(HttpApi::up);
+    router.get("/ready").handler(context -> ready(context, notReadyReason.get()));
+    router.route().last().handler(context -> Responses.error(context, 404, "Not found"));
+    return router;
+  }
+
+  private static void metrics(RoutingContext context, HeraldMetrics metrics) {
+    context
+        .response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(metrics.scrape());
+  }
+
+  private static final java.util.regex.Pattern API_ROUTE =
+      java.util.regex.Pattern.compile(
+          "/apps/[^/]+/(events|batch_events|channels|channels/[^/]+|channels/[^/]+/users|users/[^/]+/terminate_connections)");
+
+  /** A bounded label for a request path: the route template, never a channel name. */
+  static String routeName(String path, String mountPath) {
+    String local =
+        !mountPath.isEmpty() && path.startsWith(mountPath)
+            ? path.substring(mountPath.length())
+            : path;
+    if (local.equals("/up") || local.equals("/ready") || local.equals("/metrics")) {
+      return local;
+    }
+    java.util.regex.Matcher matcher = API_ROUTE.matcher(local);
+    if (!matcher.matches()) {
+      return "other";
+    }
+    String tail = matcher.group(1);
+    if (tail.startsWith("users/")) {
+      return "terminate_connections";
+    }
+    if (tail.startsWith("channels/")) {
+      return tail.endsWith("/users") ? "channel_users" : "channel";
+    }
+    return tail;
   }
 
   private static void up(RoutingContext context) {

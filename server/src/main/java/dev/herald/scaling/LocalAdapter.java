@@ -36,7 +36,8 @@ public final class LocalAdapter implements BroadcastAdapter {
                 envelope.channel(),
                 envelope.frame(),
                 envelope.excludeSocketId(),
-                envelope.membershipVersion()));
+                envelope.membershipVersion(),
+                envelope.publishedNanos()));
   }
 
   @Override

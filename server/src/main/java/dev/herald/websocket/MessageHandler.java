@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.config.AppConfig;
 import dev.herald.config.ClientEventsPolicy;
+import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.ChannelName;
 import dev.herald.protocol.ClientFrame;
@@ -29,13 +30,16 @@ final class MessageHandler {
   private final SigninHandler signins;
   private final Broadcaster broadcaster;
   private final Webhooks webhooks;
+  private final HeraldMetrics metrics;
 
   MessageHandler(
       FrameDecoder decoder,
       SubscriptionHandler subscriptions,
       SigninHandler signins,
       Broadcaster broadcaster,
-      Webhooks webhooks) {
+      Webhooks webhooks,
+      HeraldMetrics metrics) {
+    this.metrics = metrics;
     this.decoder = decoder;
     this.subscriptions = subscriptions;
     this.signins = signins;
@@ -51,11 +55,13 @@ final class MessageHandler {
       checkSize(session.app(), text);
       dispatch(session, decoder.decode(text), nowNanos);
     } catch (ProtocolException e) {
+      metrics.rejection(session.app().id(), e.errorCode().name());
       session.fail(e.errorCode(), e.getMessage());
     }
   }
 
   void onBinary(Session session) {
+    metrics.rejection(session.app().id(), ErrorCode.INVALID_MESSAGE.name());
     session.fail(
         ErrorCode.INVALID_MESSAGE,
         "Invalid message format: binary frames are not part of the Pusher protocol");
@@ -135,6 +141,7 @@ final class MessageHandler {
         channel.value(),
         ServerFrames.clientEvent(event.event(), channel.value(), event.rawData(), userId),
         session.socketId());
+    session.meters().clientEvent();
     webhooks.emit(
         app,
         WebhookEvent.clientEvent(

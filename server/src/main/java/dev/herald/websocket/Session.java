@@ -3,6 +3,7 @@ package dev.herald.websocket;
 import dev.herald.channels.OutboundFrame;
 import dev.herald.channels.Subscriber;
 import dev.herald.config.AppConfig;
+import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ChannelName;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.protocol.ServerFrames;
@@ -51,8 +52,16 @@ public final class Session implements Subscriber {
   /** The online-users version the watchlist's initial state was read at; -1 before that. */
   private long watchlistSnapshotVersion = -1;
 
-  Session(ServerWebSocket socket, AppConfig app, String socketId, long nowNanos) {
+  private final HeraldMetrics.AppMeters meters;
+
+  Session(
+      ServerWebSocket socket,
+      AppConfig app,
+      String socketId,
+      long nowNanos,
+      HeraldMetrics.AppMeters meters) {
     this.socket = socket;
+    this.meters = meters;
     this.app = app;
     this.socketId = socketId;
     this.lastActivityNanos = nowNanos;
@@ -63,6 +72,10 @@ public final class Session implements Subscriber {
   @Override
   public String socketId() {
     return socketId;
+  }
+
+  HeraldMetrics.AppMeters meters() {
+    return meters;
   }
 
   public AppConfig app() {
@@ -138,6 +151,7 @@ public final class Session implements Subscriber {
   void send(String json) {
     if (state == State.OPEN) {
       socket.writeTextMessage(json);
+      meters.messageSent(json.length());
     }
   }
 
@@ -155,6 +169,7 @@ public final class Session implements Subscriber {
       return;
     }
     socket.writeFrame(frame.toWebSocketFrame());
+    meters.messageSent(frame.size());
   }
 
   void watchlistSnapshotTaken(long version) {

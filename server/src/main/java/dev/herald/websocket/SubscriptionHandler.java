@@ -9,6 +9,7 @@ import dev.herald.channels.ChannelDirectory;
 import dev.herald.channels.Join;
 import dev.herald.channels.LocalSubscriptions;
 import dev.herald.config.AppConfig;
+import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.ChannelName;
 import dev.herald.protocol.ClientFrame;
@@ -37,13 +38,16 @@ final class SubscriptionHandler {
   private final ChannelCache cache;
   private final Broadcaster broadcaster;
   private final Webhooks webhooks;
+  private final HeraldMetrics metrics;
 
   SubscriptionHandler(
       LocalSubscriptions local,
       ChannelDirectory directory,
       ChannelCache cache,
       Broadcaster broadcaster,
-      Webhooks webhooks) {
+      Webhooks webhooks,
+      HeraldMetrics metrics) {
+    this.metrics = metrics;
     this.local = local;
     this.directory = directory;
     this.cache = cache;
@@ -103,6 +107,7 @@ final class SubscriptionHandler {
                         channel.value(), "ServerError", "Subscription failed, try again", 500));
               });
     } catch (Refusal refusal) {
+      metrics.rejection(app.id(), "subscription_" + refusal.type);
       session.send(
           ServerFrames.subscriptionError(
               frame.channel(), refusal.type, refusal.getMessage(), refusal.status));
@@ -132,6 +137,7 @@ final class SubscriptionHandler {
         .subscriptions()
         .put(channel, subscription.withSnapshotVersion(join.membershipVersion()));
     local.add(app.id(), channel, session);
+    session.meters().subscribed();
     if (subscription.channel().kind().requiresSignature()) {
       session.markAuthorized();
     }
@@ -197,6 +203,7 @@ final class SubscriptionHandler {
     Session.Subscription subscription = session.subscriptions().remove(channel);
     if (subscription != null) {
       local.remove(session.app().id(), channel, session);
+      session.meters().unsubscribed();
       leaveDirectory(session, subscription);
     }
   }

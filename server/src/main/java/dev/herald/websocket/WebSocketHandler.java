@@ -6,6 +6,7 @@ import dev.herald.channels.ChannelDirectory;
 import dev.herald.channels.LocalSubscriptions;
 import dev.herald.channels.OnlineUsers;
 import dev.herald.config.AppConfig;
+import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.protocol.FrameDecoder;
 import dev.herald.protocol.ServerFrames;
@@ -37,6 +38,7 @@ public final class WebSocketHandler {
   private final MessageHandler messages;
   private final SubscriptionHandler subscriptions;
   private final SigninHandler signins;
+  private final HeraldMetrics metrics;
 
   /** The WebSocket side of one event loop, with the handlers it owns. */
   public static WebSocketHandler forEventLoop(
@@ -48,13 +50,16 @@ public final class WebSocketHandler {
       ChannelCache cache,
       OnlineUsers onlineUsers,
       Broadcaster broadcaster,
-      Webhooks webhooks) {
+      Webhooks webhooks,
+      HeraldMetrics metrics) {
     SubscriptionHandler subscriptions =
-        new SubscriptionHandler(local, directory, cache, broadcaster, webhooks);
+        new SubscriptionHandler(local, directory, cache, broadcaster, webhooks, metrics);
     SigninHandler signins = new SigninHandler(local, onlineUsers, broadcaster);
     MessageHandler messages =
-        new MessageHandler(new FrameDecoder(), subscriptions, signins, broadcaster, webhooks);
-    return new WebSocketHandler(mountPath, apps, registry, local, messages, subscriptions, signins);
+        new MessageHandler(
+            new FrameDecoder(), subscriptions, signins, broadcaster, webhooks, metrics);
+    return new WebSocketHandler(
+        mountPath, apps, registry, local, messages, subscriptions, signins, metrics);
   }
 
   private WebSocketHandler(
@@ -64,7 +69,9 @@ public final class WebSocketHandler {
       LocalSubscriptions local,
       MessageHandler messages,
       SubscriptionHandler subscriptions,
-      SigninHandler signins) {
+      SigninHandler signins,
+      HeraldMetrics metrics) {
+    this.metrics = metrics;
     this.appPathPrefix = mountPath + "/app/";
     this.apps = apps;
     this.registry = registry;
@@ -150,13 +157,18 @@ public final class WebSocketHandler {
     long now = System.nanoTime();
     Session session;
     do {
-      session = new Session(socket, app, registry.newSocketId(), now);
+      session = new Session(socket, app, registry.newSocketId(), now, metrics.app(app.id()));
     } while (!registry.add(session));
     Session opened = session;
+    opened.meters().connectionOpened();
     monitor.add(opened);
     local.addConnection(app.id(), opened);
     socket.frameHandler(frame -> opened.touch(System.nanoTime()));
-    socket.textMessageHandler(text -> messages.onText(opened, text, System.nanoTime()));
+    socket.textMessageHandler(
+        text -> {
+          opened.meters().messageReceived(text.length());
+          messages.onText(opened, text, System.nanoTime());
+        });
     socket.binaryMessageHandler(binary -> messages.onBinary(opened));
     socket.exceptionHandler(
         error -> LOG.log(Level.FINE, "Socket error on " + opened + ": " + error.getMessage()));
@@ -166,6 +178,7 @@ public final class WebSocketHandler {
 
   private void closed(Session session) {
     session.markClosed();
+    session.meters().connectionClosed();
     monitor.remove(session);
     registry.remove(session);
     local.removeConnection(session.app().id(), session);
@@ -173,7 +186,8 @@ public final class WebSocketHandler {
     subscriptions.unsubscribeAll(session);
   }
 
-  private static void reject(ServerWebSocket socket, ErrorCode code, String message) {
+  private void reject(ServerWebSocket socket, ErrorCode code, String message) {
+    metrics.rejection(null, code.name());
     socket.writeTextMessage(ServerFrames.error(code, message));
     socket.close(
         code.code().shortValue(), message.length() > 120 ? message.substring(0, 120) : message);
