@@ -20,6 +20,10 @@ COPY config/herald.example.yaml config/herald.example.yaml
 USER herald
 ENV REVERB_SERVER_HOST=0.0.0.0 REVERB_SERVER_PORT=8080
 EXPOSE 8080
-HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD wget -qO- http://127.0.0.1:8080/up >/dev/null 2>&1 || curl -fsS http://127.0.0.1:8080/up >/dev/null || exit 1
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "herald.jar"]
+# A JVM-based probe: the JRE image has no curl. It reads REVERB_SERVER_PORT like the server.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=15s --retries=3 \
+  CMD ["java", "-XX:TieredStopAtLevel=1", "-Xss256k", "-cp", "herald.jar", "dev.herald.HealthCheck"]
+# SIGTERM drains: clients get 4200 spread over HERALD_DRAIN_SECONDS (5) and reconnect elsewhere;
+# give the container at least twice that to stop (docker stop -t 15).
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "herald.jar"]

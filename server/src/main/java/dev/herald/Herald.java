@@ -57,6 +57,9 @@ public final class Herald {
   private final LocalChannelCache localCache;
   private final HeraldMetrics metrics;
   private final NodeServices services;
+  private final java.util.List<HeraldVerticle> verticles =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile boolean draining;
 
   public Herald(HeraldConfig config, Clock clock) {
     this.config = config;
@@ -149,6 +152,7 @@ public final class Herald {
             new ConnectionRegistry(),
             webhooks,
             this::notReadyReason,
+            () -> draining,
             metrics,
             clock);
     registerStatistics(redisAdapter);
@@ -242,6 +246,32 @@ public final class Herald {
         .mapEmpty();
   }
 
+  /**
+   * Graceful shutdown: readiness turns false and new connections are refused with 4200 at once;
+   * existing ones are closed with 4200 spread over the drain window; pending webhooks get up to the
+   * same time to be delivered; then the node leaves the cluster and stops.
+   */
+  public Future<Void> drain() {
+    draining = true;
+    long windowMillis = config.server().drainSeconds() * 1000L;
+    List<Future<Void>> loops = new java.util.ArrayList<>();
+    verticles.forEach(verticle -> loops.add(verticle.drain(windowMillis)));
+    return Future.all(new java.util.ArrayList<>(loops))
+        .transform(
+            ignored ->
+                webhooksFlushed(System.nanoTime() + Math.max(1000, windowMillis) * 1_000_000L))
+        .transform(ignored -> stop());
+  }
+
+  private Future<Void> webhooksFlushed(long deadlineNanos) {
+    if (webhooks.stats().queueDepth() <= 0 || System.nanoTime() >= deadlineNanos) {
+      return Future.succeededFuture();
+    }
+    io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
+    vertx.setTimer(100, timer -> webhooksFlushed(deadlineNanos).onComplete(later));
+    return later.future();
+  }
+
   public Future<Void> stop() {
     Future<Void> leaving = nodeMonitor == null ? Future.succeededFuture() : nodeMonitor.stop();
     return leaving
@@ -252,6 +282,9 @@ public final class Herald {
 
   /** Why this node should not receive traffic now, or null when it is ready. */
   String notReadyReason() {
+    if (draining) {
+      return "draining";
+    }
     if (redis != null && !redis.isConnected()) {
       return "Redis is unreachable";
     }
@@ -261,6 +294,11 @@ public final class Herald {
   /** How many apps the database provided at the last read, or -1 without a database. */
   public int databaseAppCount() {
     return databaseApps == null ? -1 : databaseApps.size();
+  }
+
+  /** How long a drain may take before the process ends anyway. */
+  public long drainLimitSeconds() {
+    return 2L * config.server().drainSeconds() + 15;
   }
 
   public int eventLoops() {
@@ -287,6 +325,9 @@ public final class Herald {
     // Frames a little over an app's limit still arrive whole, so the client gets a 4300 error
     // rather than a dropped connection; far larger ones are refused by the WebSocket layer.
     int maxWebSocketMessage = Math.max(256 * 1024, largestAppMessage * 2);
-    return new HeraldVerticle(config.server(), port, maxWebSocketMessage, services, certificate);
+    HeraldVerticle verticle =
+        new HeraldVerticle(config.server(), port, maxWebSocketMessage, services, certificate);
+    verticles.add(verticle);
+    return verticle;
   }
 }

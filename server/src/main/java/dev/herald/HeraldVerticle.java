@@ -1,15 +1,19 @@
 package dev.herald;
 
 import dev.herald.channels.LocalSubscriptions;
+import dev.herald.channels.Subscriber;
 import dev.herald.config.ServerConfig;
 import dev.herald.http.HttpApi;
+import dev.herald.protocol.ErrorCode;
 import dev.herald.websocket.WebSocketHandler;
 import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
+import java.util.List;
 
 /**
  * One event loop's server: an HTTP server on the shared port that takes WebSocket upgrades and API
@@ -59,7 +63,8 @@ final class HeraldVerticle extends AbstractVerticle {
             services.onlineUsers(),
             services.broadcaster(),
             services.webhooks(),
-            services.metrics());
+            services.metrics(),
+            services.draining());
     long[] lastTick = {System.nanoTime()};
     vertx.setPeriodic(
         1000,
@@ -108,6 +113,37 @@ final class HeraldVerticle extends AbstractVerticle {
                     server.metricsEnabled() && server.metricsPort() == 0,
                     services.clock()));
     httpServer.listen().<Void>mapEmpty().onComplete(started);
+  }
+
+  /**
+   * Closes this loop's connections with 4200 ("reconnect now"), spread evenly over {@code
+   * windowMillis} so they do not all reconnect in the same instant.
+   */
+  Future<Void> drain(long windowMillis) {
+    Promise<Void> drained = Promise.promise();
+    context.runOnContext(
+        ignored -> {
+          List<Subscriber> connections = local.allConnections();
+          int count = connections.size();
+          if (count == 0) {
+            drained.complete();
+            return;
+          }
+          int[] closed = {0};
+          for (int i = 0; i < count; i++) {
+            Subscriber connection = connections.get(i);
+            long delay = 1 + (windowMillis * i) / count;
+            vertx.setTimer(
+                delay,
+                timer -> {
+                  connection.close(ErrorCode.RECONNECT_NOW, "Server is shutting down; reconnect");
+                  if (++closed[0] == count) {
+                    drained.complete();
+                  }
+                });
+          }
+        });
+    return drained.future();
   }
 
   int actualPort() {

@@ -46,11 +46,7 @@ public final class Main {
               banner(System.out, config, port, herald);
               // Registered only once running: System.exit from a failed start must not wait for
               // a hook that needs the very event loop it is called on.
-              Runtime.getRuntime()
-                  .addShutdownHook(
-                      new Thread(
-                          () -> herald.stop().toCompletionStage().toCompletableFuture().join(),
-                          "herald-shutdown"));
+              Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(herald), "herald-drain"));
             })
         .onFailure(
             error -> {
@@ -63,6 +59,27 @@ public final class Main {
                       + error.getMessage());
               System.exit(1);
             });
+  }
+
+  /**
+   * On SIGTERM/SIGINT: drain, then end with status 0 (a drained shutdown is a clean one, not a
+   * signal death).
+   */
+  private static void drain(Herald herald) {
+    System.out.println("herald: draining: closing connections with 4200, then stopping");
+    System.out.flush();
+    try {
+      herald
+          .drain()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(herald.drainLimitSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      System.out.println("herald: drained, bye");
+    } catch (Exception e) {
+      System.err.println("herald: drain did not finish cleanly: " + e);
+    }
+    System.out.flush();
+    Runtime.getRuntime().halt(0);
   }
 
   private static void banner(PrintStream out, HeraldConfig config, int port, Herald herald) {

@@ -11,6 +11,7 @@ import dev.herald.scaling.LocalAdapter;
 import dev.herald.webhooks.Webhooks;
 import dev.herald.websocket.ConnectionRegistry;
 import java.time.Clock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -30,5 +31,6 @@ record NodeServices(
     ConnectionRegistry registry,
     Webhooks webhooks,
     Supplier<String> notReadyReason,
+    BooleanSupplier draining,
     HeraldMetrics metrics,
     Clock clock) {}

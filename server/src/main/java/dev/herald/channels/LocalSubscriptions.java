@@ -101,6 +101,13 @@ public final class LocalSubscriptions {
     }
   }
 
+  /** Every connection on this loop, for a drain. */
+  public java.util.List<Subscriber> allConnections() {
+    java.util.List<Subscriber> all = new java.util.ArrayList<>();
+    connectionsByApp.values().forEach(all::addAll);
+    return all;
+  }
+
   private static Set<Subscriber> find(
       Map<String, Map<String, Set<Subscriber>>> index, String appId, String key) {
     Map<String, Set<Subscriber>> byKey = index.get(appId);

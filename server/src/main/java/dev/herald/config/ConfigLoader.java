@@ -115,7 +115,8 @@ public final class ConfigLoader {
           new EnvBinding(Scope.SERVER, "node_timeout_seconds", "HERALD_NODE_TIMEOUT_SECONDS", null),
           new EnvBinding(Scope.SERVER, "metrics_enabled", "HERALD_METRICS_ENABLED", null),
           new EnvBinding(Scope.SERVER, "metrics_port", "HERALD_METRICS_PORT", null),
-          new EnvBinding(Scope.SERVER, "metrics_prefix", "HERALD_METRICS_PREFIX", null));
+          new EnvBinding(Scope.SERVER, "metrics_prefix", "HERALD_METRICS_PREFIX", null),
+          new EnvBinding(Scope.SERVER, "drain_seconds", "HERALD_DRAIN_SECONDS", null));
 
   /** The parsed command line. */
   public record CommandLine(Path configFile, Path envFile, boolean tlsSelfSigned, boolean help) {}

@@ -21,7 +21,8 @@ public record ServerConfig(
     ScalingConfig scaling,
     boolean metricsEnabled,
     int metricsPort,
-    String metricsPrefix) {
+    String metricsPrefix,
+    int drainSeconds) {
 
   static final Set<String> KEYS =
       Set.of(
@@ -56,7 +57,8 @@ public record ServerConfig(
           "node_timeout_seconds",
           "metrics_enabled",
           "metrics_port",
-          "metrics_prefix");
+          "metrics_prefix",
+          "drain_seconds");
 
   static ServerConfig from(Section section, String defaultRedisPrefix) {
     return new ServerConfig(
@@ -71,7 +73,8 @@ public record ServerConfig(
         ScalingConfig.from(section, defaultRedisPrefix),
         section.bool("metrics_enabled", true),
         section.integer("metrics_port", 0, 0, 65_535),
-        metricsPrefix(section));
+        metricsPrefix(section),
+        section.integer("drain_seconds", 5, 0, 3600));
   }
 
   private static String metricsPrefix(Section section) {

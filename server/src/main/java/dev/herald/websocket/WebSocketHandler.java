@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -39,6 +40,7 @@ public final class WebSocketHandler {
   private final SubscriptionHandler subscriptions;
   private final SigninHandler signins;
   private final HeraldMetrics metrics;
+  private final BooleanSupplier draining;
 
   /** The WebSocket side of one event loop, with the handlers it owns. */
   public static WebSocketHandler forEventLoop(
@@ -51,7 +53,8 @@ public final class WebSocketHandler {
       OnlineUsers onlineUsers,
       Broadcaster broadcaster,
       Webhooks webhooks,
-      HeraldMetrics metrics) {
+      HeraldMetrics metrics,
+      BooleanSupplier draining) {
     SubscriptionHandler subscriptions =
         new SubscriptionHandler(local, directory, cache, broadcaster, webhooks, metrics);
     SigninHandler signins = new SigninHandler(local, onlineUsers, broadcaster);
@@ -59,7 +62,7 @@ public final class WebSocketHandler {
         new MessageHandler(
             new FrameDecoder(), subscriptions, signins, broadcaster, webhooks, metrics);
     return new WebSocketHandler(
-        mountPath, apps, registry, local, messages, subscriptions, signins, metrics);
+        mountPath, apps, registry, local, messages, subscriptions, signins, metrics, draining);
   }
 
   private WebSocketHandler(
@@ -70,8 +73,10 @@ public final class WebSocketHandler {
       MessageHandler messages,
       SubscriptionHandler subscriptions,
       SigninHandler signins,
-      HeraldMetrics metrics) {
+      HeraldMetrics metrics,
+      BooleanSupplier draining) {
     this.metrics = metrics;
+    this.draining = draining;
     this.appPathPrefix = mountPath + "/app/";
     this.apps = apps;
     this.registry = registry;
@@ -91,6 +96,10 @@ public final class WebSocketHandler {
   }
 
   public void handle(ServerWebSocket socket) {
+    if (draining.getAsBoolean()) {
+      reject(socket, ErrorCode.RECONNECT_NOW, "Server is shutting down; reconnect");
+      return;
+    }
     String path = socket.path();
     if (!path.startsWith(appPathPrefix)
         || path.length() == appPathPrefix.length()
