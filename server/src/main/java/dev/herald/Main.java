@@ -15,8 +15,6 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.setProperty(
-        "java.util.logging.SimpleFormatter.format", "%1$tF %1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
     System.setProperty("vertx.disableDnsResolver", "true");
     HeraldConfig config;
     try {
@@ -31,6 +29,7 @@ public final class Main {
       System.exit(2);
       return;
     }
+    LogSetup.configure(config.server().jsonLogs(), config.server().debug());
     Herald herald;
     try {
       herald = new Herald(config, Clock.systemUTC());
@@ -136,13 +135,15 @@ public final class Main {
 
   private static void usage(PrintStream out) {
     out.println(
-        "Usage: java -jar herald.jar [--config FILE] [--env-file FILE] [--tls-self-signed]");
+        "Usage: java -jar herald.jar [--config FILE] [--env-file FILE] [--tls-self-signed] [--debug] [--log-format plain|json]");
     out.println();
     out.println("  --config FILE    YAML or JSON file declaring server settings and apps");
     out.println("  --env-file FILE  a Laravel .env file to read REVERB_* / PUSHER_* settings from");
     out.println("                   (variables in the process environment win over the file)");
     out.println(
         "  --tls-self-signed  serve wss:// and https:// with a generated development certificate");
+    out.println("  --debug          log every frame in and out (HERALD_DEBUG=true)");
+    out.println("  --log-format json  one JSON object per log line (HERALD_LOG_FORMAT=json)");
     out.println();
     out.println("With no configuration, serves a development app on 0.0.0.0:8080.");
     out.println("See README.md for every setting.");

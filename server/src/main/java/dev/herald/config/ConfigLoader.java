@@ -116,16 +116,26 @@ public final class ConfigLoader {
           new EnvBinding(Scope.SERVER, "metrics_enabled", "HERALD_METRICS_ENABLED", null),
           new EnvBinding(Scope.SERVER, "metrics_port", "HERALD_METRICS_PORT", null),
           new EnvBinding(Scope.SERVER, "metrics_prefix", "HERALD_METRICS_PREFIX", null),
-          new EnvBinding(Scope.SERVER, "drain_seconds", "HERALD_DRAIN_SECONDS", null));
+          new EnvBinding(Scope.SERVER, "drain_seconds", "HERALD_DRAIN_SECONDS", null),
+          new EnvBinding(Scope.SERVER, "debug", "HERALD_DEBUG", null),
+          new EnvBinding(Scope.SERVER, "log_format", "HERALD_LOG_FORMAT", null));
 
   /** The parsed command line. */
-  public record CommandLine(Path configFile, Path envFile, boolean tlsSelfSigned, boolean help) {}
+  public record CommandLine(
+      Path configFile,
+      Path envFile,
+      boolean tlsSelfSigned,
+      boolean debug,
+      String logFormat,
+      boolean help) {}
 
   public static CommandLine parseArgs(List<String> args) {
     Path config = null;
     Path envFile = null;
     boolean help = false;
     boolean tlsSelfSigned = false;
+    boolean debug = false;
+    String logFormat = null;
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       switch (arg) {
@@ -141,13 +151,20 @@ public final class ConfigLoader {
           }
         }
         case "--tls-self-signed" -> tlsSelfSigned = true;
+        case "--debug" -> debug = true;
+        case "--log-format" -> {
+          if (i + 1 >= args.size()) {
+            throw new ConfigException("command line", "--log-format needs plain or json");
+          }
+          logFormat = args.get(++i);
+        }
         case "-h", "--help" -> help = true;
         default ->
             throw new ConfigException(
                 "command line", "unknown option \"" + arg + "\" (see --help)");
       }
     }
-    return new CommandLine(config, envFile, tlsSelfSigned, help);
+    return new CommandLine(config, envFile, tlsSelfSigned, debug, logFormat, help);
   }
 
   public static HeraldConfig load(CommandLine commandLine, Map<String, String> processEnv) {
@@ -185,6 +202,12 @@ public final class ConfigLoader {
 
     if (commandLine.tlsSelfSigned()) {
       server.put("tls_self_signed", "true", "command line --tls-self-signed");
+    }
+    if (commandLine.debug()) {
+      server.put("debug", "true", "command line --debug");
+    }
+    if (commandLine.logFormat() != null) {
+      server.put("log_format", commandLine.logFormat(), "command line --log-format");
     }
 
     List<AppConfig> apps = new ArrayList<>();

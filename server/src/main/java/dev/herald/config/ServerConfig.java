@@ -22,7 +22,9 @@ public record ServerConfig(
     boolean metricsEnabled,
     int metricsPort,
     String metricsPrefix,
-    int drainSeconds) {
+    int drainSeconds,
+    boolean debug,
+    boolean jsonLogs) {
 
   static final Set<String> KEYS =
       Set.of(
@@ -58,7 +60,9 @@ public record ServerConfig(
           "metrics_enabled",
           "metrics_port",
           "metrics_prefix",
-          "drain_seconds");
+          "drain_seconds",
+          "debug",
+          "log_format");
 
   static ServerConfig from(Section section, String defaultRedisPrefix) {
     return new ServerConfig(
@@ -74,7 +78,15 @@ public record ServerConfig(
         section.bool("metrics_enabled", true),
         section.integer("metrics_port", 0, 0, 65_535),
         metricsPrefix(section),
-        section.integer("drain_seconds", 5, 0, 3600));
+        section.integer("drain_seconds", 5, 0, 3600),
+        section.bool("debug", false),
+        section.oneOf("log_format", LogFormat.PLAIN, LogFormat.class) == LogFormat.JSON);
+  }
+
+  /** How log lines are written. */
+  enum LogFormat {
+    PLAIN,
+    JSON
   }
 
   private static String metricsPrefix(Section section) {

@@ -10,12 +10,16 @@ import dev.herald.protocol.ServerFrames;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One client connection: its socket, app, subscriptions and liveness. Confined to the event loop
  * its socket lives on; no method may be called from another thread.
  */
 public final class Session implements Subscriber {
+  /** {@code --debug} logs every frame in and out through this logger. */
+  static final Logger FRAMES = Logger.getLogger("dev.herald.frames");
 
   /** Where the connection is in its life. */
   public enum State {
@@ -152,6 +156,9 @@ public final class Session implements Subscriber {
     if (state == State.OPEN) {
       socket.writeTextMessage(json);
       meters.messageSent(json.length());
+      if (FRAMES.isLoggable(Level.FINE)) {
+        FRAMES.fine(socketId + " <- " + json);
+      }
     }
   }
 
@@ -170,6 +177,9 @@ public final class Session implements Subscriber {
     }
     socket.writeFrame(frame.toWebSocketFrame());
     meters.messageSent(frame.size());
+    if (FRAMES.isLoggable(Level.FINE)) {
+      FRAMES.fine(socketId + " <- " + frame);
+    }
   }
 
   void watchlistSnapshotTaken(long version) {

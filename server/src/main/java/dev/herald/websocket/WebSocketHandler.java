@@ -176,17 +176,22 @@ public final class WebSocketHandler {
     socket.textMessageHandler(
         text -> {
           opened.meters().messageReceived(text.length());
+          if (Session.FRAMES.isLoggable(Level.FINE)) {
+            Session.FRAMES.fine(opened.socketId() + " -> " + text);
+          }
           messages.onText(opened, text, System.nanoTime());
         });
     socket.binaryMessageHandler(binary -> messages.onBinary(opened));
     socket.exceptionHandler(
         error -> LOG.log(Level.FINE, "Socket error on " + opened + ": " + error.getMessage()));
     socket.closeHandler(ignored -> closed(opened));
+    LOG.fine(() -> "Connection " + opened.socketId() + " opened for app " + app.id());
     opened.send(ServerFrames.connectionEstablished(opened.socketId(), app.activityTimeout()));
   }
 
   private void closed(Session session) {
     session.markClosed();
+    LOG.fine(() -> "Connection " + session.socketId() + " closed");
     session.meters().connectionClosed();
     monitor.remove(session);
     registry.remove(session);

@@ -1,0 +1,99 @@
+package dev.herald;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.StreamHandler;
+
+/**
+ * Configures java.util.logging once at start: one line per record on standard output, plain text or
+ * JSON, and the {@code dev.herald} loggers at FINE with {@code --debug} (every frame in and out).
+ */
+final class LogSetup {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  // Held here: java.util.logging keeps loggers weakly, and a collected logger forgets its level.
+  private static final Logger HERALD = Logger.getLogger("dev.herald");
+  private static final Logger NETTY = Logger.getLogger("io.netty");
+
+  private LogSetup() {}
+
+  static void configure(boolean json, boolean debug) {
+    Logger root = Logger.getLogger("");
+    for (Handler handler : root.getHandlers()) {
+      root.removeHandler(handler);
+    }
+    Handler handler =
+        new StreamHandler(System.out, json ? new JsonFormatter() : new PlainFormatter()) {
+          @Override
+          public synchronized void publish(LogRecord record) {
+            super.publish(record);
+            flush();
+          }
+        };
+    handler.setLevel(Level.ALL);
+    root.addHandler(handler);
+    root.setLevel(Level.INFO);
+    HERALD.setLevel(debug ? Level.FINE : Level.INFO);
+    // Quiet by default: Netty reports client misbehaviour we already answer.
+    NETTY.setLevel(Level.WARNING);
+  }
+
+  private static String shortName(String loggerName) {
+    if (loggerName == null) {
+      return "";
+    }
+    int dot = loggerName.lastIndexOf('.');
+    return dot < 0 ? loggerName : loggerName.substring(dot + 1);
+  }
+
+  private static String thrown(LogRecord record) {
+    if (record.getThrown() == null) {
+      return null;
+    }
+    StringWriter trace = new StringWriter();
+    record.getThrown().printStackTrace(new PrintWriter(trace));
+    return trace.toString();
+  }
+
+  /** {@code 2026-11-22T00:00:00.000Z INFO Component: message}. */
+  private static final class PlainFormatter extends Formatter {
+    @Override
+    public String format(LogRecord record) {
+      String line =
+          Instant.ofEpochMilli(record.getMillis())
+              + " "
+              + record.getLevel().getName()
+              + " "
+              + shortName(record.getLoggerName())
+              + ": "
+              + formatMessage(record)
+              + System.lineSeparator();
+      String trace = thrown(record);
+      return trace == null ? line : line + trace;
+    }
+  }
+
+  /** One JSON object per line: time, level, logger, message and the stack trace if any. */
+  private static final class JsonFormatter extends Formatter {
+    @Override
+    public String format(LogRecord record) {
+      ObjectNode node = MAPPER.createObjectNode();
+      node.put("time", Instant.ofEpochMilli(record.getMillis()).toString());
+      node.put("level", record.getLevel().getName());
+      node.put("logger", record.getLoggerName());
+      node.put("message", formatMessage(record));
+      String trace = thrown(record);
+      if (trace != null) {
+        node.put("exception", trace);
+      }
+      return node.toString() + System.lineSeparator();
+    }
+  }
+}
