@@ -14,6 +14,8 @@ import dev.herald.channels.OnlineUsers;
 import dev.herald.config.AppConfig;
 import dev.herald.config.HeraldConfig;
 import dev.herald.config.ScalingConfig;
+import dev.herald.console.ConsoleFeed;
+import dev.herald.console.ConsoleHandler;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.scaling.BroadcastAdapter;
@@ -140,6 +142,20 @@ public final class Herald {
       localCache = new LocalChannelCache(clock);
       cache = localCache;
     }
+    ConnectionRegistry registry = new ConnectionRegistry();
+    String consoleToken = config.server().consoleToken();
+    ConsoleFeed console = new ConsoleFeed(webhooks, clock, consoleToken != null);
+    ConsoleHandler consoleHandler =
+        consoleToken == null
+            ? null
+            : new ConsoleHandler(
+                consoleToken,
+                this::allApps,
+                directory,
+                registry::connectionCount,
+                cache,
+                broadcaster,
+                console);
     this.services =
         new NodeServices(
             apps,
@@ -149,13 +165,24 @@ public final class Herald {
             onlineUsers,
             localAdapter,
             broadcaster,
-            new ConnectionRegistry(),
-            webhooks,
+            registry,
+            console,
+            console,
+            consoleHandler,
             this::notReadyReason,
             () -> draining,
             metrics,
             clock);
     registerStatistics(redisAdapter);
+  }
+
+  /** Every app this node serves, for the console. */
+  private java.util.Collection<AppConfig> allApps() {
+    java.util.List<AppConfig> all = new java.util.ArrayList<>(config.apps());
+    if (databaseApps != null) {
+      all.addAll(databaseApps.apps());
+    }
+    return all;
   }
 
   /** Counters kept by the webhook dispatcher and the Redis adapter, read at scrape time. */

@@ -64,7 +64,8 @@ final class HeraldVerticle extends AbstractVerticle {
             services.broadcaster(),
             services.webhooks(),
             services.metrics(),
-            services.draining());
+            services.draining(),
+            services.console());
     long[] lastTick = {System.nanoTime()};
     vertx.setPeriodic(
         1000,
@@ -111,6 +112,8 @@ final class HeraldVerticle extends AbstractVerticle {
                     services.notReadyReason(),
                     services.metrics(),
                     server.metricsEnabled() && server.metricsPort() == 0,
+                    services.console(),
+                    services.consoleHandler(),
                     services.clock()));
     httpServer.listen().<Void>mapEmpty().onComplete(started);
   }

@@ -5,6 +5,8 @@ import dev.herald.auth.RequestVerifier;
 import dev.herald.channels.ChannelCache;
 import dev.herald.channels.ChannelDirectory;
 import dev.herald.channels.OnlineUsers;
+import dev.herald.console.ConsoleFeed;
+import dev.herald.console.ConsoleHandler;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.scaling.Broadcaster;
 import dev.herald.scaling.LocalAdapter;
@@ -18,6 +20,8 @@ import java.util.function.Supplier;
  * The node-wide, thread-safe services every event loop's verticle shares. Created once by {@link
  * Herald}; immutable.
  *
+ * @param webhooks where channel events go: the console feed, which forwards to the dispatcher
+ * @param consoleHandler the debug console's routes, or null when it is off
  * @param notReadyReason why the node should get no traffic now (null when ready), for /ready
  */
 record NodeServices(
@@ -30,6 +34,8 @@ record NodeServices(
     Broadcaster broadcaster,
     ConnectionRegistry registry,
     Webhooks webhooks,
+    ConsoleFeed console,
+    ConsoleHandler consoleHandler,
     Supplier<String> notReadyReason,
     BooleanSupplier draining,
     HeraldMetrics metrics,

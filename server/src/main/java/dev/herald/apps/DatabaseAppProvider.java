@@ -131,6 +131,11 @@ public final class DatabaseAppProvider implements AppProvider {
     return pool.close();
   }
 
+  /** The apps read last. */
+  public java.util.Collection<AppConfig> apps() {
+    return snapshot.byId().values();
+  }
+
   public int size() {
     return snapshot.byId().size();
   }

@@ -118,7 +118,8 @@ public final class ConfigLoader {
           new EnvBinding(Scope.SERVER, "metrics_prefix", "HERALD_METRICS_PREFIX", null),
           new EnvBinding(Scope.SERVER, "drain_seconds", "HERALD_DRAIN_SECONDS", null),
           new EnvBinding(Scope.SERVER, "debug", "HERALD_DEBUG", null),
-          new EnvBinding(Scope.SERVER, "log_format", "HERALD_LOG_FORMAT", null));
+          new EnvBinding(Scope.SERVER, "log_format", "HERALD_LOG_FORMAT", null),
+          new EnvBinding(Scope.SERVER, "console_token", "HERALD_CONSOLE_TOKEN", null));
 
   /** The parsed command line. */
   public record CommandLine(

@@ -24,7 +24,8 @@ public record ServerConfig(
     String metricsPrefix,
     int drainSeconds,
     boolean debug,
-    boolean jsonLogs) {
+    boolean jsonLogs,
+    String consoleToken) {
 
   static final Set<String> KEYS =
       Set.of(
@@ -62,7 +63,8 @@ public record ServerConfig(
           "metrics_prefix",
           "drain_seconds",
           "debug",
-          "log_format");
+          "log_format",
+          "console_token");
 
   static ServerConfig from(Section section, String defaultRedisPrefix) {
     return new ServerConfig(
@@ -80,7 +82,21 @@ public record ServerConfig(
         metricsPrefix(section),
         section.integer("drain_seconds", 5, 0, 3600),
         section.bool("debug", false),
-        section.oneOf("log_format", LogFormat.PLAIN, LogFormat.class) == LogFormat.JSON);
+        section.oneOf("log_format", LogFormat.PLAIN, LogFormat.class) == LogFormat.JSON,
+        consoleToken(section));
+  }
+
+  /** The debug console's token, or null: the console is off unless one is set. */
+  private static String consoleToken(Section section) {
+    String token = section.string("console_token", "").trim();
+    if (token.isEmpty()) {
+      return null;
+    }
+    if (token.length() < 16) {
+      throw new ConfigException(
+          section.source("console_token"), "must be at least 16 characters (it guards live data)");
+    }
+    return token;
   }
 
   /** How log lines are written. */

@@ -6,6 +6,7 @@ import dev.herald.channels.ChannelCache;
 import dev.herald.channels.ChannelDirectory;
 import dev.herald.channels.ChannelInfo;
 import dev.herald.config.AppConfig;
+import dev.herald.console.ConsoleFeed;
 import dev.herald.protocol.ChannelName;
 import dev.herald.protocol.ServerFrames;
 import dev.herald.scaling.Broadcaster;
@@ -33,10 +34,17 @@ final class EventsHandler {
   private final ChannelCache cache;
   private final BackendRateLimiter rateLimiter = new BackendRateLimiter();
 
-  EventsHandler(Broadcaster broadcaster, ChannelDirectory directory, ChannelCache cache) {
+  private final ConsoleFeed console;
+
+  EventsHandler(
+      Broadcaster broadcaster,
+      ChannelDirectory directory,
+      ChannelCache cache,
+      ConsoleFeed console) {
     this.broadcaster = broadcaster;
     this.directory = directory;
     this.cache = cache;
+    this.console = console;
   }
 
   /** One validated event. */
@@ -127,6 +135,7 @@ final class EventsHandler {
         cache.put(app.id(), channel.value(), event.name(), event.data(), frame, app.cacheTtl());
       }
       broadcaster.publish(app.id(), channel.value(), frame, event.socketId());
+      console.apiEvent(app.id(), channel.value(), event.name(), event.data(), event.socketId());
     }
   }
 

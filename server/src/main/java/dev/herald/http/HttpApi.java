@@ -4,6 +4,8 @@ import dev.herald.apps.AppProvider;
 import dev.herald.auth.RequestVerifier;
 import dev.herald.channels.ChannelCache;
 import dev.herald.channels.ChannelDirectory;
+import dev.herald.console.ConsoleFeed;
+import dev.herald.console.ConsoleHandler;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.scaling.Broadcaster;
 import io.vertx.core.Vertx;
@@ -38,6 +40,8 @@ public final class HttpApi {
       Supplier<String> notReadyReason,
       HeraldMetrics metrics,
       boolean serveMetrics,
+      ConsoleFeed console,
+      ConsoleHandler consoleHandler,
       Clock clock) {
     Router router = Router.router(vertx);
     router
@@ -54,6 +58,9 @@ public final class HttpApi {
     if (serveMetrics) {
       router.get("/metrics").handler(context -> metrics(context, metrics));
     }
+    if (consoleHandler != null) {
+      consoleHandler.mount(vertx, router, mountPath);
+    }
     router.get("/up").handler(HttpApi::up);
     router.get("/ready").handler(context -> ready(context, notReadyReason.get()));
     if (!mountPath.isEmpty()) {
@@ -66,7 +73,7 @@ public final class HttpApi {
         .route(appPath + "/*")
         .handler(BodyHandler.create(false).setBodyLimit(maxRequestSize))
         .handler(new RequestAuthenticator(apps, verifier, mountPath));
-    EventsHandler events = new EventsHandler(broadcaster, directory, cache);
+    EventsHandler events = new EventsHandler(broadcaster, directory, cache, console);
     ChannelsHandler channels = new ChannelsHandler(directory, cache, clock);
     UsersHandler users = new UsersHandler(broadcaster);
     router.post(appPath + "/events").handler(events::trigger);

@@ -6,6 +6,7 @@ import dev.herald.channels.ChannelDirectory;
 import dev.herald.channels.LocalSubscriptions;
 import dev.herald.channels.OnlineUsers;
 import dev.herald.config.AppConfig;
+import dev.herald.console.ConsoleFeed;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.protocol.FrameDecoder;
@@ -41,6 +42,7 @@ public final class WebSocketHandler {
   private final SigninHandler signins;
   private final HeraldMetrics metrics;
   private final BooleanSupplier draining;
+  private final ConsoleFeed console;
 
   /** The WebSocket side of one event loop, with the handlers it owns. */
   public static WebSocketHandler forEventLoop(
@@ -54,7 +56,8 @@ public final class WebSocketHandler {
       Broadcaster broadcaster,
       Webhooks webhooks,
       HeraldMetrics metrics,
-      BooleanSupplier draining) {
+      BooleanSupplier draining,
+      ConsoleFeed console) {
     SubscriptionHandler subscriptions =
         new SubscriptionHandler(local, directory, cache, broadcaster, webhooks, metrics);
     SigninHandler signins = new SigninHandler(local, onlineUsers, broadcaster);
@@ -62,7 +65,16 @@ public final class WebSocketHandler {
         new MessageHandler(
             new FrameDecoder(), subscriptions, signins, broadcaster, webhooks, metrics);
     return new WebSocketHandler(
-        mountPath, apps, registry, local, messages, subscriptions, signins, metrics, draining);
+        mountPath,
+        apps,
+        registry,
+        local,
+        messages,
+        subscriptions,
+        signins,
+        metrics,
+        draining,
+        console);
   }
 
   private WebSocketHandler(
@@ -74,7 +86,9 @@ public final class WebSocketHandler {
       SubscriptionHandler subscriptions,
       SigninHandler signins,
       HeraldMetrics metrics,
-      BooleanSupplier draining) {
+      BooleanSupplier draining,
+      ConsoleFeed console) {
+    this.console = console;
     this.metrics = metrics;
     this.draining = draining;
     this.appPathPrefix = mountPath + "/app/";
@@ -170,6 +184,7 @@ public final class WebSocketHandler {
     } while (!registry.add(session));
     Session opened = session;
     opened.meters().connectionOpened();
+    console.connection(app.id(), opened.socketId(), true);
     monitor.add(opened);
     local.addConnection(app.id(), opened);
     socket.frameHandler(frame -> opened.touch(System.nanoTime()));
@@ -193,6 +208,7 @@ public final class WebSocketHandler {
     session.markClosed();
     LOG.fine(() -> "Connection " + session.socketId() + " closed");
     session.meters().connectionClosed();
+    console.connection(session.app().id(), session.socketId(), false);
     monitor.remove(session);
     registry.remove(session);
     local.removeConnection(session.app().id(), session);
