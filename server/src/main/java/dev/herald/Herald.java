@@ -30,6 +30,7 @@ import dev.herald.scaling.redis.RedisConnector;
 import dev.herald.scaling.redis.RedisOnlineUsers;
 import dev.herald.webhooks.MemoryBatchStore;
 import dev.herald.webhooks.WebhookDispatcher;
+import dev.herald.websocket.ConnectionRateLimiter;
 import dev.herald.websocket.ConnectionRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -143,6 +144,9 @@ public final class Herald {
       cache = localCache;
     }
     ConnectionRegistry registry = new ConnectionRegistry();
+    ConnectionRateLimiter connectionRate =
+        new ConnectionRateLimiter(config.server().connectionsPerIpPerSecond());
+    vertx.setPeriodic(10_000, timer -> connectionRate.sweep(System.nanoTime()));
     String consoleToken = config.server().consoleToken();
     ConsoleFeed console = new ConsoleFeed(webhooks, clock, consoleToken != null);
     ConsoleHandler consoleHandler =
@@ -166,6 +170,7 @@ public final class Herald {
             localAdapter,
             broadcaster,
             registry,
+            connectionRate,
             console,
             console,
             consoleHandler,

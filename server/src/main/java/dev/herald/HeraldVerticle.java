@@ -97,7 +97,19 @@ final class HeraldVerticle extends AbstractVerticle {
             .createHttpServer(options)
             // Every upgrade is accepted: Pusher errors (unknown app, bad protocol) are sent as
             // frames and close codes on an open socket, which is what clients understand.
-            .webSocketHandshakeHandler(handshake -> handshake.accept())
+            .webSocketHandshakeHandler(
+                handshake -> {
+                  String address =
+                      handshake.remoteAddress() == null
+                          ? null
+                          : handshake.remoteAddress().hostAddress();
+                  if (services.connectionRate().tryAcquire(address, System.nanoTime())) {
+                    handshake.accept();
+                  } else {
+                    services.metrics().rejection(null, "CONNECTION_RATE_LIMIT");
+                    handshake.reject(429);
+                  }
+                })
             .webSocketHandler(webSockets::handle)
             .requestHandler(
                 HttpApi.router(

@@ -11,6 +11,7 @@ import dev.herald.metrics.HeraldMetrics;
 import dev.herald.scaling.Broadcaster;
 import dev.herald.scaling.LocalAdapter;
 import dev.herald.webhooks.Webhooks;
+import dev.herald.websocket.ConnectionRateLimiter;
 import dev.herald.websocket.ConnectionRegistry;
 import java.time.Clock;
 import java.util.function.BooleanSupplier;
@@ -33,6 +34,7 @@ record NodeServices(
     LocalAdapter adapter,
     Broadcaster broadcaster,
     ConnectionRegistry registry,
+    ConnectionRateLimiter connectionRate,
     Webhooks webhooks,
     ConsoleFeed console,
     ConsoleHandler consoleHandler,

@@ -119,7 +119,12 @@ public final class ConfigLoader {
           new EnvBinding(Scope.SERVER, "drain_seconds", "HERALD_DRAIN_SECONDS", null),
           new EnvBinding(Scope.SERVER, "debug", "HERALD_DEBUG", null),
           new EnvBinding(Scope.SERVER, "log_format", "HERALD_LOG_FORMAT", null),
-          new EnvBinding(Scope.SERVER, "console_token", "HERALD_CONSOLE_TOKEN", null));
+          new EnvBinding(Scope.SERVER, "console_token", "HERALD_CONSOLE_TOKEN", null),
+          new EnvBinding(
+              Scope.SERVER,
+              "connections_per_ip_per_second",
+              "HERALD_CONNECTIONS_PER_IP_PER_SECOND",
+              null));
 
   /** The parsed command line. */
   public record CommandLine(

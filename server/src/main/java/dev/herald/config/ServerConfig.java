@@ -25,7 +25,8 @@ public record ServerConfig(
     int drainSeconds,
     boolean debug,
     boolean jsonLogs,
-    String consoleToken) {
+    String consoleToken,
+    int connectionsPerIpPerSecond) {
 
   static final Set<String> KEYS =
       Set.of(
@@ -64,7 +65,8 @@ public record ServerConfig(
           "drain_seconds",
           "debug",
           "log_format",
-          "console_token");
+          "console_token",
+          "connections_per_ip_per_second");
 
   static ServerConfig from(Section section, String defaultRedisPrefix) {
     return new ServerConfig(
@@ -83,7 +85,8 @@ public record ServerConfig(
         section.integer("drain_seconds", 5, 0, 3600),
         section.bool("debug", false),
         section.oneOf("log_format", LogFormat.PLAIN, LogFormat.class) == LogFormat.JSON,
-        consoleToken(section));
+        consoleToken(section),
+        section.integer("connections_per_ip_per_second", 0, 0, 1_000_000));
   }
 
   /** The debug console's token, or null: the console is off unless one is set. */
