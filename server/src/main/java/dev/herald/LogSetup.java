@@ -36,6 +36,15 @@ final class LogSetup {
             super.publish(record);
             flush();
           }
+
+          /**
+           * Only flushes: the logging system's shutdown hook closes handlers while the drain is
+           * still printing, and closing this one would close System.out.
+           */
+          @Override
+          public synchronized void close() {
+            flush();
+          }
         };
     handler.setLevel(Level.ALL);
     root.addHandler(handler);

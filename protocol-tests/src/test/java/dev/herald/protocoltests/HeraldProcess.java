@@ -236,6 +236,55 @@ public final class HeraldProcess implements AutoCloseable {
         "Herald did not answer /up within " + timeout + ":\n" + output());
   }
 
+  /**
+   * Kills the process with SIGKILL, as a crash would (no shutdown hooks, nothing flushed), and
+   * waits for it to end.
+   */
+  public void kill() {
+    if (process == null) {
+      return;
+    }
+    try {
+      if (!process.destroyForcibly().waitFor(10, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("Herald survived SIGKILL for 10 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Sends SIGTERM (what {@link Process#destroy()} does on Linux), as an orchestrator stopping the
+   * server would, and returns at once without waiting for the process to end.
+   */
+  public void terminate() {
+    if (process != null) {
+      process.destroy();
+    }
+  }
+
+  /**
+   * Waits for the process to end by itself and returns its exit code; fails (after killing it) when
+   * it is still running after {@code timeout}.
+   */
+  public int awaitExit(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        kill();
+        throw new AssertionError("Herald still running " + timeout + " later:\n" + output());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+    return process.exitValue();
+  }
+
+  /** The operating-system process id, e.g. for a test that signals the server itself. */
+  public long pid() {
+    return process.pid();
+  }
+
   @Override
   public void close() {
     if (process == null) {

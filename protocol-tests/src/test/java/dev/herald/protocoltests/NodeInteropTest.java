@@ -47,7 +47,15 @@ class NodeInteropTest {
           "encryption.test.mjs",
           "cache.test.mjs",
           "user.test.mjs",
-          "tls.test.mjs");
+          "tls.test.mjs",
+          "drain.test.mjs",
+          "console.test.mjs");
+
+  /** Short, so the drain suite's pusher-js is handed over quickly. */
+  private static final String DRAIN_SECONDS = "1";
+
+  /** At least 16 characters, as the console requires. */
+  private static final String CONSOLE_TOKEN = "console-token-" + Unique.name("t");
 
   /** Short, so the cache suite can check the remaining ttl that {@code info=cache} reports. */
   private static final String CACHE_TTL = "60";
@@ -124,6 +132,34 @@ class NodeInteropTest {
               certificate.toString(),
               "NODE_EXTRA_CA_CERTS",
               certificate.toString()));
+    }
+  }
+
+  @Test
+  void pusherJsClosedWith4200ByADrainingServerReconnectsThroughAProxyToAnother() throws Exception {
+    try (HeraldProcess a =
+            HeraldProcess.withDefaults().env("HERALD_DRAIN_SECONDS", DRAIN_SECONDS).start();
+        HeraldProcess b = HeraldProcess.withDefaults().start()) {
+      // The suite sends SIGTERM to A itself, at the moment its client is ready for it.
+      runSuite(
+          "drain.test.mjs",
+          a,
+          Map.of(
+              "HERALD_PORT_A",
+              Integer.toString(a.port()),
+              "HERALD_PORT_B",
+              Integer.toString(b.port()),
+              "HERALD_PID_A",
+              Long.toString(a.pid())));
+      assertEquals(0, a.awaitExit(Duration.ofSeconds(30)), a::output);
+    }
+  }
+
+  @Test
+  void theDebugConsoleInChromiumShowsTrafficAndTriggersEvents() throws Exception {
+    try (HeraldProcess consoleServer =
+        HeraldProcess.withDefaults().env("HERALD_CONSOLE_TOKEN", CONSOLE_TOKEN).start()) {
+      runSuite("console.test.mjs", consoleServer, Map.of("HERALD_CONSOLE_TOKEN", CONSOLE_TOKEN));
     }
   }
 

@@ -40,6 +40,7 @@ final class RawClient implements AutoCloseable {
   private final BlockingQueue<ByteBuffer> pongs = new LinkedBlockingQueue<>();
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private volatile String closeReason;
+  private volatile long closedAtNanos;
   private WebSocket socket;
   private String socketId;
 
@@ -295,6 +296,11 @@ final class RawClient implements AutoCloseable {
     return closeReason;
   }
 
+  /** {@link System#nanoTime()} when the close (or the drop) was seen; 0 while open. */
+  long closedAtNanos() {
+    return closedAtNanos;
+  }
+
   /** Asserts that no frame has arrived so far that was not read yet. */
   void assertNothingPending() {
     assertTrue(texts.isEmpty(), () -> "unexpected frames: " + texts);
@@ -371,6 +377,7 @@ final class RawClient implements AutoCloseable {
 
     @Override
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      closedAtNanos = System.nanoTime();
       closeReason = reason;
       closeCode.complete(statusCode);
       return null;
@@ -379,6 +386,9 @@ final class RawClient implements AutoCloseable {
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
       // The connection dropped without a close frame: record it as 1006 (abnormal closure).
+      if (!closeCode.isDone()) {
+        closedAtNanos = System.nanoTime();
+      }
       closeReason = String.valueOf(error);
       closeCode.complete(1006);
     }

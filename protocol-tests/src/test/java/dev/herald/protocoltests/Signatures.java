@@ -26,6 +26,17 @@ final class Signatures {
     }
   }
 
+  /** Lower-case hex HMAC-SHA256 of raw bytes (e.g. a webhook body) under the UTF-8 secret. */
+  static String hmacSha256Hex(String secret, byte[] message) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return HexFormat.of().formatHex(mac.doFinal(message));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Lower-case hex MD5 of the bytes. */
   static String md5Hex(byte[] bytes) {
     try {

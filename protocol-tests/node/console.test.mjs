@@ -1,0 +1,151 @@
+// The debug console (/console) in a real browser: Debian's Chromium driven by playwright-core.
+// The token gate, the live view of connections and channels fed by a pusher-js client, the event
+// log fed by an HTTP API trigger, and the trigger form delivering an event to pusher-js.
+//
+// Needs HERALD_CONSOLE_TOKEN (the token the server was started with) besides the harness's HERALD_*
+// variables, and Chromium at /usr/bin/chromium (or HERALD_CHROMIUM); without it the suite is
+// skipped, saying so.
+
+import { after, afterEach, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { closeAll, connected, herald, nextEvent, pusherClient, serverSdk, subscribed } from './lib/harness.mjs';
+
+const CHROMIUM = process.env.HERALD_CHROMIUM || '/usr/bin/chromium';
+const TOKEN = process.env.HERALD_CONSOLE_TOKEN;
+const SKIP = !existsSync(CHROMIUM)
+  ? `no Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set HERALD_CHROMIUM to run the console suite`
+  : !TOKEN
+    ? 'HERALD_CONSOLE_TOKEN is not set: the console suite needs the token the server was started with'
+    : false;
+
+/** How long the page may take to show something (it refreshes 250 ms after each live event). */
+const PAGE_TIMEOUT_MS = 10000;
+const CONSOLE_URL = `http://${herald.host}:${herald.port}/console`;
+const SCREENSHOT = path.resolve('..', 'target', 'console.png');
+
+describe('the debug console in Chromium', { skip: SKIP }, () => {
+  let context;
+  let userDataDir;
+
+  before(async () => {
+    userDataDir = mkdtempSync(path.join(tmpdir(), 'herald-console-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      timeout: 60000,
+    });
+    context.setDefaultTimeout(PAGE_TIMEOUT_MS);
+  });
+  afterEach(closeAll);
+  after(async () => {
+    await closeAll();
+    await context?.close();
+    if (userDataDir) {
+      rmSync(userDataDir, { recursive: true, force: true });
+    }
+  });
+
+  /** A new tab (its own sessionStorage, so no remembered token) on the console page. */
+  async function consolePage() {
+    const page = await context.newPage();
+    const response = await page.goto(CONSOLE_URL);
+    assert.equal(response.status(), 200, `GET ${CONSOLE_URL}`);
+    return page;
+  }
+
+  async function logIn(page, token) {
+    await page.fill('#token', token);
+    await page.click('#connect');
+  }
+
+  /** Waits until the text of `selector` is exactly `expected`; fails showing what it was. */
+  async function textBecomes(page, selector, expected) {
+    try {
+      await page.waitForFunction(
+        ([s, e]) => document.querySelector(s)?.textContent?.trim() === e,
+        [selector, expected],
+        { timeout: PAGE_TIMEOUT_MS },
+      );
+    } catch (error) {
+      const actual = await page.locator(selector).first().textContent({ timeout: 100 }).catch(() => '(absent)');
+      throw new Error(`${selector} should read ${JSON.stringify(expected)} but reads ${JSON.stringify(actual)}: ${error.message}`);
+    }
+  }
+
+  /** Waits for a #log entry of `type` whose text contains every one of `parts`; returns its text. */
+  async function logEntry(page, type, ...parts) {
+    const handle = await page.waitForFunction(
+      ([t, ps]) =>
+        [...document.querySelectorAll(`#log .entry[data-type="${t}"]`)]
+          .map((entry) => entry.textContent)
+          .find((text) => ps.every((p) => text.includes(p))),
+      [type, parts],
+      { timeout: PAGE_TIMEOUT_MS },
+    ).catch(async (error) => {
+      const log = await page.locator('#log').textContent();
+      throw new Error(`no #log entry ${type} with ${JSON.stringify(parts)}; #log:\n${log}\n${error.message}`);
+    });
+    return handle.jsonValue();
+  }
+
+  test('a wrong token is refused and the login form stays', async () => {
+    const page = await consolePage();
+    await logIn(page, `wrong-${TOKEN}`);
+    await textBecomes(page, '#login-error', 'The token was refused');
+    assert.equal(await page.isVisible('#login'), true, '#login visible');
+    assert.equal(await page.isVisible('#console'), false, '#console hidden');
+    await page.close();
+  });
+
+  test('the console shows a pusher-js connection and its channel, logs an API event, and its form triggers an event', async () => {
+    const page = await consolePage();
+    assert.equal(await page.isVisible('#console'), false, 'nothing shown before the token');
+    await logIn(page, TOKEN);
+    await page.waitForSelector('#console', { state: 'visible' });
+    assert.equal(await page.isVisible('#login'), false, '#login hidden once in');
+    await page.waitForSelector(`#apps [data-app="${herald.appId}"]`);
+
+    const client = pusherClient();
+    const socketId = await connected(client);
+    const channel = await subscribed(client, 'orders.42');
+
+    const app = `#apps [data-app="${herald.appId}"]`;
+    await textBecomes(page, `${app} .connections`, '1 connection');
+    await page.waitForSelector(`${app} [data-channel="orders.42"]`);
+    await textBecomes(page, `${app} [data-channel="orders.42"] td:nth-child(2)`, '1');
+    await logEntry(page, 'connection_opened', socketId);
+
+    const shipped = nextEvent(channel, 'order.shipped');
+    await serverSdk().trigger('orders.42', 'order.shipped', { id: 42 });
+    assert.deepEqual(await shipped, { id: 42 });
+    await logEntry(page, 'api_event', '"channel":"orders.42"', '"event":"order.shipped"');
+
+    const fromConsole = nextEvent(channel, 'console.ping');
+    await page.selectOption('#trigger-app', herald.appId);
+    await page.fill('#trigger-channel', 'orders.42');
+    await page.fill('#trigger-event', 'console.ping');
+    await page.fill('#trigger-data', '{"from":"console","n":1}');
+    await page.click('#trigger-send');
+    await textBecomes(page, '#trigger-result', 'Sent');
+    assert.deepEqual(await fromConsole, { from: 'console', n: 1 });
+
+    // For humans reading the build output; not asserted.
+    mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    await page.close();
+  });
+});
