@@ -1,0 +1,162 @@
+package dev.herald.protocoltests;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A throw-away {@code redis-server} on a free loopback port, without persistence. Not thread-safe;
+ * one instance per test class.
+ */
+final class RedisServer implements AutoCloseable {
+
+  private final int port;
+  private Process process;
+  private Path log;
+
+  private RedisServer(Process process, int port, Path log) {
+    this.process = process;
+    this.port = port;
+    this.log = log;
+  }
+
+  /** Whether a {@code redis-server} binary can be run on this machine. */
+  static boolean available() {
+    try {
+      Process probe =
+          new ProcessBuilder("redis-server", "--version").redirectErrorStream(true).start();
+      probe.getInputStream().readAllBytes();
+      return probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Starts a server and returns once it answers PING. */
+  static RedisServer start() {
+    int port = freePort();
+    Path log = newLog(port);
+    RedisServer server = new RedisServer(launch(port, log), port, log);
+    server.awaitPong(Duration.ofSeconds(10));
+    return server;
+  }
+
+  /** Stops the server: connections to its port are refused until {@link #restart()}. */
+  void stop() {
+    close();
+  }
+
+  /** Starts a new, empty server on the same port after {@link #stop()}. */
+  void restart() {
+    log = newLog(port);
+    process = launch(port, log);
+    awaitPong(Duration.ofSeconds(10));
+  }
+
+  private static Process launch(int port, Path log) {
+    try {
+      return new ProcessBuilder(
+              "redis-server",
+              "--port",
+              Integer.toString(port),
+              "--save",
+              "",
+              "--appendonly",
+              "no",
+              "--bind",
+              "127.0.0.1")
+          .redirectErrorStream(true)
+          .redirectOutput(log.toFile())
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Path newLog(int port) {
+    try {
+      Path dir = Files.createDirectories(Path.of("target", "redis-logs"));
+      return Files.createTempFile(dir, "redis-" + port + "-", ".log");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  int port() {
+    return port;
+  }
+
+  /** The URL Herald takes in {@code REDIS_URL}. */
+  String url() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  private void awaitPong(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("redis-server exited:\n" + output());
+      }
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+        socket.setSoTimeout(1000);
+        socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+        InputStream in = socket.getInputStream();
+        byte[] reply = new byte[7];
+        int read = in.readNBytes(reply, 0, reply.length);
+        if (new String(reply, 0, read, StandardCharsets.US_ASCII).equals("+PONG\r\n")) {
+          return;
+        }
+      } catch (IOException notYetListening) {
+        // Still starting; the liveness check above catches a failed start.
+      }
+      try {
+        process.waitFor(50, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    close();
+    throw new IllegalStateException("redis-server did not answer PING:\n" + output());
+  }
+
+  private String output() {
+    try {
+      return Files.readString(log, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(could not read " + log + ")";
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
