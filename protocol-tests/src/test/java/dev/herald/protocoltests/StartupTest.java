@@ -108,6 +108,43 @@ class StartupTest {
   }
 
   @Test
+  void jsonLogsWithDebugLogEveryFrameInAndOutAsOneJsonObjectPerLine() throws Exception {
+    try (HeraldProcess herald =
+        HeraldProcess.withDefaults().args("--log-format", "json", "--debug").start()) {
+      String socketId;
+      try (RawClient client = RawClient.connect(herald.wsUrl())) {
+        socketId = connectionData(client).get("socket_id").asText();
+        client.sendText("{\"event\":\"pusher:ping\",\"data\":{}}");
+        assertEquals("pusher:pong", client.awaitJson().get("event").asText());
+      }
+      String in = socketId + " -> {\"event\":\"pusher:ping\",\"data\":{}}";
+      String out = socketId + " <- {\"event\":\"pusher:pong\",\"data\":\"{}\"}";
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+      boolean sawIn = false;
+      boolean sawOut = false;
+      while (!(sawIn && sawOut) && System.nanoTime() < deadline) {
+        sawIn = false;
+        sawOut = false;
+        for (String line : herald.output().split("\n")) {
+          if (!line.startsWith("{")) {
+            continue;
+          }
+          JsonNode record = MAPPER.readTree(line);
+          assertTrue(record.has("time") && record.has("level") && record.has("logger"), line);
+          String message = record.path("message").asText();
+          sawIn |= message.equals(in);
+          sawOut |= message.equals(out);
+        }
+        if (!(sawIn && sawOut)) {
+          Thread.onSpinWait();
+        }
+      }
+      assertTrue(sawIn && sawOut, herald.output());
+      assertTrue(!herald.output().contains(HeraldProcess.APP_SECRET), "the secret is never logged");
+    }
+  }
+
+  @Test
   void aBadVariableStopsTheServerNamingTheVariableAndTheReason() {
     HeraldProcess.Exit exit =
         HeraldProcess.withDefaults().env("REVERB_APP_MAX_CONNECTIONS", "lots").runExpectingExit();
