@@ -292,7 +292,8 @@ public final class Herald {
         .transform(
             ignored ->
                 webhooksFlushed(System.nanoTime() + Math.max(1000, windowMillis) * 1_000_000L))
-        .transform(ignored -> stop());
+        .transform(
+            ignored -> nodeMonitor == null ? Future.<Void>succeededFuture() : nodeMonitor.stop());
   }
 
   private Future<Void> webhooksFlushed(long deadlineNanos) {

@@ -11,6 +11,9 @@ import dev.herald.protocol.ErrorCode;
 public interface BroadcastAdapter {
   void publish(Envelope envelope);
 
+  /** Delivers to the other nodes only (announcing this node's state to a cluster that lost it). */
+  void publishToOtherNodes(Envelope envelope);
+
   /** Closes every connection signed in as the user ({@code terminate_connections}). */
   void closeUser(String appId, String userId, ErrorCode code, String message);
 

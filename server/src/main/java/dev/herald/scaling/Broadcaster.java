@@ -38,6 +38,13 @@ public final class Broadcaster {
             appId, channel, OutboundFrame.of(frameJson), excludeSocketId, membershipVersion));
   }
 
+  /** Like {@link #publishMembership}, but only to the other nodes' subscribers. */
+  public void publishMembershipToOtherNodes(
+      String appId, String channel, String frameJson, long membershipVersion) {
+    adapter.publishToOtherNodes(
+        new Envelope(appId, channel, OutboundFrame.of(frameJson), null, membershipVersion));
+  }
+
   /** Closes every connection signed in as the user, wherever it is. */
   public void closeUser(String appId, String userId, ErrorCode code, String message) {
     adapter.closeUser(appId, userId, code, message);

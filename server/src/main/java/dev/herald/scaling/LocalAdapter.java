@@ -40,6 +40,10 @@ public final class LocalAdapter implements BroadcastAdapter {
                 envelope.publishedNanos()));
   }
 
+  /** A single node has no other nodes. */
+  @Override
+  public void publishToOtherNodes(Envelope envelope) {}
+
   @Override
   public void closeUser(String appId, String userId, ErrorCode code, String message) {
     onEveryLoop(local -> local.closeUser(appId, userId, code, message));

@@ -39,6 +39,12 @@ public final class NodeMonitor {
   private final AppProvider apps;
   private final Clock clock;
 
+  /**
+   * Set once per Redis lifetime by the first node: a different or missing value after a reconnect
+   * means Redis lost its state (a restart), not that this node was declared dead.
+   */
+  private volatile String epoch;
+
   public NodeMonitor(
       Vertx vertx,
       RedisConnector redis,
@@ -73,7 +79,23 @@ public final class NodeMonitor {
             heartbeat().onSuccess(ignored -> sweep());
           }
         });
-    return heartbeat().mapEmpty();
+    return readEpoch().onSuccess(value -> epoch = value).compose(ignored -> heartbeat()).mapEmpty();
+  }
+
+  private String epochKey() {
+    return keys.prefix() + "epoch";
+  }
+
+  /** Sets the epoch if Redis has none, then reads it. */
+  private Future<String> readEpoch() {
+    return redis
+        .send(
+            Request.cmd(Command.SET)
+                .arg(epochKey())
+                .arg(java.util.UUID.randomUUID().toString())
+                .arg("NX"))
+        .compose(ignored -> redis.send(Request.cmd(Command.GET).arg(epochKey())))
+        .map(value -> value == null ? null : value.toString());
   }
 
   /** Leaves the cluster cleanly: the others need not wait for the timeout. */
@@ -174,37 +196,61 @@ public final class NodeMonitor {
     }
   }
 
+  /**
+   * After a reconnection: registers this node's subscriptions and signed-in users again. If Redis
+   * restarted (new epoch), every node does the same and no client saw anyone leave, so nothing is
+   * announced. If Redis kept its state, a re-added member means a survivor had declared this node
+   * dead and announced member_removed: the other nodes are told the member is back (this node's own
+   * clients never saw it leave).
+   */
   private void reRegister() {
-    heartbeat();
+    String known = epoch;
+    readEpoch()
+        .onSuccess(
+            current -> {
+              epoch = current;
+              boolean redisRestarted = known == null || !known.equals(current);
+              heartbeat();
+              replaySubscriptions(!redisRestarted);
+              replayUsers(!redisRestarted);
+            })
+        .onFailure(error -> LOG.log(Level.WARNING, "Reading the cluster epoch failed", error));
+  }
+
+  private void replaySubscriptions(boolean announce) {
     directory
         .reRegister()
         .onSuccess(
             replays ->
                 replays.forEach(
                     replay -> {
-                      if (replay.join().memberAdded()) {
-                        broadcaster.publishMembership(
+                      if (announce && replay.join().memberAdded()) {
+                        broadcaster.publishMembershipToOtherNodes(
                             replay.appId(),
                             replay.channel(),
                             ServerFrames.memberAdded(replay.channel(), replay.member()),
-                            null,
                             replay.join().membershipVersion());
                       }
                     }))
         .onFailure(
             error -> LOG.log(Level.WARNING, "Registering subscriptions again failed", error));
+  }
+
+  private void replayUsers(boolean announce) {
     onlineUsers
         .reRegister()
         .onSuccess(
             cameOnline ->
                 cameOnline.forEach(
-                    user ->
-                        broadcaster.publishMembership(
+                    user -> {
+                      if (announce) {
+                        broadcaster.publishMembershipToOtherNodes(
                             user[0],
                             ChannelName.WATCHLIST_PREFIX + user[1],
                             ServerFrames.watchlistEvents(List.of(user[1]), List.of()),
-                            null,
-                            Long.parseLong(user[2]))))
+                            Long.parseLong(user[2]));
+                      }
+                    }))
         .onFailure(
             error -> LOG.log(Level.WARNING, "Registering signed-in users again failed", error));
   }

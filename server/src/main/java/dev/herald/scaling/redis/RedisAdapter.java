@@ -48,6 +48,11 @@ public final class RedisAdapter implements BroadcastAdapter {
   @Override
   public void publish(Envelope envelope) {
     local.publish(envelope);
+    publishToOtherNodes(envelope);
+  }
+
+  @Override
+  public void publishToOtherNodes(Envelope envelope) {
     ObjectNode message = message("event", envelope.appId());
     message.put("channel", envelope.channel());
     if (envelope.excludeSocketId() != null) {

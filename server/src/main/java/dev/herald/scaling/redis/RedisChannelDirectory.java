@@ -26,6 +26,7 @@ public final class RedisChannelDirectory implements ChannelDirectory {
   private static final RedisScript JOIN = RedisScript.load("join.lua");
   private static final RedisScript LEAVE = RedisScript.load("leave.lua");
   private static final RedisScript CHANNELS = RedisScript.load("channels.lua");
+  private static final RedisScript HGETALL = RedisScript.load("hgetall.lua");
 
   /** What this node registered, to replay after Redis loses it. */
   private record Registration(
@@ -147,19 +148,13 @@ public final class RedisChannelDirectory implements ChannelDirectory {
 
   @Override
   public Future<List<PresenceMember>> members(String appId, String channel) {
-    return redis
-        .send(Request.cmd(Command.HGETALL).arg(keys.memberInfos(appId, channel)))
+    return HGETALL
+        .run(redis, List.of(keys.memberInfos(appId, channel)), List.of())
         .map(
             response -> {
               List<PresenceMember> members = new ArrayList<>();
-              if (response.type() == io.vertx.redis.client.ResponseType.MULTI) {
-                for (int i = 0; i + 1 < response.size(); i += 2) {
-                  members.add(member(response.get(i).toString(), response.get(i + 1).toString()));
-                }
-              } else {
-                for (String user : response.getKeys()) {
-                  members.add(member(user, response.get(user).toString()));
-                }
+              for (int i = 0; i + 1 < response.size(); i += 2) {
+                members.add(member(response.get(i).toString(), response.get(i + 1).toString()));
               }
               return members;
             });

@@ -1,0 +1,252 @@
+package dev.herald.protocoltests;
+
+import static dev.herald.protocoltests.ChannelsTest.assertMemberAdded;
+import static dev.herald.protocoltests.ChannelsTest.assertMemberRemoved;
+import static dev.herald.protocoltests.ChannelsTest.assertPresenceSucceeded;
+import static dev.herald.protocoltests.ChannelsTest.event;
+import static dev.herald.protocoltests.ClusterTest.SETTLE;
+import static dev.herald.protocoltests.ClusterTest.awaitAnswer;
+import static dev.herald.protocoltests.ClusterTest.presenceData;
+import static dev.herald.protocoltests.WebhooksTest.assertEvents;
+import static dev.herald.protocoltests.WebhooksTest.hook;
+import static dev.herald.protocoltests.WebhooksTest.named;
+import static dev.herald.protocoltests.WebhooksTest.on;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A node killed with SIGKILL (no goodbye to Redis or to anyone) is noticed by the survivors: its
+ * presence members are removed, its subscriptions leave the counts, and the member_removed and
+ * channel_vacated webhooks fire once for the cluster. Nodes beat every second and are declared dead
+ * after three silent seconds (CONTRACT: removed within about timeout + heartbeat, here ~4 s; the
+ * tests allow {@link #BOUND}).
+ */
+class NodeFailureTest {
+
+  /** The longest a survivor may take to notice the death; generous against a loaded machine. */
+  static final Duration BOUND = Duration.ofSeconds(15);
+
+  private static RedisServer redis;
+  private static WebhookReceiver receiver;
+  private static HeraldProcess a;
+
+  @BeforeAll
+  static void startSurvivor() {
+    Assumptions.assumeTrue(
+        RedisServer.available(), "redis-server is not installed; cluster tests need it");
+    redis = RedisServer.start();
+    receiver = WebhookReceiver.start();
+    a = node().start();
+  }
+
+  @AfterAll
+  static void stopEverything() {
+    try {
+      ClusterTest.closeAll(a);
+      if (receiver != null) {
+        receiver.assertEveryRequestWasValid();
+      }
+    } finally {
+      if (receiver != null) {
+        receiver.close();
+      }
+      if (redis != null) {
+        redis.close();
+      }
+    }
+  }
+
+  private static HeraldProcess node() {
+    return ClusterTest.node(
+        redis,
+        "HERALD_NODE_HEARTBEAT_SECONDS",
+        "1",
+        "HERALD_NODE_TIMEOUT_SECONDS",
+        "3",
+        "HERALD_APP_WEBHOOKS",
+        "[{\"url\":\"" + receiver.url() + "\"}]",
+        "HERALD_WEBHOOK_BATCH_MS",
+        "20",
+        "HERALD_WEBHOOK_LEAVE_DELAY_MS",
+        "0");
+  }
+
+  @Test
+  void killedNodesMemberIsRemovedForWatchersOnTheSurvivorAndItsSubscriptionsLeaveTheCounts() {
+    String presence = Unique.name("presence-death-");
+    String onlyOnB = Unique.name("death-only-b-");
+    String shared = Unique.name("private-death-shared-");
+    String watcherId = Unique.name("w-");
+    String user = Unique.name("u-");
+    HeraldProcess b = node().start();
+    try (RawClient watcher = RawClient.open(a.wsUrl());
+        RawClient sharedOnA = RawClient.open(a.wsUrl());
+        RawClient memberOnB = RawClient.open(b.wsUrl());
+        RawClient loneOnB = RawClient.open(b.wsUrl())) {
+      watcher.subscribePresence(presence, presenceData(watcherId));
+      watcher.awaitJson();
+      memberOnB.subscribePresence(presence, presenceData(user));
+      assertPresenceSucceeded(
+          memberOnB.awaitJson(), presence, "{\"" + watcherId + "\":null,\"" + user + "\":null}");
+      assertMemberAdded(watcher.awaitJson(), presence, user, "null");
+      loneOnB.subscribeOk(onlyOnB);
+      sharedOnA.subscribePrivateOk(shared);
+      memberOnB.subscribePrivateOk(shared);
+      awaitAnswer(
+          a,
+          SETTLE,
+          "{\"occupied\":true,\"subscription_count\":2}",
+          "/channels/" + shared,
+          "info",
+          "subscription_count");
+      awaitAnswer(
+          a,
+          SETTLE,
+          "{\"occupied\":true,\"subscription_count\":1}",
+          "/channels/" + onlyOnB,
+          "info",
+          "subscription_count");
+      // B's own webhooks are out before it dies, so what follows the kill is the survivor's work.
+      receiver.awaitDelivered(on(presence).and(named("member_added")), 2);
+      receiver.awaitDelivered(on(onlyOnB).and(named("channel_occupied")), 1);
+
+      long killed = System.nanoTime();
+      b.kill();
+      JsonNode removed = Json.parse(watcher.awaitText(BOUND));
+      long detectedMillis = Duration.ofNanos(System.nanoTime() - killed).toMillis();
+      System.out.println(
+          "NodeFailureTest: member_removed reached the watcher "
+              + detectedMillis
+              + " ms after SIGKILL");
+      assertMemberRemoved(removed, presence, user);
+
+      awaitAnswer(
+          a,
+          SETTLE,
+          "{\"occupied\":true,\"user_count\":1}",
+          "/channels/" + presence,
+          "info",
+          "user_count");
+      awaitAnswer(
+          a,
+          SETTLE,
+          "{\"occupied\":true,\"subscription_count\":1}",
+          "/channels/" + shared,
+          "info",
+          "subscription_count");
+      awaitAnswer(a, SETTLE, "{\"occupied\":false}", "/channels/" + onlyOnB);
+      awaitAnswer(a, SETTLE, "{\"channels\":{}}", "/channels", "filter_by_prefix", onlyOnB);
+
+      List<JsonNode> memberRemoved =
+          receiver.awaitDelivered(on(presence).and(named("member_removed")), 1, BOUND);
+      receiver.awaitDelivered(on(onlyOnB).and(named("channel_vacated")), 1, BOUND);
+      System.out.println(
+          "NodeFailureTest: member_removed and channel_vacated webhooks delivered "
+              + Duration.ofNanos(System.nanoTime() - killed).toMillis()
+              + " ms after SIGKILL");
+      assertEvents(List.of(hook("member_removed", presence, "user_id", user)), memberRemoved);
+
+      // A later webhook of the survivor proves nothing else was queued before it (one request in
+      // flight per target, in order).
+      String marker = Unique.name("death-marker-");
+      sharedOnA.subscribeOk(marker);
+      receiver.awaitDelivered(on(marker), 1);
+
+      assertSameEvents(
+          List.of(
+              hook("channel_occupied", presence),
+              hook("member_added", presence, "user_id", watcherId),
+              hook("member_added", presence, "user_id", user),
+              hook("member_removed", presence, "user_id", user)),
+          receiver.delivered(on(presence)));
+      assertEvents(
+          List.of(hook("channel_occupied", onlyOnB), hook("channel_vacated", onlyOnB)),
+          receiver.delivered(on(onlyOnB).and(named("channel_occupied", "channel_vacated"))));
+      assertEvents(
+          List.of(hook("channel_occupied", shared)),
+          receiver.delivered(on(shared).and(named("channel_occupied", "channel_vacated"))));
+
+      awaitAnswer(
+          a,
+          SETTLE,
+          "{\"users\":[{\"id\":\"" + watcherId + "\"}]}",
+          "/channels/" + presence + "/users");
+      // The watcher's connection and the survivor go on as before.
+      a.api().trigger(presence, "after", "1");
+      watcher.assertNext(event(presence, "after", "1"));
+      assertTrue(detectedMillis <= BOUND.toMillis(), () -> detectedMillis + " ms");
+    } finally {
+      b.close();
+    }
+  }
+
+  @Test
+  void userStillConnectedToTheSurvivorStaysAMemberWhenItsOtherNodeIsKilled() {
+    String presence = Unique.name("presence-death-");
+    String probe = Unique.name("presence-death-probe-");
+    String watcherId = Unique.name("w-");
+    String user = Unique.name("u-");
+    HeraldProcess b = node().start();
+    try (RawClient watcher = RawClient.open(a.wsUrl());
+        RawClient userOnA = RawClient.open(a.wsUrl());
+        RawClient userOnB = RawClient.open(b.wsUrl());
+        RawClient probeWatcher = RawClient.open(a.wsUrl())) {
+      watcher.subscribePresence(presence, presenceData(watcherId));
+      watcher.awaitJson();
+      userOnA.subscribePresence(presence, presenceData(user));
+      userOnA.awaitJson();
+      assertMemberAdded(watcher.awaitJson(), presence, user, "null");
+      userOnB.subscribePresence(presence, presenceData(user));
+      userOnB.awaitJson();
+      // The same socket on B is alone with a watcher on A in a second channel: its removal there
+      // shows when the survivor has dealt with B.
+      probeWatcher.subscribePresence(probe, presenceData(watcherId));
+      probeWatcher.awaitJson();
+      userOnB.subscribePresence(probe, presenceData(user));
+      userOnB.awaitJson();
+      assertMemberAdded(probeWatcher.awaitJson(), probe, user, "null");
+      receiver.awaitDelivered(on(probe).and(named("member_added")), 2);
+
+      long killed = System.nanoTime();
+      b.kill();
+      assertMemberRemoved(Json.parse(probeWatcher.awaitText(BOUND)), probe, user);
+      System.out.println(
+          "NodeFailureTest: member_removed (probe channel) reached the watcher "
+              + Duration.ofNanos(System.nanoTime() - killed).toMillis()
+              + " ms after SIGKILL");
+      receiver.awaitDelivered(on(probe).and(named("member_removed")), 1, BOUND);
+
+      a.api().trigger(presence, "marker", "m");
+      watcher.assertNext(event(presence, "marker", "m"));
+      userOnA.assertNext(event(presence, "marker", "m"));
+      awaitAnswer(
+          a,
+          SETTLE,
+          "{\"occupied\":true,\"user_count\":2}",
+          "/channels/" + presence,
+          "info",
+          "user_count");
+      assertEvents(List.of(), receiver.delivered(on(presence).and(named("member_removed"))));
+    } finally {
+      b.close();
+    }
+  }
+
+  /**
+   * Asserts the events are exactly these JSON values, each as often as listed, in any order (two
+   * nodes send their webhooks independently).
+   */
+  static void assertSameEvents(List<String> expected, List<JsonNode> actual) {
+    List<String> want = expected.stream().map(e -> Json.parse(e).toString()).sorted().toList();
+    List<String> got = actual.stream().map(JsonNode::toString).sorted().toList();
+    assertEquals(want, got, () -> "expected webhook events " + expected + " but got " + actual);
+  }
+}

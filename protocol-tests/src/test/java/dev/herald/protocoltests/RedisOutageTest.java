@@ -1,0 +1,277 @@
+package dev.herald.protocoltests;
+
+import static dev.herald.protocoltests.ChannelsTest.assertMemberAdded;
+import static dev.herald.protocoltests.ChannelsTest.assertPresenceSucceeded;
+import static dev.herald.protocoltests.ChannelsTest.event;
+import static dev.herald.protocoltests.ClusterTest.awaitAnswer;
+import static dev.herald.protocoltests.ClusterTest.presenceData;
+import static dev.herald.protocoltests.ClusterTest.userIds;
+import static dev.herald.protocoltests.ConnectionTest.assertError;
+import static dev.herald.protocoltests.UserAuthenticationTest.userData;
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Redis going away and coming back (empty, as a restarted cache without persistence would): nodes
+ * say they are not ready but keep serving their own clients, then reconnect and register their
+ * subscriptions, members and signed-in users again without any client reconnecting. Also: a node
+ * that cannot reach Redis at start refuses to start.
+ */
+class RedisOutageTest {
+
+  /** How long a node may take to notice Redis is gone or back (reconnects use back-off). */
+  private static final Duration NOTICE = Duration.ofSeconds(20);
+
+  private static final String READY = "{\"status\":\"ready\"}";
+  private static final String NOT_READY =
+      "{\"status\":\"not ready\",\"reason\":\"Redis is unreachable\"}";
+
+  @Test
+  void startWithRedisUnreachableExitsWithStatus1NamingRedis() {
+    int closedPort = closedPort();
+    HeraldProcess.Exit exit =
+        HeraldProcess.withDefaults()
+            .env("HERALD_SCALING", "redis")
+            .env("REDIS_URL", "redis://127.0.0.1:" + closedPort)
+            .runExpectingExit();
+    assertEquals(1, exit.code(), exit.output());
+    assertTrue(exit.output().contains("herald: cannot start on "), exit.output());
+    assertTrue(
+        exit.output().contains("cannot reach Redis at redis://127.0.0.1:" + closedPort),
+        exit.output());
+  }
+
+  @Test
+  void readyIs200AndUpIs200WhileRedisIsReachable() {
+    Assumptions.assumeTrue(
+        RedisServer.available(), "redis-server is not installed; cluster tests need it");
+    try (RedisServer redis = RedisServer.start()) {
+      HeraldProcess node = ClusterTest.node(redis).start();
+      try {
+        assertAnswers(node, "/ready", 200, READY);
+        assertAnswers(node, "/up", 200, "{\"status\":\"ok\"}");
+      } finally {
+        node.close();
+      }
+    }
+  }
+
+  @Test
+  void nodesServeLocalClientsDuringARedisOutageAndRejoinTheClusterWhenRedisComesBackEmpty() {
+    Assumptions.assumeTrue(
+        RedisServer.available(), "redis-server is not installed; cluster tests need it");
+    String channel = Unique.name("outage-");
+    String presence = Unique.name("presence-outage-");
+    String one = Unique.name("u-");
+    String two = Unique.name("u-");
+    String three = Unique.name("u-");
+    String signedIn = Unique.name("s-");
+    try (RedisServer redis = RedisServer.start()) {
+      List<HeraldProcess> nodes =
+          ClusterTest.startNodes(
+              2, redis, "HERALD_NODE_HEARTBEAT_SECONDS", "1", "HERALD_NODE_TIMEOUT_SECONDS", "3");
+      HeraldProcess a = nodes.get(0);
+      HeraldProcess b = nodes.get(1);
+      try (RawClient onA = RawClient.open(a.wsUrl());
+          RawClient onB = RawClient.open(b.wsUrl());
+          RawClient oneOnA = RawClient.open(a.wsUrl());
+          RawClient twoOnB = RawClient.open(b.wsUrl());
+          RawClient signedInOnB = RawClient.open(b.wsUrl())) {
+        onA.subscribeOk(channel);
+        onB.subscribeOk(channel);
+        oneOnA.subscribePresence(presence, presenceData(one));
+        oneOnA.awaitJson();
+        twoOnB.subscribePresence(presence, presenceData(two));
+        twoOnB.awaitJson();
+        assertMemberAdded(oneOnA.awaitJson(), presence, two, "null");
+        signedInOnB.signinOk(userData(signedIn, ""));
+        a.api().trigger(channel, "before", "0");
+        onA.assertNext(event(channel, "before", "0"));
+        onB.assertNext(event(channel, "before", "0"));
+
+        // Redis goes away.
+        long stopped = System.nanoTime();
+        redis.stop();
+        for (HeraldProcess node : List.of(a, b)) {
+          awaitStatus(node, "/ready", 503, NOT_READY, NOTICE);
+          assertAnswers(node, "/up", 200, "{\"status\":\"ok\"}");
+        }
+        System.out.println(
+            "RedisOutageTest: both nodes answered /ready 503 "
+                + Duration.ofNanos(System.nanoTime() - stopped).toMillis()
+                + " ms after Redis stopped");
+        a.api().trigger(channel, "during", "1");
+        onA.assertNext(event(channel, "during", "1"));
+
+        // Redis comes back empty on the same port.
+        long restarted = System.nanoTime();
+        redis.restart();
+        for (HeraldProcess node : List.of(a, b)) {
+          awaitStatus(node, "/ready", 200, READY, NOTICE);
+        }
+        System.out.println(
+            "RedisOutageTest: both nodes answered /ready 200 "
+                + Duration.ofNanos(System.nanoTime() - restarted).toMillis()
+                + " ms after Redis restarted");
+
+        a.api().trigger(channel, "after", "2");
+        onA.assertNext(event(channel, "after", "2"));
+        // The event of the outage may or may not have reached B late; it must not come twice, and
+        // the next one must come.
+        List<JsonNode> onBFrames = onB.awaitUntil(f -> f.path("event").asText().equals("after"));
+        Json.assertJson(event(channel, "after", "2"), onBFrames.get(onBFrames.size() - 1));
+        assertTrue(
+            onBFrames.size() == 1
+                || (onBFrames.size() == 2
+                    && onBFrames.get(0).equals(Json.parse(event(channel, "during", "1")))),
+            () -> "before the first event after the outage, B's subscriber got " + onBFrames);
+        System.out.println(
+            "RedisOutageTest: the event published on A during the outage "
+                + (onBFrames.size() == 2 ? "reached" : "did not reach")
+                + " B's subscriber");
+        b.api().trigger(channel, "back", "3");
+        onA.assertNext(event(channel, "back", "3"));
+        onB.assertNext(event(channel, "back", "3"));
+
+        for (HeraldProcess node : List.of(a, b)) {
+          awaitAnswer(
+              node,
+              NOTICE,
+              "{\"occupied\":true,\"subscription_count\":2}",
+              "/channels/" + channel,
+              "info",
+              "subscription_count");
+          awaitAnswer(
+              node,
+              NOTICE,
+              "{\"occupied\":true,\"user_count\":2}",
+              "/channels/" + presence,
+              "info",
+              "user_count");
+        }
+
+        // Members present all along hear of no one joining or leaving (not even themselves).
+        Map<String, List<JsonNode>> churn = new LinkedHashMap<>();
+        churn.put(one + " on A", framesBeforePong(oneOnA));
+        churn.put(two + " on B", framesBeforePong(twoOnB));
+        // (Asserted at the end, so the steps below are exercised either way.)
+
+        // Presence goes on across nodes: a newcomer on B sees the member held by A.
+        try (RawClient threeOnB = RawClient.open(b.wsUrl())) {
+          threeOnB.subscribePresence(presence, presenceData(three));
+          assertPresenceSucceeded(
+              threeOnB.awaitJson(),
+              presence,
+              "{\"" + one + "\":null,\"" + two + "\":null,\"" + three + "\":null}");
+          assertMemberAdded(oneOnA.awaitJson(), presence, three, "null");
+          assertMemberAdded(twoOnB.awaitJson(), presence, three, "null");
+        }
+
+        // The signed-in user on B is known to the cluster again.
+        ApiClient.Response response =
+            a.api().post("/users/" + signedIn + "/terminate_connections", "{}");
+        assertEquals(200, response.status(), response::body);
+        assertError(signedInOnB.awaitJson(), 4009);
+        assertEquals(4009, signedInOnB.awaitClose());
+
+        // Both reported together: one failing must not hide the other.
+        assertAll(
+            () ->
+                assertEquals(
+                    Map.of(one + " on A", List.of(), two + " on B", List.of()),
+                    churn,
+                    "frames the presence members got from the outage and recovery"),
+            () -> {
+              for (HeraldProcess node : List.of(a, b)) {
+                awaitAnswer(
+                    node,
+                    ClusterTest.SETTLE,
+                    users -> userIds(users).equals(Set.of(one, two)),
+                    "users " + one + " and " + two,
+                    "/channels/" + presence + "/users");
+              }
+            });
+      } finally {
+        ClusterTest.closeAll(a, b);
+      }
+    }
+  }
+
+  /** Sends pusher:ping and returns the frames that came before the pong. */
+  private static List<JsonNode> framesBeforePong(RawClient client) {
+    client.sendText("{\"event\":\"pusher:ping\",\"data\":{}}");
+    List<JsonNode> frames = client.awaitUntilEvent("pusher:pong");
+    return frames.subList(0, frames.size() - 1);
+  }
+
+  /** Asserts one plain GET of {@code path} on {@code node} answers exactly this. */
+  private static void assertAnswers(HeraldProcess node, String path, int status, String body) {
+    ApiClient.Response response = ApiClient.getUrl(node.httpBase() + path);
+    assertEquals(status, response.status(), () -> path + " answered " + response.body());
+    Json.assertJson(body, response.json());
+  }
+
+  /**
+   * Polls a plain GET of {@code path} until it answers exactly this; fails after {@code within}.
+   */
+  private static void awaitStatus(
+      HeraldProcess node, String path, int status, String body, Duration within) {
+    long deadline = System.nanoTime() + within.toNanos();
+    ApiClient.Response last;
+    do {
+      last = ApiClient.getUrl(node.httpBase() + path);
+      if (last.status() == status
+          && isJson(last.body())
+          && Json.parse(last.body()).equals(Json.parse(body))) {
+        return;
+      }
+      ClusterTest.pause(Duration.ofMillis(100));
+    } while (System.nanoTime() < deadline);
+    ApiClient.Response answer = last;
+    throw new AssertionError(
+        "node on port "
+            + node.port()
+            + ": GET "
+            + path
+            + " expected "
+            + status
+            + " "
+            + body
+            + " within "
+            + within
+            + " but the last answer was "
+            + answer.status()
+            + " "
+            + answer.body());
+  }
+
+  private static boolean isJson(String text) {
+    try {
+      Json.MAPPER.readTree(text);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static int closedPort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
