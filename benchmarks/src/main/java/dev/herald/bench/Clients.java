@@ -1,0 +1,128 @@
+package dev.herald.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
+
+/**
+ * WebSocket clients, one per source address: with a loopback target the connections are spread over
+ * 127.0.0.2, 127.0.0.3, ... so that each (source, destination) pair stays under the ephemeral port
+ * range (about 28k ports). Connection i uses source {@code i % sources}.
+ */
+final class Clients implements AutoCloseable {
+
+  private static final int PORTS_PER_SOURCE = 20_000;
+
+  private final List<WebSocketClient> clients = new ArrayList<>();
+  final List<String> sources = new ArrayList<>();
+
+  Clients(Vertx vertx, Options o, int connections) {
+    int n = o.integer("source-ips");
+    boolean loopback = o.str("host").startsWith("127.") || o.str("host").equals("localhost");
+    if (n <= 0) {
+      n = Math.max(1, (connections + PORTS_PER_SOURCE - 1) / PORTS_PER_SOURCE);
+    }
+    if (!loopback) {
+      n = 1;
+    }
+    for (int i = 0; i < n; i++) {
+      WebSocketClientOptions options =
+          new WebSocketClientOptions()
+              .setMaxConnections(Integer.MAX_VALUE)
+              .setConnectTimeout(30_000)
+              .setMaxMessageSize(1 << 20)
+              .setTryUsePerMessageCompression(false);
+      if (loopback) {
+        String ip = sourceIp(i);
+        options.setLocalAddress(ip);
+        sources.add(ip);
+      } else {
+        sources.add("default");
+      }
+      clients.add(vertx.createWebSocketClient(options));
+    }
+  }
+
+  /** 127.0.0.2 .. 127.0.0.254, then 127.0.1.2 ...: never 127.0.0.1 (left to the HTTP client). */
+  static String sourceIp(int i) {
+    return "127.0." + (i / 253) + "." + (i % 253 + 2);
+  }
+
+  WebSocketClient forIndex(int i) {
+    return clients.get(Math.floorMod(i, clients.size()));
+  }
+
+  /** How a bounded batch of connection set-ups went. */
+  record Opened(int ok, int failed, long elapsedNanos, String firstError) {
+    double perSecond() {
+      return ok / Math.max(1e-9, elapsedNanos / 1e9);
+    }
+  }
+
+  /**
+   * Starts {@code n} set-ups ({@code start.apply(i)}), at most {@code concurrency} at a time, and
+   * waits for all of them or until {@code timeoutSeconds} passed (the rest count as failed).
+   */
+  static Opened openAll(
+      int n, IntFunction<CompletableFuture<?>> start, int concurrency, double timeoutSeconds) {
+    Semaphore permits = new Semaphore(Math.max(1, concurrency));
+    AtomicInteger ok = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    AtomicReference<String> firstError = new AtomicReference<>();
+    long t0 = System.nanoTime();
+    long deadline = t0 + (long) (timeoutSeconds * 1e9);
+    int started = 0;
+    try {
+      for (; started < n; started++) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !permits.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+          break;
+        }
+        CompletableFuture<?> f;
+        try {
+          f = start.apply(started);
+        } catch (RuntimeException e) {
+          f = CompletableFuture.failedFuture(e);
+        }
+        f.whenComplete(
+            (v, err) -> {
+              if (err == null) {
+                ok.incrementAndGet();
+              } else {
+                failed.incrementAndGet();
+                firstError.compareAndSet(null, String.valueOf(err));
+              }
+              permits.release();
+            });
+      }
+      long left = deadline - System.nanoTime();
+      // Wait for the ones in flight: all permits back.
+      if (left > 0) {
+        permits.tryAcquire(Math.max(1, concurrency), left, TimeUnit.NANOSECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    long elapsed = System.nanoTime() - t0;
+    int notDone = n - ok.get() - failed.get();
+    if (notDone > 0) {
+      firstError.compareAndSet(null, notDone + " set-ups not finished in " + timeoutSeconds + " s");
+    }
+    return new Opened(ok.get(), n - ok.get(), elapsed, firstError.get());
+  }
+
+  @Override
+  public void close() {
+    for (WebSocketClient c : clients) {
+      c.close();
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package dev.herald.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs every scenario for a second or two with tiny sizes against the packaged Herald jar, to prove
+ * the benchmarks still work. Asserts only that each completes, prints its RESULT line and lost
+ * nothing: no timing is asserted (CI machines are too noisy for that).
+ */
+class BenchSmokeTest {
+
+  private static HeraldProcess herald;
+
+  @BeforeAll
+  static void start() {
+    herald = new HeraldProcess().start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (herald != null) {
+      herald.close();
+    }
+  }
+
+  private static List<String> target() {
+    return List.of(
+        "--host",
+        "127.0.0.1",
+        "--port",
+        Integer.toString(herald.port()),
+        "--app-id",
+        HeraldProcess.APP_ID,
+        "--key",
+        HeraldProcess.APP_KEY,
+        "--secret",
+        HeraldProcess.APP_SECRET,
+        "--server-pid",
+        Long.toString(herald.pid()),
+        "--label",
+        "herald",
+        "--duration",
+        "1",
+        "--warmup",
+        "0",
+        "--drain",
+        "10",
+        "--loops",
+        "2");
+  }
+
+  private static Map<String, String> run(String command, String... flags) {
+    List<String> args = new ArrayList<>();
+    args.add(command);
+    args.addAll(target());
+    args.addAll(List.of(flags));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    int status;
+    try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+      status = Bench.run(args.toArray(new String[0]), out);
+    }
+    String output = bytes.toString(StandardCharsets.UTF_8);
+    System.out.print(output);
+    List<String> results = output.lines().filter(l -> l.startsWith("RESULT ")).toList();
+    assertTrue(output.contains("MACHINE cores="), output);
+    assertEquals(1, results.size(), output);
+    Map<String, String> fields = Bench.Compare.parse(results.get(0).substring(7));
+    assertFalse(fields.containsKey("error"), output);
+    assertEquals("0", fields.get("losses"), output);
+    assertEquals(0, status, output + "\n" + herald.output());
+    return fields;
+  }
+
+  @Test
+  void fanoutAtAFixedRate() {
+    run("fanout", "--subscribers", "20", "--rate", "20");
+  }
+
+  @Test
+  void fanoutAtSaturation() {
+    run("fanout", "--subscribers", "20", "--rate", "max");
+  }
+
+  @Test
+  void fanoutWithASecondGeneratorProcess() {
+    Map<String, String> r =
+        run("fanout", "--subscribers", "20", "--rate", "20", "--processes", "2");
+    assertEquals("2", r.get("processes"));
+  }
+
+  @Test
+  void manyChannels() {
+    run(
+        "channels",
+        "--channels",
+        "20",
+        "--per-channel",
+        "3",
+        "--channel-conns",
+        "20",
+        "--channel-rate",
+        "50");
+  }
+
+  @Test
+  void idleConnectionsOverSeveralSourceAddresses() {
+    Map<String, String> r = run("idle", "--idle-conns", "60", "--source-ips", "3", "--hold", "1");
+    assertEquals("60", r.get("ok"));
+  }
+
+  @Test
+  void httpApi() {
+    run("http", "--http-subs", "5", "--duration", "1.5");
+  }
+
+  @Test
+  void clientEventsBetweenPairs() {
+    run("client-events", "--pairs", "5", "--pair-rate", "5");
+  }
+
+  @Test
+  void presenceChurn() {
+    run("presence", "--members", "10", "--churners", "2");
+  }
+}
