@@ -7,6 +7,7 @@ import dev.herald.channels.ChannelDirectory;
 import dev.herald.channels.ChannelInfo;
 import dev.herald.config.AppConfig;
 import dev.herald.console.ConsoleFeed;
+import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ChannelName;
 import dev.herald.protocol.ServerFrames;
 import dev.herald.scaling.Broadcaster;
@@ -35,12 +36,15 @@ final class EventsHandler {
   private final BackendRateLimiter rateLimiter = new BackendRateLimiter();
 
   private final ConsoleFeed console;
+  private final HeraldMetrics metrics;
 
   EventsHandler(
       Broadcaster broadcaster,
       ChannelDirectory directory,
       ChannelCache cache,
-      ConsoleFeed console) {
+      ConsoleFeed console,
+      HeraldMetrics metrics) {
+    this.metrics = metrics;
     this.broadcaster = broadcaster;
     this.directory = directory;
     this.cache = cache;
@@ -129,6 +133,7 @@ final class EventsHandler {
   }
 
   private void publish(AppConfig app, Event event) {
+    metrics.app(app.id()).apiMessages(event.channels().size());
     for (ChannelName channel : event.channels()) {
       String frame = ServerFrames.channelEvent(event.name(), channel.value(), event.data());
       if (channel.kind().isCache()) {

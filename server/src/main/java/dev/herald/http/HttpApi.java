@@ -73,7 +73,7 @@ public final class HttpApi {
         .route(appPath + "/*")
         .handler(BodyHandler.create(false).setBodyLimit(maxRequestSize))
         .handler(new RequestAuthenticator(apps, verifier, mountPath));
-    EventsHandler events = new EventsHandler(broadcaster, directory, cache, console);
+    EventsHandler events = new EventsHandler(broadcaster, directory, cache, console, metrics);
     ChannelsHandler channels = new ChannelsHandler(directory, cache, clock);
     UsersHandler users = new UsersHandler(broadcaster);
     router.post(appPath + "/events").handler(events::trigger);
