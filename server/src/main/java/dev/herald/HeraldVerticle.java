@@ -83,7 +83,11 @@ final class HeraldVerticle extends AbstractVerticle {
             .setMaxWebSocketMessageSize(maxWebSocketMessage)
             .setTcpNoDelay(true)
             .setReuseAddress(true)
-            .setCompressionSupported(false);
+            .setCompressionSupported(false)
+            // Browsers offer permessage-deflate; accepting it would compress every frame once per
+            // subscriber (no more shared bytes) and keep a zlib context per connection.
+            .setPerMessageWebSocketCompressionSupported(false)
+            .setPerFrameWebSocketCompressionSupported(false);
     if (certificate != null) {
       options
           .setSsl(true)
