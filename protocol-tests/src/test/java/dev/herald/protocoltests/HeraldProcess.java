@@ -107,7 +107,35 @@ public final class HeraldProcess implements AutoCloseable {
     return new Exit(process.exitValue(), output());
   }
 
+  /**
+   * With {@code -Dherald.scaling=redis} every server a test starts (unless the test chose its own
+   * scaling) runs in cluster mode on one redis-server shared by the test JVM, under a prefix of its
+   * own: the same protocol tests then check the Redis adapter, directory, cache and online users.
+   */
+  private static RedisServer sharedRedis;
+
+  private static synchronized String sharedRedisUrl() {
+    if (sharedRedis == null) {
+      sharedRedis = RedisServer.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(sharedRedis::close, "shared-redis-stop"));
+    }
+    return sharedRedis.url();
+  }
+
+  private void applyScalingMode() {
+    if ("redis".equals(System.getProperty("herald.scaling"))
+        && !env.containsKey("HERALD_SCALING")
+        && !env.containsKey("REDIS_URL")) {
+      org.junit.jupiter.api.Assumptions.assumeTrue(
+          RedisServer.available(), "redis-server is not installed: the Redis pass is skipped");
+      env.put("HERALD_SCALING", "redis");
+      env.put("REDIS_URL", sharedRedisUrl());
+      env.put("HERALD_REDIS_PREFIX", "test-" + java.util.UUID.randomUUID() + ":");
+    }
+  }
+
   private void launch() {
+    applyScalingMode();
     String explicitPort = env.get("REVERB_SERVER_PORT");
     port = explicitPort != null ? Integer.parseInt(explicitPort) : freePort();
     env.put("REVERB_SERVER_PORT", Integer.toString(port));
