@@ -71,11 +71,15 @@ public final class LocalSubscriptions {
     int delivered = 0;
     // A copy: delivering may close a slow subscriber, which unsubscribes it from this very set.
     for (Subscriber subscriber : subscribers.toArray(new Subscriber[0])) {
-      if ((excludeSocketId == null || !excludeSocketId.equals(subscriber.socketId()))
-          && (membershipVersion == 0 || subscriber.needsMembership(channel, membershipVersion))) {
-        subscriber.deliver(frame);
-        delivered++;
+      if (excludeSocketId != null && excludeSocketId.equals(subscriber.socketId())) {
+        continue;
       }
+      if (membershipVersion == 0) {
+        subscriber.deliver(frame);
+      } else {
+        subscriber.deliverMembership(channel, frame, membershipVersion);
+      }
+      delivered++;
     }
     observer.delivered(delivered, publishedNanos);
     return delivered;

@@ -15,6 +15,16 @@ public interface Subscriber {
    */
   boolean needsMembership(String channel, long membershipVersion);
 
+  /**
+   * Delivers a versioned membership frame (member_added/removed, watchlist notices) if it is news
+   * to this subscriber.
+   */
+  default void deliverMembership(String channel, OutboundFrame frame, long membershipVersion) {
+    if (needsMembership(channel, membershipVersion)) {
+      deliver(frame);
+    }
+  }
+
   /** Sends {@code pusher:error} with the code and closes. Called on its own event loop. */
   void close(ErrorCode code, String message);
 }

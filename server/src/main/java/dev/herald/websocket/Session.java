@@ -182,8 +182,35 @@ public final class Session implements Subscriber {
     }
   }
 
+  /** Watchlist notices that arrived before the initial state was read, with their versions. */
+  private final java.util.List<java.util.Map.Entry<Long, OutboundFrame>> earlyWatchNotices =
+      new java.util.ArrayList<>();
+
+  /**
+   * The initial watchlist state (read at {@code version}) has been sent: notices that arrived while
+   * it was being read follow it, unless the state already included them.
+   */
   void watchlistSnapshotTaken(long version) {
     watchlistSnapshotVersion = version;
+    for (var notice : earlyWatchNotices) {
+      if (notice.getKey() > version) {
+        deliver(notice.getValue());
+      }
+    }
+    earlyWatchNotices.clear();
+  }
+
+  @Override
+  public void deliverMembership(String channel, OutboundFrame frame, long membershipVersion) {
+    if (channel.startsWith(SigninHandler.WATCHLIST_CHANNEL_PREFIX)
+        && watchlistSnapshotVersion < 0) {
+      // The initial state is still being read: hold the notice so it cannot overtake it.
+      if (earlyWatchNotices.size() < 1000) {
+        earlyWatchNotices.add(java.util.Map.entry(membershipVersion, frame));
+      }
+      return;
+    }
+    Subscriber.super.deliverMembership(channel, frame, membershipVersion);
   }
 
   @Override

@@ -94,8 +94,8 @@ final class SigninHandler {
           .online(app.id(), user.watchlist())
           .onSuccess(
               snapshot -> {
-                session.watchlistSnapshotTaken(snapshot.version());
                 sendInitialWatchlist(session, user.watchlist(), snapshot.online());
+                session.watchlistSnapshotTaken(snapshot.version());
               });
     }
   }
