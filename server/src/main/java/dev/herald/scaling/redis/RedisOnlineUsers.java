@@ -2,8 +2,6 @@ package dev.herald.scaling.redis;
 
 import dev.herald.channels.OnlineUsers;
 import io.vertx.core.Future;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RedisOnlineUsers implements OnlineUsers {
   private static final RedisScript CONNECT = RedisScript.load("online_connect.lua");
   private static final RedisScript DISCONNECT = RedisScript.load("online_disconnect.lua");
+  private static final RedisScript SNAPSHOT = RedisScript.load("online_snapshot.lua");
 
   private record Registration(String appId, String userId, String socketId) {}
 
@@ -63,28 +62,18 @@ public final class RedisOnlineUsers implements OnlineUsers {
   @Override
   public Future<Snapshot> online(String appId, Collection<String> userIds) {
     List<String> ids = new ArrayList<>(userIds);
-    Future<Response> sequence = redis.send(Request.cmd(Command.GET).arg(keys.onlineSequence()));
-    return sequence.compose(
-        seq -> {
-          long version = seq == null ? 0 : seq.toLong();
-          if (ids.isEmpty()) {
-            return Future.succeededFuture(new Snapshot(Set.of(), version));
-          }
-          Request hmget = Request.cmd(Command.HMGET).arg(keys.online(appId));
-          ids.forEach(hmget::arg);
-          return redis
-              .send(hmget)
-              .map(
-                  counts -> {
-                    Set<String> online = new LinkedHashSet<>();
-                    for (int i = 0; i < ids.size(); i++) {
-                      if (counts.get(i) != null) {
-                        online.add(ids.get(i));
-                      }
-                    }
-                    return new Snapshot(online, version);
-                  });
-        });
+    return SNAPSHOT
+        .run(redis, List.of(keys.online(appId), keys.onlineSequence()), ids)
+        .map(
+            response -> {
+              Set<String> online = new LinkedHashSet<>();
+              for (int i = 0; i < ids.size(); i++) {
+                if (response.get(i + 1).toInteger() == 1) {
+                  online.add(ids.get(i));
+                }
+              }
+              return new Snapshot(online, response.get(0).toLong());
+            });
   }
 
   /** Registers this node's signed-in connections again; returns the users that came online. */
