@@ -65,6 +65,22 @@ final class SigninHandler {
     for (String watched : user.watchlist()) {
       local.add(app.id(), WATCHLIST_CHANNEL_PREFIX + watched, session);
     }
+    // signin_success goes out once the user is recorded online, so a watcher who hears of the
+    // sign-in and signs in next finds this user online in its initial state.
+    onlineUsers
+        .connect(app.id(), user.id(), session.socketId())
+        .onComplete(
+            connected -> {
+              if (connected.failed()) {
+                LOG.log(
+                    Level.WARNING, "Recording " + user.id() + " online failed", connected.cause());
+              }
+              signedIn(session, signin, user, connected.succeeded() ? connected.result() : 0);
+            });
+  }
+
+  private void signedIn(Session session, ClientFrame.Signin signin, UserData user, long version) {
+    AppConfig app = session.app();
     session.send(ServerFrames.signinSuccess(signin.userData()));
     if (user.truncated()) {
       session.send(
@@ -74,21 +90,14 @@ final class SigninHandler {
                   + MAX_WATCHLIST
                   + " user ids are watched"));
     }
-    onlineUsers
-        .connect(app.id(), user.id(), session.socketId())
-        .onSuccess(
-            version -> {
-              if (version > 0) {
-                broadcaster.publishMembership(
-                    app.id(),
-                    WATCHLIST_CHANNEL_PREFIX + user.id(),
-                    ServerFrames.watchlistEvents(List.of(user.id()), List.of()),
-                    null,
-                    version);
-              }
-            })
-        .onFailure(
-            error -> LOG.log(Level.WARNING, "Recording " + user.id() + " online failed", error));
+    if (version > 0) {
+      broadcaster.publishMembership(
+          app.id(),
+          WATCHLIST_CHANNEL_PREFIX + user.id(),
+          ServerFrames.watchlistEvents(List.of(user.id()), List.of()),
+          null,
+          version);
+    }
     if (!user.watchlist().isEmpty()) {
       onlineUsers
           .online(app.id(), user.watchlist())
