@@ -157,8 +157,7 @@ public final class Herald {
                 this::allApps,
                 directory,
                 registry::connectionCount,
-                cache,
-                broadcaster,
+                new dev.herald.http.EventPublisher(broadcaster, cache, console, metrics),
                 console);
     this.services =
         new NodeServices(

@@ -45,8 +45,4 @@ public final class LocalChannelCache implements ChannelCache {
     long now = clock.millis();
     entries.values().removeIf(entry -> entry.expiresAtMillis() <= now);
   }
-
-  public long now() {
-    return clock.millis();
-  }
 }

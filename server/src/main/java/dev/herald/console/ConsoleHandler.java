@@ -5,13 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.auth.Signatures;
-import dev.herald.channels.ChannelCache;
 import dev.herald.channels.ChannelDirectory;
 import dev.herald.channels.ChannelInfo;
 import dev.herald.config.AppConfig;
+import dev.herald.http.EventPublisher;
 import dev.herald.protocol.ChannelName;
-import dev.herald.protocol.ServerFrames;
-import dev.herald.scaling.Broadcaster;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -41,8 +39,7 @@ public final class ConsoleHandler {
   private final Supplier<Collection<AppConfig>> apps;
   private final ChannelDirectory directory;
   private final ToIntFunction<String> connectionCount;
-  private final ChannelCache cache;
-  private final Broadcaster broadcaster;
+  private final EventPublisher publisher;
   private final ConsoleFeed feed;
   private final Buffer page;
 
@@ -51,15 +48,13 @@ public final class ConsoleHandler {
       Supplier<Collection<AppConfig>> apps,
       ChannelDirectory directory,
       ToIntFunction<String> connectionCount,
-      ChannelCache cache,
-      Broadcaster broadcaster,
+      EventPublisher publisher,
       ConsoleFeed feed) {
     this.token = token;
     this.apps = apps;
     this.directory = directory;
     this.connectionCount = connectionCount;
-    this.cache = cache;
-    this.broadcaster = broadcaster;
+    this.publisher = publisher;
     this.feed = feed;
     this.page = loadPage();
   }
@@ -232,12 +227,7 @@ public final class ConsoleHandler {
         dataNode == null || dataNode.isNull()
             ? "{}"
             : dataNode.isTextual() ? dataNode.textValue() : dataNode.toString();
-    String frame = ServerFrames.channelEvent(event, channel.value(), data);
-    if (channel.kind().isCache()) {
-      cache.put(app.id(), channel.value(), event, data, frame, app.cacheTtl());
-    }
-    broadcaster.publish(app.id(), channel.value(), frame, null);
-    feed.apiEvent(app.id(), channel.value(), event, data, null);
+    publisher.publish(app, channel, event, data, null);
     json(context, 200, MAPPER.createObjectNode());
   }
 

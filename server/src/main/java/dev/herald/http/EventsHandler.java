@@ -9,7 +9,6 @@ import dev.herald.config.AppConfig;
 import dev.herald.console.ConsoleFeed;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ChannelName;
-import dev.herald.protocol.ServerFrames;
 import dev.herald.scaling.Broadcaster;
 import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
@@ -36,7 +35,7 @@ final class EventsHandler {
   private final BackendRateLimiter rateLimiter = new BackendRateLimiter();
 
   private final ConsoleFeed console;
-  private final HeraldMetrics metrics;
+  private final EventPublisher publisher;
 
   EventsHandler(
       Broadcaster broadcaster,
@@ -44,7 +43,7 @@ final class EventsHandler {
       ChannelCache cache,
       ConsoleFeed console,
       HeraldMetrics metrics) {
-    this.metrics = metrics;
+    this.publisher = new EventPublisher(broadcaster, cache, console, metrics);
     this.broadcaster = broadcaster;
     this.directory = directory;
     this.cache = cache;
@@ -133,14 +132,8 @@ final class EventsHandler {
   }
 
   private void publish(AppConfig app, Event event) {
-    metrics.app(app.id()).apiMessages(event.channels().size());
     for (ChannelName channel : event.channels()) {
-      String frame = ServerFrames.channelEvent(event.name(), channel.value(), event.data());
-      if (channel.kind().isCache()) {
-        cache.put(app.id(), channel.value(), event.name(), event.data(), frame, app.cacheTtl());
-      }
-      broadcaster.publish(app.id(), channel.value(), frame, event.socketId());
-      console.apiEvent(app.id(), channel.value(), event.name(), event.data(), event.socketId());
+      publisher.publish(app, channel, event.name(), event.data(), event.socketId());
     }
   }
 

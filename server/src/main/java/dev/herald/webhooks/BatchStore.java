@@ -18,7 +18,4 @@ public interface BatchStore {
 
   /** Takes or renews this node's right to deliver the queue; false while another node has it. */
   Future<Boolean> lease(String queue);
-
-  /** The queues that have batches waiting (for a node that starts after another died). */
-  Future<java.util.List<String>> nonEmptyQueues();
 }

@@ -2,9 +2,7 @@ package dev.herald.webhooks;
 
 import io.vertx.core.Future;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -47,19 +45,5 @@ public final class MemoryBatchStore implements BatchStore {
   @Override
   public Future<Boolean> lease(String name) {
     return Future.succeededFuture(true);
-  }
-
-  @Override
-  public Future<List<String>> nonEmptyQueues() {
-    List<String> names = new ArrayList<>();
-    queues.forEach(
-        (name, queue) -> {
-          synchronized (queue) {
-            if (!queue.isEmpty()) {
-              names.add(name);
-            }
-          }
-        });
-    return Future.succeededFuture(names);
   }
 }

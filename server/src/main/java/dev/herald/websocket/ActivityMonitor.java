@@ -24,10 +24,6 @@ final class ActivityMonitor {
     sessions.remove(session);
   }
 
-  int size() {
-    return sessions.size();
-  }
-
   /** Called about once a second. */
   void tick(long nowNanos) {
     for (Session session : sessions.toArray(new Session[0])) {

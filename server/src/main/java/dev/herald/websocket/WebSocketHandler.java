@@ -105,10 +105,6 @@ public final class WebSocketHandler {
     monitor.tick(System.nanoTime());
   }
 
-  public int connectionCount() {
-    return monitor.size();
-  }
-
   public void handle(ServerWebSocket socket) {
     if (draining.getAsBoolean()) {
       reject(socket, ErrorCode.RECONNECT_NOW, "Server is shutting down; reconnect");

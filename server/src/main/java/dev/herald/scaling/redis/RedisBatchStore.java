@@ -11,7 +11,6 @@ import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -78,18 +77,6 @@ public final class RedisBatchStore implements BatchStore {
             List.of(prefix + "webhooks-lease:" + queue),
             List.of(nodeId, Long.toString(leaseMillis)))
         .map(response -> response.toInteger() == 1);
-  }
-
-  @Override
-  public Future<List<String>> nonEmptyQueues() {
-    return redis
-        .send(Request.cmd(Command.SMEMBERS).arg(index()))
-        .map(
-            members -> {
-              List<String> names = new ArrayList<>();
-              members.forEach(member -> names.add(member.toString()));
-              return names;
-            });
   }
 
   private static String encode(StoredBatch batch) {
