@@ -70,7 +70,9 @@ public final class Herald {
         config.server().eventLoops() > 0
             ? config.server().eventLoops()
             : Runtime.getRuntime().availableProcessors();
-    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
+    this.vertx =
+        Vertx.vertx(
+            new VertxOptions().setEventLoopPoolSize(eventLoops).setPreferNativeTransport(true));
     this.certificate = TlsCertificate.load(config.server().tls());
     this.metrics = new HeraldMetrics(config.server().metricsPrefix());
     ScalingConfig scaling = config.server().scaling();
@@ -335,6 +337,11 @@ public final class Herald {
 
   public int eventLoops() {
     return eventLoops;
+  }
+
+  /** The socket transport in use: Linux epoll (native) or, where unavailable, Java NIO. */
+  public String transport() {
+    return vertx.isNativeTransportEnabled() ? "epoll" : "nio";
   }
 
   /** This process's id in the cluster. */

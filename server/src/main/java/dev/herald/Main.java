@@ -95,6 +95,8 @@ public final class Main {
             + ", "
             + herald.eventLoops()
             + " event loops, "
+            + herald.transport()
+            + ", "
             + (config.server().scaling().enabled()
                 ? "node " + herald.nodeId() + " of a Redis cluster"
                 : "single node, in memory")

@@ -1,40 +1,71 @@
 package dev.herald.channels;
 
-import io.netty.buffer.Unpooled;
-import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
+import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A server frame encoded to UTF-8 once, shared by every subscriber it is written to. Immutable: the
- * byte array is never modified after construction.
+ * A server frame encoded once, shared by every subscriber it is written to: the complete WebSocket
+ * text frame (RFC 6455 header + UTF-8 payload) as it goes on the wire. Server frames are never
+ * masked and permessage-deflate is declined, so the bytes are the same for every connection.
+ * Immutable: the array is never modified after construction.
  */
 public final class OutboundFrame {
-  private final byte[] utf8;
+  private final byte[] wire;
+  private final int headerLength;
 
-  private OutboundFrame(byte[] utf8) {
-    this.utf8 = utf8;
+  private OutboundFrame(byte[] payload) {
+    this.headerLength = headerLength(payload.length);
+    this.wire = new byte[headerLength + payload.length];
+    writeHeader(wire, payload.length);
+    System.arraycopy(payload, 0, wire, headerLength, payload.length);
   }
 
   public static OutboundFrame of(String json) {
     return new OutboundFrame(json.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** Bytes of the payload (the JSON text), without the frame header. */
   public int size() {
-    return utf8.length;
+    return wire.length - headerLength;
   }
 
-  /**
-   * A WebSocket text frame over the shared bytes. Each write needs its own frame object (Netty
-   * releases it after writing), but none copies the payload.
-   */
-  public WebSocketFrame toWebSocketFrame() {
-    return new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(utf8), true);
+  /** Bytes of the whole encoded frame, header included. */
+  public int wireLength() {
+    return wire.length;
+  }
+
+  /** Appends the encoded frame to {@code target}. */
+  public void writeWireTo(ByteBuf target) {
+    target.writeBytes(wire);
+  }
+
+  private static int headerLength(int payloadLength) {
+    if (payloadLength < 126) {
+      return 2;
+    }
+    return payloadLength <= 0xFFFF ? 4 : 10;
+  }
+
+  /** FIN + text opcode, then the 7-bit, 16-bit or 64-bit length (RFC 6455 section 5.2). */
+  private static void writeHeader(byte[] target, int payloadLength) {
+    target[0] = (byte) 0x81;
+    if (payloadLength < 126) {
+      target[1] = (byte) payloadLength;
+    } else if (payloadLength <= 0xFFFF) {
+      target[1] = 126;
+      target[2] = (byte) (payloadLength >>> 8);
+      target[3] = (byte) payloadLength;
+    } else {
+      target[1] = 127;
+      long length = payloadLength;
+      for (int i = 0; i < 8; i++) {
+        target[2 + i] = (byte) (length >>> (56 - 8 * i));
+      }
+    }
   }
 
   @Override
   public String toString() {
-    return new String(utf8, StandardCharsets.UTF_8);
+    return new String(wire, headerLength, wire.length - headerLength, StandardCharsets.UTF_8);
   }
 }

@@ -7,7 +7,9 @@ import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ChannelName;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.protocol.ServerFrames;
+import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.impl.WebSocketInternal;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.logging.Level;
@@ -41,6 +43,15 @@ public final class Session implements Subscriber {
   }
 
   private final ServerWebSocket socket;
+
+  /**
+   * The Netty context broadcasts are written through (Vert.x's own handler context for this socket,
+   * on this session's event loop); see {@link FrameWriter}.
+   */
+  private final ChannelHandlerContext channel;
+
+  private final FrameWriter frameWriter;
+  private boolean awaitingFlush;
   private final AppConfig app;
   private final String socketId;
   private final ClientEventRateLimiter clientEventLimiter;
@@ -60,11 +71,16 @@ public final class Session implements Subscriber {
 
   Session(
       ServerWebSocket socket,
+      FrameWriter frameWriter,
       AppConfig app,
       String socketId,
       long nowNanos,
       HeraldMetrics.AppMeters meters) {
     this.socket = socket;
+    // Vert.x 4.5's ServerWebSocket implementation exposes its channel context through this
+    // (internal) interface; the write path below needs the channel itself.
+    this.channel = ((WebSocketInternal) socket).channelHandlerContext();
+    this.frameWriter = frameWriter;
     this.meters = meters;
     this.app = app;
     this.socketId = socketId;
@@ -163,22 +179,44 @@ public final class Session implements Subscriber {
   }
 
   /**
-   * Writes a broadcast frame shared with other subscribers. A client that has stopped reading while
-   * its write queue is full is disconnected rather than left to grow server memory.
+   * Writes a broadcast frame shared with other subscribers. A client that has stopped reading, so
+   * that even after a flush its channel holds more than the write-buffer limit, is disconnected
+   * rather than left to grow server memory.
    */
   @Override
   public void deliver(OutboundFrame frame) {
-    if (state != State.OPEN) {
+    if (state != State.OPEN || !channel.channel().isActive()) {
       return;
     }
-    if (socket.writeQueueFull()) {
-      fail(ErrorCode.OVER_CAPACITY, "Client is not reading its messages fast enough");
-      return;
+    if (!channel.channel().isWritable()) {
+      // Frames written earlier in this pass may only be waiting for their flush.
+      flush();
+      if (!channel.channel().isWritable()) {
+        fail(ErrorCode.OVER_CAPACITY, "Client is not reading its messages fast enough");
+        return;
+      }
     }
-    socket.writeFrame(frame.toWebSocketFrame());
+    frameWriter.write(this, channel, frame);
     meters.messageSent(frame.size());
     if (FRAMES.isLoggable(Level.FINE)) {
       FRAMES.fine(socketId + " <- " + frame);
+    }
+  }
+
+  /** True if this session was not yet waiting for a flush (the writer then lists it). */
+  boolean markAwaitingFlush() {
+    if (awaitingFlush) {
+      return false;
+    }
+    awaitingFlush = true;
+    return true;
+  }
+
+  /** Sends what {@link FrameWriter} has queued on this channel. */
+  void flush() {
+    if (awaitingFlush) {
+      awaitingFlush = false;
+      channel.flush();
     }
   }
 
