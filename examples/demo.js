@@ -21,7 +21,10 @@ let presence;
 const online = new Map(); // user id -> {id, name}
 const typing = new Map(); // user id -> {name, timer}
 
-main().catch((error) => log(`could not start: ${error.message}`));
+main().catch((error) => {
+  $('connection').textContent = `could not start: ${error.message}`;
+  $('connection').dataset.state = 'failed';
+});
 
 async function main() {
   const response = await fetch('config.json', { headers: { Accept: 'application/json' } });
@@ -29,9 +32,13 @@ async function main() {
     throw new Error(`config.json answered ${response.status}`);
   }
   const config = await response.json();
-  const pick = Math.floor(Math.random() * NAMES.length);
-  $('login-name').value = NAMES[pick];
-  $('login-id').value = String(1 + Math.floor(Math.random() * 999));
+  // Someone else in every tab unless chosen (fields filled before this point are kept).
+  if ($('login-name').value === '') {
+    $('login-name').value = NAMES[Math.floor(Math.random() * NAMES.length)];
+  }
+  if ($('login-id').value === '') {
+    $('login-id').value = String(1 + Math.floor(Math.random() * 999));
+  }
   $('login').addEventListener('submit', (event) => {
     event.preventDefault();
     signIn(config, {
@@ -41,6 +48,7 @@ async function main() {
       room: $('login-room').value.trim(),
     });
   });
+  $('login-submit').disabled = false;
 }
 
 function signIn(config, choice) {
