@@ -2,8 +2,8 @@
 // playwright-core, two users in two browser contexts. They see each other join the presence
 // channel, one types and the other sees the indicator, an order shipped from the form reaches both
 // (and toOthers() leaves the sender out), a notification reaches only its user, and a user who
-// closes the page leaves. Also pins the vendored browser builds in examples/vendor to the npm
-// packages this suite pins.
+// closes the page leaves; names and messages other users type are shown as text, never as markup.
+// Also pins the vendored browser builds in examples/vendor to the npm packages this suite pins.
 //
 // Needs a server started with --dev (the development app: HERALD_APP_KEY=herald-key) and Chromium
 // at /usr/bin/chromium (or HERALD_CHROMIUM); without Chromium the browser test is skipped, saying so.
@@ -196,6 +196,22 @@ describe('the demo page in Chromium', { skip: SKIP }, () => {
     await textBecomes(ada.page, '#online-count', '1');
     assert.match(await ada.page.textContent('#log'), /Grace left/);
     assert.deepEqual(ada.errors, [], 'errors on Ada\'s page');
+    await ada.context.close();
+  });
+
+  test('what other users type is shown as text, never run as markup', async () => {
+    const run = unique();
+    const room = `room-${run}`;
+    const ada = await signIn({ id: `ada-${run}`, name: 'Ada', order: '7', room });
+    const hostile = '<img src=x onerror="window.pwned=1">';
+    const mallory = await signIn({ id: `mallory-${run}`, name: hostile, order: '7', room });
+    await itemsBecome(ada.page, '#online', [`${hostile} (#${mallory.id})`, `Ada (#${ada.id}), you`]);
+    await mallory.page.fill('#say-text', hostile);
+    await mallory.page.click('#say-submit');
+    await itemsBecome(ada.page, '#messages', [`${hostile}: ${hostile}`]);
+    assert.equal(await ada.page.evaluate(() => document.querySelectorAll('main img').length), 0, 'no <img> in the page');
+    assert.equal(await ada.page.evaluate(() => window.pwned), undefined, 'the handler never ran');
+    await mallory.context.close();
     await ada.context.close();
   });
 
