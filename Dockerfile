@@ -10,6 +10,7 @@ COPY server/pom.xml server/pom.xml
 COPY protocol-tests/pom.xml protocol-tests/pom.xml
 RUN mvn -B -ntp -q -pl server dependency:go-offline
 COPY server server
+COPY examples examples
 RUN mvn -B -ntp -q -pl server package -DskipTests
 
 FROM eclipse-temurin:17-jre

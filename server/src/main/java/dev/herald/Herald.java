@@ -16,6 +16,8 @@ import dev.herald.config.HeraldConfig;
 import dev.herald.config.ScalingConfig;
 import dev.herald.console.ConsoleFeed;
 import dev.herald.console.ConsoleHandler;
+import dev.herald.dev.DevRoutes;
+import dev.herald.http.EventPublisher;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.scaling.BroadcastAdapter;
@@ -151,6 +153,7 @@ public final class Herald {
     vertx.setPeriodic(10_000, timer -> connectionRate.sweep(System.nanoTime()));
     String consoleToken = config.server().consoleToken();
     ConsoleFeed console = new ConsoleFeed(webhooks, clock, consoleToken != null);
+    EventPublisher publisher = new EventPublisher(broadcaster, cache, console, metrics);
     ConsoleHandler consoleHandler =
         consoleToken == null
             ? null
@@ -159,8 +162,12 @@ public final class Herald {
                 this::allApps,
                 directory,
                 registry::connectionCount,
-                new dev.herald.http.EventPublisher(broadcaster, cache, console, metrics),
+                publisher,
                 console);
+    DevRoutes devRoutes =
+        config.dev()
+            ? new DevRoutes(config.apps().get(0), config.server().path(), publisher)
+            : null;
     this.services =
         new NodeServices(
             apps,
@@ -175,6 +182,7 @@ public final class Herald {
             console,
             console,
             consoleHandler,
+            devRoutes,
             this::notReadyReason,
             () -> draining,
             metrics,
@@ -352,6 +360,11 @@ public final class Herald {
   /** The TLS certificate's SHA-256 fingerprint, or null without TLS. */
   public String tlsFingerprint() {
     return certificate == null ? null : certificate.sha256Fingerprint();
+  }
+
+  /** The demo page's path ({@code {path}/demo/}) when {@code --dev} serves it; otherwise null. */
+  public String demoPath() {
+    return services.devRoutes() == null ? null : services.devRoutes().pagePath();
   }
 
   private static String redacted(String url) {

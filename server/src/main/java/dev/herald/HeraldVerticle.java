@@ -130,6 +130,7 @@ final class HeraldVerticle extends AbstractVerticle {
                     server.metricsEnabled() && server.metricsPort() == 0,
                     services.console(),
                     services.consoleHandler(),
+                    services.devRoutes(),
                     services.clock()));
     httpServer.listen().<Void>mapEmpty().onComplete(started);
   }

@@ -132,12 +132,31 @@ public final class Main {
       out.println("  REVERB_PORT=" + port);
       out.println("  REVERB_SCHEME=" + (herald.tlsFingerprint() == null ? "http" : "https"));
     }
+    if (herald.demoPath() != null) {
+      out.println();
+      out.println(
+          "Demo (--dev, fake sign-in; never in production): "
+              + (herald.tlsFingerprint() == null ? "http" : "https")
+              + "://"
+              + browserHost(host)
+              + ":"
+              + port
+              + herald.demoPath());
+    }
     out.flush();
+  }
+
+  /** A host a browser on this machine can open: a wildcard address becomes localhost. */
+  private static String browserHost(String host) {
+    if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+      return "localhost";
+    }
+    return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
   }
 
   private static void usage(PrintStream out) {
     out.println(
-        "Usage: java -jar herald.jar [--config FILE] [--env-file FILE] [--tls-self-signed] [--debug] [--log-format plain|json]");
+        "Usage: java -jar herald.jar [--config FILE] [--env-file FILE] [--tls-self-signed] [--debug] [--log-format plain|json] [--dev]");
     out.println();
     out.println("  --config FILE    YAML or JSON file declaring server settings and apps");
     out.println("  --env-file FILE  a Laravel .env file to read REVERB_* / PUSHER_* settings from");
@@ -146,6 +165,8 @@ public final class Main {
         "  --tls-self-signed  serve wss:// and https:// with a generated development certificate");
     out.println("  --debug          log every frame in and out (HERALD_DEBUG=true)");
     out.println("  --log-format json  one JSON object per log line (HERALD_LOG_FORMAT=json)");
+    out.println(
+        "  --dev            also serve the demo at /demo/ with a fake sign-in (development app only)");
     out.println();
     out.println("With no configuration, serves a development app on 0.0.0.0:8080.");
     out.println("See README.md for every setting.");

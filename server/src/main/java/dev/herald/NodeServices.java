@@ -7,6 +7,7 @@ import dev.herald.channels.ChannelDirectory;
 import dev.herald.channels.OnlineUsers;
 import dev.herald.console.ConsoleFeed;
 import dev.herald.console.ConsoleHandler;
+import dev.herald.dev.DevRoutes;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.scaling.Broadcaster;
 import dev.herald.scaling.LocalAdapter;
@@ -23,6 +24,7 @@ import java.util.function.Supplier;
  *
  * @param webhooks where channel events go: the console feed, which forwards to the dispatcher
  * @param consoleHandler the debug console's routes, or null when it is off
+ * @param devRoutes the demo's routes ({@code --dev}), or null when it is off
  * @param notReadyReason why the node should get no traffic now (null when ready), for /ready
  */
 record NodeServices(
@@ -38,6 +40,7 @@ record NodeServices(
     Webhooks webhooks,
     ConsoleFeed console,
     ConsoleHandler consoleHandler,
+    DevRoutes devRoutes,
     Supplier<String> notReadyReason,
     BooleanSupplier draining,
     HeraldMetrics metrics,

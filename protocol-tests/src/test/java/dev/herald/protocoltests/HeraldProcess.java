@@ -57,6 +57,23 @@ public final class HeraldProcess implements AutoCloseable {
     return new HeraldProcess();
   }
 
+  /**
+   * The built-in development app, served when no app is configured (and the only one --dev serves).
+   */
+  public static final String DEV_APP_ID = "herald";
+
+  public static final String DEV_APP_KEY = "herald-key";
+  public static final String DEV_APP_SECRET = "herald-secret";
+
+  /** A server with no app configured, which therefore serves the development app. */
+  public static HeraldProcess withDevelopmentApp() {
+    HeraldProcess process = new HeraldProcess();
+    process.env.remove("REVERB_APP_ID");
+    process.env.remove("REVERB_APP_KEY");
+    process.env.remove("REVERB_APP_SECRET");
+    return process;
+  }
+
   /** Sets (or, with a null value, removes) one environment variable of the server process. */
   public HeraldProcess env(String name, String value) {
     if (value == null) {

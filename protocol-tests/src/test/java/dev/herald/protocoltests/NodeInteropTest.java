@@ -49,7 +49,8 @@ class NodeInteropTest {
           "user.test.mjs",
           "tls.test.mjs",
           "drain.test.mjs",
-          "console.test.mjs");
+          "console.test.mjs",
+          "demo.test.mjs");
 
   /** Short, so the drain suite's pusher-js is handed over quickly. */
   private static final String DRAIN_SECONDS = "1";
@@ -160,6 +161,23 @@ class NodeInteropTest {
     try (HeraldProcess consoleServer =
         HeraldProcess.withDefaults().env("HERALD_CONSOLE_TOKEN", CONSOLE_TOKEN).start()) {
       runSuite("console.test.mjs", consoleServer, Map.of("HERALD_CONSOLE_TOKEN", CONSOLE_TOKEN));
+    }
+  }
+
+  @Test
+  void theDemoPageInChromiumShowsPresenceTypingOrdersAndNotificationsForTwoUsers()
+      throws Exception {
+    try (HeraldProcess demoServer = HeraldProcess.withDevelopmentApp().args("--dev").start()) {
+      runSuite(
+          "demo.test.mjs",
+          demoServer,
+          Map.of(
+              "HERALD_APP_ID",
+              HeraldProcess.DEV_APP_ID,
+              "HERALD_APP_KEY",
+              HeraldProcess.DEV_APP_KEY,
+              "HERALD_APP_SECRET",
+              HeraldProcess.DEV_APP_SECRET));
     }
   }
 

@@ -133,6 +133,7 @@ public final class ConfigLoader {
       boolean tlsSelfSigned,
       boolean debug,
       String logFormat,
+      boolean dev,
       boolean help) {}
 
   public static CommandLine parseArgs(List<String> args) {
@@ -142,6 +143,7 @@ public final class ConfigLoader {
     boolean tlsSelfSigned = false;
     boolean debug = false;
     String logFormat = null;
+    boolean dev = false;
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       switch (arg) {
@@ -158,6 +160,7 @@ public final class ConfigLoader {
         }
         case "--tls-self-signed" -> tlsSelfSigned = true;
         case "--debug" -> debug = true;
+        case "--dev" -> dev = true;
         case "--log-format" -> {
           if (i + 1 >= args.size()) {
             throw new ConfigException("command line", "--log-format needs plain or json");
@@ -170,7 +173,7 @@ public final class ConfigLoader {
                 "command line", "unknown option \"" + arg + "\" (see --help)");
       }
     }
-    return new CommandLine(config, envFile, tlsSelfSigned, debug, logFormat, help);
+    return new CommandLine(config, envFile, tlsSelfSigned, debug, logFormat, dev, help);
   }
 
   public static HeraldConfig load(CommandLine commandLine, Map<String, String> processEnv) {
@@ -234,8 +237,17 @@ public final class ConfigLoader {
       envApp.put("secret", DEV_APP_SECRET, "development default");
       apps.add(AppConfig.from(envApp));
     }
+    if (commandLine.dev() && !development) {
+      // The demo's endpoints sign any user's subscriptions and publish anything: harmless for the
+      // development app whose secret is public anyway, a hole in a real app.
+      throw new ConfigException(
+          "command line --dev",
+          "the demo runs only with the built-in development app, and apps are configured"
+              + " (REVERB_APP_* / PUSHER_APP_* in the environment or --env-file, --config, or a"
+              + " database); start without --dev, or without the app configuration");
+    }
     checkUnique(apps);
-    return new HeraldConfig(serverConfig, apps, development);
+    return new HeraldConfig(serverConfig, apps, development, commandLine.dev());
   }
 
   /**

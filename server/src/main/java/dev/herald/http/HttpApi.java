@@ -6,6 +6,7 @@ import dev.herald.channels.ChannelCache;
 import dev.herald.channels.ChannelDirectory;
 import dev.herald.console.ConsoleFeed;
 import dev.herald.console.ConsoleHandler;
+import dev.herald.dev.DevRoutes;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.scaling.Broadcaster;
 import io.vertx.core.Vertx;
@@ -42,6 +43,7 @@ public final class HttpApi {
       boolean serveMetrics,
       ConsoleFeed console,
       ConsoleHandler consoleHandler,
+      DevRoutes devRoutes,
       Clock clock) {
     Router router = Router.router(vertx);
     router
@@ -60,6 +62,9 @@ public final class HttpApi {
     }
     if (consoleHandler != null) {
       consoleHandler.mount(vertx, router, mountPath);
+    }
+    if (devRoutes != null) {
+      devRoutes.mount(router);
     }
     router.get("/up").handler(HttpApi::up);
     router.get("/ready").handler(context -> ready(context, notReadyReason.get()));

@@ -38,6 +38,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void devServesTheDemoOnlyWithTheDevelopmentApp() {
+    assertFalse(load(Map.of()).dev());
+    HeraldConfig config = load(Map.of(), "--dev");
+    assertTrue(config.dev());
+    assertTrue(config.usingDevelopmentApp());
+
+    ConfigException error =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                load(
+                    Map.of("REVERB_APP_ID", "1", "REVERB_APP_KEY", "k", "REVERB_APP_SECRET", "s"),
+                    "--dev"));
+    assertTrue(error.getMessage().startsWith("command line --dev: "), error.getMessage());
+    assertTrue(error.getMessage().contains("development app"), error.getMessage());
+  }
+
+  @Test
   void readsTheReverbVariablesALaravelAppAlreadyHas() {
     HeraldConfig config =
         load(
