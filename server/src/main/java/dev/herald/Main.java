@@ -4,17 +4,24 @@ import dev.herald.config.AppConfig;
 import dev.herald.config.ConfigException;
 import dev.herald.config.ConfigLoader;
 import dev.herald.config.HeraldConfig;
+import dev.herald.doctor.DoctorCommand;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.List;
 
 /**
- * {@code java -jar herald.jar [--config FILE] [--env-file FILE]}: loads configuration and starts.
+ * {@code java -jar herald.jar [--config FILE] [--env-file FILE]}: loads configuration and starts;
+ * {@code java -jar herald.jar doctor ...} checks a Laravel app's settings against a running server.
  */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("doctor")) {
+      List<String> rest = List.of(args).subList(1, args.length);
+      System.exit(DoctorCommand.run(rest, System.getenv(), System.out, System.err));
+      return;
+    }
     System.setProperty("vertx.disableDnsResolver", "true");
     HeraldConfig config;
     try {
@@ -146,6 +153,8 @@ public final class Main {
     out.println("  --log-format json  one JSON object per log line (HERALD_LOG_FORMAT=json)");
     out.println();
     out.println("With no configuration, serves a development app on 0.0.0.0:8080.");
+    out.println(
+        "java -jar herald.jar doctor --env-file FILE  checks a Laravel app's settings against a running server (doctor --help).");
     out.println("See README.md for every setting.");
   }
 }
