@@ -102,11 +102,14 @@ final class ApiCheck {
       HttpAnswer answer, String got, BroadcastSettings s, Long dateSkew) {
     String body = answer.body();
     Matcher timestamps = TIMESTAMP_MESSAGE.matcher(body);
-    Long skew =
-        timestamps.find()
-            ? Long.parseLong(timestamps.group(1)) - Long.parseLong(timestamps.group(2))
-            : dateSkew;
-    boolean clockMessage = body.toLowerCase(java.util.Locale.ROOT).contains("timestamp");
+    Long skew = dateSkew;
+    if (timestamps.find()) {
+      skew = Long.parseLong(timestamps.group(1)) - Long.parseLong(timestamps.group(2));
+    }
+    // Herald and Pusher say "Timestamp expired: Given timestamp (...) not within 600s of server
+    // time (...)"; an "Invalid signature" message also names auth_timestamp, so match the verdict.
+    boolean clockMessage =
+        timestamps.reset().find() || body.toLowerCase(java.util.Locale.ROOT).contains("expired");
     if (clockMessage || (skew != null && Math.abs(skew) > WINDOW_SECONDS)) {
       return StepResult.fail(
           STEP,

@@ -52,8 +52,14 @@ public final class DoctorCommand {
     Report report = new Report(out);
     report.note("Herald doctor: checking the broadcasting settings from " + settings.source());
     report.note("");
-    new Doctor(new Connector(tls, options.timeout()), Clock.systemUTC(), report)
-        .run(settings, options);
+    try {
+      new Doctor(new Connector(tls, options.timeout()), Clock.systemUTC(), report)
+          .run(settings, options);
+    } catch (RuntimeException e) {
+      // A bug in the doctor must not pass for a healthy server.
+      err.println("herald doctor: stopped by an unexpected error: " + e);
+      return 1;
+    }
     return report.finish();
   }
 
