@@ -38,7 +38,9 @@ final class ApiCheck {
       answer = api.listChannels(target);
     } catch (IOException e) {
       return new Result(
-          StepResult.fail(STEP, request + " failed", e.getMessage(), null), target, false);
+          StepResult.fail(STEP, request + " failed", api.connector().explain(e), null),
+          target,
+          false);
     }
     Long skew = skewFromDate(answer, sentAt);
     String got = request + " answered " + answer.statusLine() + bodyPart(answer);

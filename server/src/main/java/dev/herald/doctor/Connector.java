@@ -72,6 +72,20 @@ final class Connector {
     return socket;
   }
 
+  /** A network failure in words: a read timeout says what the silence means. */
+  String explain(IOException e) {
+    if (e instanceof java.net.SocketTimeoutException) {
+      return "no answer within "
+          + timeout.toMillis() / 1000.0
+          + " s: something accepts connections on this port but does not answer (a hung process,"
+          + " or a service that is not HTTP); try a longer --timeout for a slow link";
+    }
+    if (e instanceof javax.net.ssl.SSLException) {
+      return "TLS failed: " + e.getMessage();
+    }
+    return e.getMessage() == null ? e.toString() : e.getMessage();
+  }
+
   private int millis() {
     return (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
   }

@@ -34,7 +34,7 @@ final class OriginCheck {
       opening = PusherSocket.open(connector, target, s.key(), origin);
     } catch (IOException e) {
       return StepResult.fail(
-          STEP, "the upgrade with Origin: " + origin + " failed", e.getMessage(), null);
+          STEP, "the upgrade with Origin: " + origin + " failed", connector.explain(e), null);
     }
     if (opening.socket() != null) {
       opening.socket().close();

@@ -25,7 +25,7 @@ final class RoundTripCheck {
     try {
       opening = PusherSocket.open(connector, target, s.key(), null);
     } catch (IOException e) {
-      return StepResult.fail(STEP, "could not open a second WebSocket", e.getMessage(), null);
+      return StepResult.fail(STEP, "could not open a second WebSocket", connector.explain(e), null);
     }
     if (opening.socket() == null) {
       return StepResult.fail(
@@ -79,7 +79,7 @@ final class RoundTripCheck {
           STEP,
           "an event POSTed to " + channel + " arrived over the WebSocket " + millis + " ms later");
     } catch (IOException e) {
-      return StepResult.fail(STEP, "the round trip broke off", e.getMessage(), null);
+      return StepResult.fail(STEP, "the round trip broke off", connector.explain(e), null);
     }
   }
 }

@@ -32,6 +32,10 @@ final class SignedApi {
     this.clock = clock;
   }
 
+  Connector connector() {
+    return connector;
+  }
+
   /** The seconds this machine's clock reads, as put in {@code auth_timestamp}. */
   long now() {
     return clock.millis() / 1000;

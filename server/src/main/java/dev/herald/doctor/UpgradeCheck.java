@@ -27,7 +27,7 @@ final class UpgradeCheck {
     } catch (IOException e) {
       return new Result(
           StepResult.fail(
-              STEP, "the upgrade request to " + where + " failed", e.getMessage(), null),
+              STEP, "the upgrade request to " + where + " failed", connector.explain(e), null),
           target,
           false);
     }
