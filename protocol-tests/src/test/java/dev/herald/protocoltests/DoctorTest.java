@@ -137,7 +137,11 @@ class DoctorTest {
 
   @Test
   void aWebServerAnswering200InsteadOf101IsNamed() {
-    try (LoopbackProxy proxy = LoopbackProxy.answering200()) {
+    try (LoopbackProxy proxy =
+        LoopbackProxy.answering(
+            "200 OK",
+            "Content-Type: text/html",
+            "<html><title>Welcome to the shop</title></html>")) {
       Map<String, String> env = laravelEnv(plain);
       env.put("REVERB_PORT", Integer.toString(proxy.port()));
       Diagnosis d = doctor(env);
@@ -145,6 +149,59 @@ class DoctorTest {
       d.assertLine("FAIL", "websocket", "answered 200 OK instead of 101 Switching Protocols");
       d.assertText("Welcome to the shop");
       d.assertText("instead of passing it to the WebSocket server");
+    }
+  }
+
+  @Test
+  void aRedirectToHttpsInsteadOf101IsNamed() {
+    try (LoopbackProxy proxy =
+        LoopbackProxy.answering(
+            "301 Moved Permanently",
+            "Location: https://ws.shop.test/app/" + HeraldProcess.APP_KEY,
+            "")) {
+      Map<String, String> env = laravelEnv(plain);
+      env.put("REVERB_PORT", Integer.toString(proxy.port()));
+      Diagnosis d = doctor(env);
+      assertEquals(1, d.exit(), d.output());
+      d.assertLine(
+          "FAIL", "websocket", "answered 301 Moved Permanently instead of 101 Switching Protocols");
+      d.assertText("(redirect to https://ws.shop.test/app/");
+      d.assertText("http vs https: the proxy redirects plain http to https");
+      d.assertText("fix:   set REVERB_SCHEME=https and REVERB_PORT=443");
+    }
+  }
+
+  @Test
+  void anExpiredCertificateIsFoundEvenWhenTrustedDirectly() throws Exception {
+    String faketime = onPath("faketime");
+    Assumptions.assumeTrue(
+        faketime != null, "faketime is not installed (apt-get install faketime)");
+    Path cert = dir.resolve("expired.pem");
+    Path key = dir.resolve("expired.key");
+    // A 30-day certificate made 400 days ago: openssl stamps it with the (faked) time it runs at.
+    openssl(List.of(faketime, "-f", "-400d"), cert, key, "DNS:localhost,IP:127.0.0.1");
+    try (HeraldProcess tls = pemServer(cert, key)) {
+      Map<String, String> env = laravelEnv(tls);
+      env.put("REVERB_SCHEME", "https");
+      Diagnosis d = doctor(env, "--cacert", cert.toString());
+      assertEquals(1, d.exit(), d.output());
+      d.assertLine("FAIL", "tls", "expired on");
+      d.assertText("fix:   renew it");
+    }
+  }
+
+  @Test
+  void aCertificateForAnotherHostIsNamed() throws Exception {
+    Path cert = dir.resolve("other.pem");
+    Path key = dir.resolve("other.key");
+    openssl(List.of(), cert, key, "DNS:other.test");
+    try (HeraldProcess tls = pemServer(cert, key)) {
+      Map<String, String> env = laravelEnv(tls);
+      env.put("REVERB_SCHEME", "https");
+      Diagnosis d = doctor(env, "--cacert", cert.toString());
+      assertEquals(1, d.exit(), d.output());
+      d.assertLine("FAIL", "tls", "the certificate is for other.test, not 127.0.0.1");
+      d.assertText("set REVERB_HOST (and VITE_REVERB_HOST) to a name it covers");
     }
   }
 
@@ -294,6 +351,48 @@ class DoctorTest {
         .args("--tls-self-signed")
         .tls()
         .start();
+  }
+
+  private static HeraldProcess pemServer(Path cert, Path key) {
+    return HeraldProcess.withDefaults()
+        .env("HERALD_TLS_CERT", cert.toString())
+        .env("HERALD_TLS_KEY", key.toString())
+        .tls()
+        .start();
+  }
+
+  /** A 30-day self-signed certificate for {@code subjectAltName}, made by openssl. */
+  private static void openssl(List<String> wrapper, Path cert, Path key, String subjectAltName)
+      throws Exception {
+    List<String> command = new ArrayList<>(wrapper);
+    command.addAll(
+        List.of(
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            key.toString(),
+            "-out",
+            cert.toString(),
+            "-days",
+            "30",
+            "-subj",
+            "/CN=herald-doctor-test",
+            "-addext",
+            "subjectAltName=" + subjectAltName));
+    Process process;
+    try {
+      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      Assumptions.assumeTrue(false, "openssl is not available to make a certificate: " + e);
+      return;
+    }
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(60, TimeUnit.SECONDS), "openssl did not finish");
+    assertEquals(0, process.exitValue(), () -> "openssl failed:\n" + output);
   }
 
   private Diagnosis doctor(Map<String, String> env, String... args) {

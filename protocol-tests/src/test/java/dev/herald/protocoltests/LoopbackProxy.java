@@ -79,16 +79,20 @@ final class LoopbackProxy implements AutoCloseable {
         });
   }
 
-  static LoopbackProxy answering200() {
+  /** Answers every request itself: {@code status} (e.g. {@code "301 Moved Permanently"}). */
+  static LoopbackProxy answering(String status, String header, String body) {
     return new LoopbackProxy(
         client -> {
           readHead(client.getInputStream());
-          String page = "<html><title>Welcome to the shop</title></html>";
           String answer =
-              "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: "
-                  + page.length()
+              "HTTP/1.1 "
+                  + status
+                  + "\r\n"
+                  + header
+                  + "\r\nContent-Length: "
+                  + body.length()
                   + "\r\nConnection: close\r\n\r\n"
-                  + page;
+                  + body;
           client.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
           client.getOutputStream().flush();
         });

@@ -45,8 +45,11 @@ final class SignedApi {
     return send(target, "GET", "/apps/" + appId + "/channels", new byte[0]);
   }
 
+  /** {@code POST events} with a {@code channels} list, as Laravel's broadcaster sends it. */
   HttpAnswer trigger(Target target, String channel, String event, String data) throws IOException {
-    byte[] body = JSON.writeValueAsBytes(Map.of("name", event, "channel", channel, "data", data));
+    byte[] body =
+        JSON.writeValueAsBytes(
+            Map.of("name", event, "channels", java.util.List.of(channel), "data", data));
     return send(target, "POST", "/apps/" + appId + "/events", body);
   }
 

@@ -69,7 +69,7 @@ final class TlsCheck {
                   + s.viteVariable("SCHEME")
                   + "=https (broadcasting.php turns on useTLS from it), then rebuild the front end"));
       Target https = target.withScheme("https");
-      out.add(certificate(connector, https, chain, clock));
+      out.add(certificate(connector, https, chain, clock, s));
       return new Result(out, verified(out) ? https : https.withoutCertificateChecks());
     }
     if (!speaksTls) {
@@ -85,7 +85,7 @@ final class TlsCheck {
                   + "=http, or serve TLS on this port (HERALD_TLS_CERT/HERALD_TLS_KEY, or a TLS proxy in front)"));
       return new Result(out, target.withScheme("http"));
     }
-    out.add(certificate(connector, target, chain, clock));
+    out.add(certificate(connector, target, chain, clock, s));
     return new Result(out, verified(out) ? target : target.withoutCertificateChecks());
   }
 
@@ -116,12 +116,36 @@ final class TlsCheck {
 
   /** The handshake a browser would do, and why it fails if it does. */
   private static StepResult certificate(
-      Connector connector, Target target, X509Certificate[] chain, Clock clock) {
+      Connector connector,
+      Target target,
+      X509Certificate[] chain,
+      Clock clock,
+      BroadcastSettings s) {
     X509Certificate leaf = chain[0];
     String subject = leaf.getSubjectX500Principal().getName();
     String names = String.join(", ", subjectNames(leaf));
     Instant notAfter = leaf.getNotAfter().toInstant();
     LocalDate until = LocalDate.ofInstant(notAfter, ZoneOffset.UTC);
+    // Checked first and by hand: a certificate trusted directly (--cacert, a pinned self-signed
+    // one) is a trust anchor, and the JDK does not check an anchor's dates during the handshake.
+    try {
+      leaf.checkValidity(java.util.Date.from(clock.instant()));
+    } catch (CertificateExpiredException expired) {
+      return StepResult.fail(
+          STEP,
+          "the certificate of " + target.authority() + " (" + names + ") expired on " + until,
+          "browsers and PHP refuse expired certificates",
+          "renew it (certbot renew, or your CA) and reload the server or proxy");
+    } catch (CertificateNotYetValidException early) {
+      return StepResult.fail(
+          STEP,
+          "the certificate of "
+              + target.authority()
+              + " is not valid before "
+              + leaf.getNotBefore().toInstant(),
+          "this machine's clock or the certificate's start date is wrong",
+          "check the clock (NTP) or reissue the certificate");
+    }
     try (Socket socket = connector.open(target.withScheme("https"))) {
       String protocol = ((SSLSocket) socket).getSession().getProtocol();
       Duration left = Duration.between(clock.instant(), notAfter);
@@ -142,24 +166,6 @@ final class TlsCheck {
       return StepResult.pass(
           STEP, protocol + ", trusted certificate for " + names + ", valid until " + until);
     } catch (IOException e) {
-      try {
-        leaf.checkValidity(java.util.Date.from(clock.instant()));
-      } catch (CertificateExpiredException expired) {
-        return StepResult.fail(
-            STEP,
-            "the certificate of " + target.authority() + " expired on " + until,
-            "browsers and PHP refuse expired certificates",
-            "renew it (certbot renew, or your CA) and reload the server or proxy");
-      } catch (CertificateNotYetValidException early) {
-        return StepResult.fail(
-            STEP,
-            "the certificate of "
-                + target.authority()
-                + " is not valid before "
-                + leaf.getNotBefore().toInstant(),
-            "this machine's clock or the certificate's start date is wrong",
-            "check the clock (NTP) or reissue the certificate");
-      }
       if (!matches(target.host(), leaf)) {
         return StepResult.fail(
             STEP,
@@ -167,7 +173,11 @@ final class TlsCheck {
             "the host name does not match the certificate, so browsers and PHP refuse it",
             "use a certificate that covers "
                 + target.host()
-                + ", or set the host setting to a name it covers");
+                + ", or set "
+                + s.variable("HOST")
+                + " (and "
+                + s.viteVariable("HOST")
+                + ") to a name it covers");
       }
       boolean selfSigned = leaf.getSubjectX500Principal().equals(leaf.getIssuerX500Principal());
       return StepResult.fail(
