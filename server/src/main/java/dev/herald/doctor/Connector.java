@@ -80,6 +80,9 @@ final class Connector {
           + " s: something accepts connections on this port but does not answer (a hung process,"
           + " or a service that is not HTTP); try a longer --timeout for a slow link";
     }
+    if (e instanceof HttpWire.NotHttpException notHttp && notHttp.looksLikeTls()) {
+      return "the port answered a plain request with TLS: it expects https";
+    }
     if (e instanceof javax.net.ssl.SSLException) {
       return "TLS failed: " + e.getMessage();
     }
