@@ -136,6 +136,22 @@ class DoctorTest {
   }
 
   @Test
+  void aProxyThatDoesNotRouteTheWebSocketPathIsToldApartFromOneDroppingHeaders() {
+    try (LoopbackProxy proxy = LoopbackProxy.routingOnly("/apps/", plain.port())) {
+      Map<String, String> env = laravelEnv(plain);
+      env.put("REVERB_PORT", Integer.toString(proxy.port()));
+      Diagnosis d = doctor(env);
+      assertEquals(1, d.exit(), d.output());
+      d.assertLine(
+          "FAIL", "websocket", "answered 404 Not Found instead of 101 Switching Protocols");
+      d.assertText("(an HTML page)");
+      d.assertText("it does not pass /app/ on to the server");
+      d.assertText("fix:   route /app/ to Herald as well as /apps/");
+      d.assertLine("PASS", "http-api", "");
+    }
+  }
+
+  @Test
   void aWebServerAnswering200InsteadOf101IsNamed() {
     try (LoopbackProxy proxy =
         LoopbackProxy.answering(

@@ -69,14 +69,44 @@ final class LoopbackProxy implements AutoCloseable {
               head.lines()
                       .filter(line -> !hasName(line, "upgrade") && !hasName(line, "connection"))
                       .collect(Collectors.joining("\r\n"))
-                  + "\r\nConnection: close\r\n\r\n";
-          try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort)) {
-            upstream.getOutputStream().write(rewritten.getBytes(StandardCharsets.ISO_8859_1));
-            Thread up = pipe(client.getInputStream(), upstream.getOutputStream());
-            upstream.getInputStream().transferTo(client.getOutputStream());
-            up.interrupt();
-          }
+                  + "\r\nConnection: close";
+          forward(client, rewritten, upstreamPort);
         });
+  }
+
+  /**
+   * Passes requests whose path starts with {@code routedPrefix} to the server unchanged (upgrades
+   * included) and answers every other path with its own HTML 404 page, like an nginx that has a
+   * location for the HTTP API but none for the WebSocket path.
+   */
+  static LoopbackProxy routingOnly(String routedPrefix, int upstreamPort) {
+    return new LoopbackProxy(
+        client -> {
+          String head = readHead(client.getInputStream());
+          String path = head.split(" ", 3)[1];
+          if (path.startsWith(routedPrefix)) {
+            forward(client, head, upstreamPort);
+            return;
+          }
+          String page = "<html><head><title>404 Not Found</title></head><body>nginx</body></html>";
+          String answer =
+              "HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: "
+                  + page.length()
+                  + "\r\nConnection: close\r\n\r\n"
+                  + page;
+          client.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
+          client.getOutputStream().flush();
+        });
+  }
+
+  /** Sends {@code head} (without its final blank line) upstream, then relays both ways. */
+  private static void forward(Socket client, String head, int upstreamPort) throws IOException {
+    try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort)) {
+      upstream.getOutputStream().write((head + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      Thread up = pipe(client.getInputStream(), upstream.getOutputStream());
+      upstream.getInputStream().transferTo(client.getOutputStream());
+      up.interrupt();
+    }
   }
 
   /** Answers every request itself: {@code status} (e.g. {@code "301 Moved Permanently"}). */

@@ -217,11 +217,41 @@ final class UpgradeCheck {
           target,
           false);
     }
-    if (apiAnswers(connector, target, s, api)) {
+    if (status == 401 || status == 403 || status == 407) {
       return new Result(
           StepResult.fail(
               STEP,
-              got,
+              got + (answer.body().isEmpty() ? "" : " (" + answer.bodySnippet() + ")"),
+              "a proxy, firewall or login page in front of the server refuses the WebSocket path",
+              "let "
+                  + target.path()
+                  + "/app/ through without authentication (browsers cannot add credentials to a WebSocket)"),
+          target,
+          false);
+    }
+    if (apiAnswers(connector, target, s, api)) {
+      // The server's own answers are JSON (or short text); a proxy's error pages are HTML.
+      if (looksLikeHtml(answer.body())) {
+        return new Result(
+            StepResult.fail(
+                STEP,
+                got + " (an HTML page)",
+                "the HTTP API on the same address reaches the server, but the WebSocket path is answered by the proxy or web server itself: it does not pass "
+                    + target.path()
+                    + "/app/ on to the server",
+                "route "
+                    + target.path()
+                    + "/app/ to Herald as well as "
+                    + target.path()
+                    + "/apps/, with the WebSocket headers: "
+                    + ProxyFix.NGINX),
+            target,
+            false);
+      }
+      return new Result(
+          StepResult.fail(
+              STEP,
+              got + (answer.body().isEmpty() ? "" : " (" + answer.bodySnippet() + ")"),
               "the HTTP API on the same address answers, so requests reach the server, but the upgrade arrives without its Upgrade/Connection headers and is served as a plain GET: a proxy in between drops them",
               ProxyFix.NGINX),
           target,
@@ -296,6 +326,11 @@ final class UpgradeCheck {
           return opening.outcome() == PusherSocket.Outcome.ESTABLISHED
               || (opening.outcome() == PusherSocket.Outcome.REFUSED && opening.code() != 4005);
         });
+  }
+
+  private static boolean looksLikeHtml(String body) {
+    String start = body.stripLeading().toLowerCase(java.util.Locale.ROOT);
+    return start.startsWith("<!doctype html") || start.startsWith("<html");
   }
 
   static String describe(String prefix) {
