@@ -125,6 +125,18 @@ final class SettingsCheck {
       }
       host =
           bare.startsWith("[") && bare.endsWith("]") ? bare.substring(1, bare.length() - 1) : bare;
+      if (host.equals("0.0.0.0") || host.equals("::")) {
+        out.add(
+            StepResult.fail(
+                STEP,
+                s.variable("HOST") + "=" + host + " is a listen address",
+                "it means \"every interface\" to a server (REVERB_SERVER_HOST); a browser cannot"
+                    + " connect to it, and Laravel reaches this machine only by luck",
+                "set "
+                    + s.variable("HOST")
+                    + " to the name clients use (e.g. ws.example.com, or localhost in"
+                    + " development); keep 0.0.0.0 in REVERB_SERVER_HOST"));
+      }
     }
 
     Integer port = options.port();
@@ -183,9 +195,11 @@ final class SettingsCheck {
                   + s.key()
                   + ", server "
                   + target.httpUrl("")
-                  + (s.portDefaulted() || s.schemeDefaulted()
-                      ? " (port/scheme: Laravel's defaults)"
-                      : "")
+                  + (options.host() != null || options.port() != null || options.path() != null
+                      ? " (--host/--port/--path given)"
+                      : s.portDefaulted() || s.schemeDefaulted()
+                          ? " (port/scheme: Laravel's defaults)"
+                          : "")
                   + (s.viteKey() != null ? "; VITE_" + s.prefix() + "_* agree" : "")));
     }
     return new Result(out, target, hostPath);

@@ -97,6 +97,26 @@ class SettingsCheckTest {
   }
 
   @Test
+  void aListenAddressAsTheHostFails() {
+    Map<String, String> env = good();
+    env.put("REVERB_HOST", "0.0.0.0");
+    env.remove("VITE_REVERB_HOST");
+    String failures = failures(check(env));
+    assertTrue(failures.contains("REVERB_HOST=0.0.0.0 is a listen address"), failures);
+    assertTrue(failures.contains("keep 0.0.0.0 in REVERB_SERVER_HOST"), failures);
+  }
+
+  @Test
+  void commandLineOverridesReplaceTheAddress() {
+    SettingsCheck.Result result =
+        SettingsCheck.check(
+            BroadcastSettingsReader.read(null, good()),
+            DoctorOptions.parse(List.of("--host", "10.0.0.5", "--port", "6001", "--path", "/ws")));
+    assertEquals(new Target("http", "10.0.0.5", 6001, "/ws", true), result.target());
+    assertTrue(result.results().get(0).summary().contains("--host/--port/--path given"));
+  }
+
+  @Test
   void anHttpsAppWithAPlainWebSocketIsMixedContent() {
     Map<String, String> env = good();
     env.put("APP_URL", "https://shop.test");
