@@ -143,6 +143,8 @@ public final class Main {
   private static void usage(PrintStream out) {
     out.println(
         "Usage: java -jar herald.jar [--config FILE] [--env-file FILE] [--tls-self-signed] [--debug] [--log-format plain|json]");
+    out.println(
+        "       java -jar herald.jar doctor --env-file FILE   check a Laravel app's settings against a running server (doctor --help)");
     out.println();
     out.println("  --config FILE    YAML or JSON file declaring server settings and apps");
     out.println("  --env-file FILE  a Laravel .env file to read REVERB_* / PUSHER_* settings from");
@@ -153,8 +155,6 @@ public final class Main {
     out.println("  --log-format json  one JSON object per log line (HERALD_LOG_FORMAT=json)");
     out.println();
     out.println("With no configuration, serves a development app on 0.0.0.0:8080.");
-    out.println(
-        "java -jar herald.jar doctor --env-file FILE  checks a Laravel app's settings against a running server (doctor --help).");
     out.println("See README.md for every setting.");
   }
 }

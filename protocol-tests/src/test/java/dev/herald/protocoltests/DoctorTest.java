@@ -60,6 +60,25 @@ class DoctorTest {
   }
 
   @Test
+  void thePusherDriverIsCheckedThroughItsOwnVariables() {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("APP_URL", "http://shop.test");
+    env.put("BROADCAST_DRIVER", "pusher");
+    env.put("PUSHER_APP_ID", HeraldProcess.APP_ID);
+    env.put("PUSHER_APP_KEY", HeraldProcess.APP_KEY);
+    env.put("PUSHER_APP_SECRET", "not-the-secret");
+    env.put("PUSHER_HOST", "127.0.0.1");
+    env.put("PUSHER_PORT", Integer.toString(plain.port()));
+    env.put("PUSHER_SCHEME", "http");
+    env.put("VITE_PUSHER_APP_KEY", "\"${PUSHER_APP_KEY}\"");
+    Diagnosis d = doctor(env);
+    assertEquals(1, d.exit(), d.output());
+    d.assertLine("PASS", "settings", "BROADCAST_DRIVER=pusher");
+    d.assertLine("PASS", "websocket", "");
+    d.assertText("fix:   set PUSHER_APP_SECRET to the server's secret");
+  }
+
+  @Test
   void wrongPortIsRefusedAndTheFixNamesThePortSetting() {
     int unused = freePort();
     Map<String, String> env = laravelEnv(plain);
