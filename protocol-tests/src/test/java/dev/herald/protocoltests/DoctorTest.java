@@ -31,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 class DoctorTest {
 
   private static HeraldProcess plain;
+  private static HeraldProcess selfSigned;
+  private static Path selfSignedCert;
 
   @TempDir Path dir;
 
@@ -44,6 +46,28 @@ class DoctorTest {
     if (plain != null) {
       plain.close();
     }
+    if (selfSigned != null) {
+      selfSigned.close();
+    }
+  }
+
+  /** One server with Herald's development certificate, shared by the tests that need it. */
+  private static synchronized HeraldProcess selfSigned() {
+    if (selfSigned == null) {
+      try {
+        Path certs = Files.createDirectories(Path.of("target", "doctor-certs"));
+        selfSignedCert = Files.createTempFile(certs, "herald-dev-", ".pem");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      selfSigned =
+          HeraldProcess.withDefaults()
+              .env("HERALD_TLS_SELF_SIGNED_CERT_OUT", selfSignedCert.toString())
+              .args("--tls-self-signed")
+              .tls()
+              .start();
+    }
+    return selfSigned;
   }
 
   @Test
@@ -94,17 +118,15 @@ class DoctorTest {
 
   @Test
   void httpSettingsAgainstATlsPortAreCalledOut() {
-    Path cert = dir.resolve("herald-dev.pem");
-    try (HeraldProcess tls = tlsServer(cert)) {
-      Diagnosis d = doctor(laravelEnv(tls), "--cacert", cert.toString());
-      assertEquals(1, d.exit(), d.output());
-      d.assertLine("FAIL", "tls", "REVERB_SCHEME=http but 127.0.0.1:" + tls.port() + " speaks TLS");
-      d.assertText("http vs https");
-      d.assertText("fix:   set REVERB_SCHEME=https and VITE_REVERB_SCHEME=https");
-      // The doctor goes on over TLS, so the rest of the path is still checked.
-      d.assertLine("PASS", "websocket", "wss://127.0.0.1:" + tls.port());
-      d.assertLine("PASS", "round-trip", "");
-    }
+    HeraldProcess tls = selfSigned();
+    Diagnosis d = doctor(laravelEnv(tls), "--cacert", selfSignedCert.toString());
+    assertEquals(1, d.exit(), d.output());
+    d.assertLine("FAIL", "tls", "REVERB_SCHEME=http but 127.0.0.1:" + tls.port() + " speaks TLS");
+    d.assertText("http vs https");
+    d.assertText("fix:   set REVERB_SCHEME=https and VITE_REVERB_SCHEME=https");
+    // The doctor goes on over TLS, so the rest of the path is still checked.
+    d.assertLine("PASS", "websocket", "wss://127.0.0.1:" + tls.port());
+    d.assertLine("PASS", "round-trip", "");
   }
 
   @Test
@@ -122,19 +144,17 @@ class DoctorTest {
 
   @Test
   void httpsWithATrustedCertificatePassesAndAnUntrustedOneFails() {
-    Path cert = dir.resolve("herald-dev.pem");
-    try (HeraldProcess tls = tlsServer(cert)) {
-      Map<String, String> env = laravelEnv(tls);
-      env.put("REVERB_SCHEME", "https");
-      Diagnosis trusted = doctor(env, "--cacert", cert.toString());
-      assertEquals(0, trusted.exit(), trusted.output());
-      trusted.assertLine("PASS", "tls", "trusted certificate for localhost, 127.0.0.1");
+    HeraldProcess tls = selfSigned();
+    Map<String, String> env = laravelEnv(tls);
+    env.put("REVERB_SCHEME", "https");
+    Diagnosis trusted = doctor(env, "--cacert", selfSignedCert.toString());
+    assertEquals(0, trusted.exit(), trusted.output());
+    trusted.assertLine("PASS", "tls", "trusted certificate for localhost, 127.0.0.1");
 
-      Diagnosis untrusted = doctor(env);
-      assertEquals(1, untrusted.exit(), untrusted.output());
-      untrusted.assertLine("FAIL", "tls", "is not trusted (self-signed)");
-      untrusted.assertText("--cacert");
-    }
+    Diagnosis untrusted = doctor(env);
+    assertEquals(1, untrusted.exit(), untrusted.output());
+    untrusted.assertLine("FAIL", "tls", "is not trusted (self-signed)");
+    untrusted.assertText("--cacert");
   }
 
   @Test
@@ -380,14 +400,6 @@ class DoctorTest {
     return env;
   }
 
-  private static HeraldProcess tlsServer(Path certOut) {
-    return HeraldProcess.withDefaults()
-        .env("HERALD_TLS_SELF_SIGNED_CERT_OUT", certOut.toString())
-        .args("--tls-self-signed")
-        .tls()
-        .start();
-  }
-
   private static HeraldProcess pemServer(Path cert, Path key) {
     return HeraldProcess.withDefaults()
         .env("HERALD_TLS_CERT", cert.toString())
@@ -444,7 +456,7 @@ class DoctorTest {
       throw new UncheckedIOException(e);
     }
     List<String> doctorArgs =
-        new ArrayList<>(List.of("--env-file", file.toString(), "--timeout", "3"));
+        new ArrayList<>(List.of("--env-file", file.toString(), "--timeout", "10"));
     doctorArgs.addAll(List.of(args));
     return run(wrapper, doctorArgs, Map.of());
   }
