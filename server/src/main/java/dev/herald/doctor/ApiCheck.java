@@ -24,7 +24,9 @@ final class ApiCheck {
       Pattern.compile("timestamp \\((\\d+)\\).*server time \\((\\d+)\\)", Pattern.CASE_INSENSITIVE);
 
   private static final Pattern UNKNOWN_APP =
-      Pattern.compile("unknown app|app(lication)? not found|no such app", Pattern.CASE_INSENSITIVE);
+      Pattern.compile(
+          "unknown app|app(lication)? not found|no such app|app does not exist",
+          Pattern.CASE_INSENSITIVE);
 
   private ApiCheck() {}
 
@@ -123,8 +125,10 @@ final class ApiCheck {
               + " s",
           "sync the clocks of the Laravel machine and the server with NTP (timedatectl set-ntp true, or chrony / ntpd)");
     }
-    if (body.contains("Invalid signature")
-        || body.toLowerCase(java.util.Locale.ROOT).contains("signature")) {
+    // Herald and Pusher: "Invalid signature: ..."; Reverb: "Authentication signature invalid";
+    // Soketi: "The secret authentication failed".
+    String lower = body.toLowerCase(java.util.Locale.ROOT);
+    if (lower.contains("signature") || lower.contains("secret")) {
       return StepResult.fail(
           STEP,
           got,
