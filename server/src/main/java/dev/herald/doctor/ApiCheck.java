@@ -125,8 +125,7 @@ final class ApiCheck {
               + " s",
           "sync the clocks of the Laravel machine and the server with NTP (timedatectl set-ntp true, or chrony / ntpd)");
     }
-    // Herald and Pusher: "Invalid signature: ..."; Reverb: "Authentication signature invalid";
-    // Soketi: "The secret authentication failed".
+    // Herald and Pusher: "Invalid signature: ..."; Reverb: "Authentication signature invalid.".
     String lower = body.toLowerCase(java.util.Locale.ROOT);
     if (lower.contains("signature") || lower.contains("secret")) {
       return StepResult.fail(
