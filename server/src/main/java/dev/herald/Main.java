@@ -4,17 +4,24 @@ import dev.herald.config.AppConfig;
 import dev.herald.config.ConfigException;
 import dev.herald.config.ConfigLoader;
 import dev.herald.config.HeraldConfig;
+import dev.herald.doctor.DoctorCommand;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.List;
 
 /**
- * {@code java -jar herald.jar [--config FILE] [--env-file FILE]}: loads configuration and starts.
+ * {@code java -jar herald.jar [--config FILE] [--env-file FILE]}: loads configuration and starts;
+ * {@code java -jar herald.jar doctor ...} checks a Laravel app's settings against a running server.
  */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("doctor")) {
+      List<String> rest = List.of(args).subList(1, args.length);
+      System.exit(DoctorCommand.run(rest, System.getenv(), System.out, System.err));
+      return;
+    }
     System.setProperty("vertx.disableDnsResolver", "true");
     HeraldConfig config;
     try {
@@ -157,6 +164,8 @@ public final class Main {
   private static void usage(PrintStream out) {
     out.println(
         "Usage: java -jar herald.jar [--config FILE] [--env-file FILE] [--tls-self-signed] [--debug] [--log-format plain|json] [--dev]");
+    out.println(
+        "       java -jar herald.jar doctor --env-file FILE   check a Laravel app's settings against a running server (doctor --help)");
     out.println();
     out.println("  --config FILE    YAML or JSON file declaring server settings and apps");
     out.println("  --env-file FILE  a Laravel .env file to read REVERB_* / PUSHER_* settings from");

@@ -16,14 +16,14 @@ import java.util.regex.Pattern;
  * and double quotes, and {@code ${OTHER}} references (to earlier lines or the process environment),
  * as phpdotenv reads them, so {@code VITE_REVERB_APP_KEY="${REVERB_APP_KEY}"} resolves.
  */
-final class EnvFile {
+public final class EnvFile {
   private static final Pattern LINE =
       Pattern.compile("^\\s*(?:export\\s+)?([A-Za-z_][A-Za-z0-9_.]*)\\s*=\\s*(.*)$");
   private static final Pattern REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
   private EnvFile() {}
 
-  static Map<String, String> read(Path path, Function<String, String> processEnv) {
+  public static Map<String, String> read(Path path, Function<String, String> processEnv) {
     List<String> lines;
     try {
       lines = Files.readAllLines(path, StandardCharsets.UTF_8);
