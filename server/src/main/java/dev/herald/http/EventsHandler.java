@@ -58,6 +58,7 @@ final class EventsHandler {
     AppConfig app = context.get(RequestAuthenticator.APP);
     Event event = parseEvent(app, bodyObject(context), true);
     checkRate(app, List.of(event));
+    checkClusterReachable();
     publish(app, event);
     if (event.info().isEmpty()) {
       Responses.json(context, 200, Responses.MAPPER.createObjectNode());
@@ -96,6 +97,7 @@ final class EventsHandler {
       }
     }
     checkRate(app, events);
+    checkClusterReachable();
     events.forEach(event -> publish(app, event));
     if (events.stream().allMatch(event -> event.info().isEmpty())) {
       Responses.json(context, 200, Responses.MAPPER.createObjectNode());
@@ -128,6 +130,19 @@ final class EventsHandler {
           "Rate limit exceeded: at most "
               + app.maxBackendEventsPerSecond()
               + " messages (events x channels) per second");
+    }
+  }
+
+  /**
+   * Refuses an event this node cannot hand to the other nodes (Redis is down): a 2xx would promise
+   * a delivery that subscribers on other nodes never get, while a 503 makes the caller (Laravel's
+   * queue, an SDK) retry once the cluster is whole again. Nothing is sent, not even locally, so a
+   * retry does not deliver twice.
+   */
+  private void checkClusterReachable() {
+    if (!broadcaster.reachesEveryNode()) {
+      throw new ApiException(
+          503, "The cluster bus (Redis) is unreachable: the event was not sent; retry later");
     }
   }
 

@@ -14,6 +14,11 @@ public interface BroadcastAdapter {
   /** Delivers to the other nodes only (announcing this node's state to a cluster that lost it). */
   void publishToOtherNodes(Envelope envelope);
 
+  /** Whether a publication now reaches every node; a single node always reaches itself. */
+  default boolean reachesEveryNode() {
+    return true;
+  }
+
   /** Closes every connection signed in as the user ({@code terminate_connections}). */
   void closeUser(String appId, String userId, ErrorCode code, String message);
 

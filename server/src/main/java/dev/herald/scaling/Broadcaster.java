@@ -45,6 +45,11 @@ public final class Broadcaster {
         new Envelope(appId, channel, OutboundFrame.of(frameJson), null, membershipVersion));
   }
 
+  /** Whether a publication now reaches every node (false while the cluster bus is down). */
+  public boolean reachesEveryNode() {
+    return adapter.reachesEveryNode();
+  }
+
   /** Closes every connection signed in as the user, wherever it is. */
   public void closeUser(String appId, String userId, ErrorCode code, String message) {
     adapter.closeUser(appId, userId, code, message);

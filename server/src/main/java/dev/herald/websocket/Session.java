@@ -21,6 +21,8 @@ public final class Session implements Subscriber {
   /** {@code --debug} logs every frame in and out through this logger. */
   static final Logger FRAMES = Logger.getLogger("dev.herald.frames");
 
+  private static final Logger LOG = Logger.getLogger(Session.class.getName());
+
   /** Where the connection is in its life. */
   public enum State {
     OPEN,
@@ -52,6 +54,9 @@ public final class Session implements Subscriber {
   private String signedInUserId;
   private java.util.List<String> watchlist = java.util.List.of();
   private boolean authorized;
+
+  /** Reading from the client is paused until its write queue drains (see {@link #send}). */
+  private boolean readingPaused;
 
   /** The online-users version the watchlist's initial state was read at; -1 before that. */
   private long watchlistSnapshotVersion = -1;
@@ -151,13 +156,27 @@ public final class Session implements Subscriber {
     pingSentNanos = nowNanos;
   }
 
-  /** Sends a frame built for this connection alone. */
+  /**
+   * Sends a frame built for this connection alone. These are replies to the client's own frames
+   * (pongs, subscription results, errors), so a client that keeps sending without reading the
+   * replies is slowed down, not dropped: reading from it pauses while its write queue is full and
+   * resumes once the queue drains. Its memory stays bounded either way.
+   */
   void send(String json) {
     if (state == State.OPEN) {
       socket.writeTextMessage(json);
       meters.messageSent(json.length());
       if (FRAMES.isLoggable(Level.FINE)) {
         FRAMES.fine(socketId + " <- " + json);
+      }
+      if (!readingPaused && socket.writeQueueFull()) {
+        readingPaused = true;
+        socket.pause();
+        socket.drainHandler(
+            drained -> {
+              readingPaused = false;
+              socket.resume();
+            });
       }
     }
   }
@@ -172,6 +191,8 @@ public final class Session implements Subscriber {
       return;
     }
     if (socket.writeQueueFull()) {
+      meters.slowConsumerDisconnected();
+      LOG.fine(() -> socketId + " closed with 4100: its write queue is full");
       fail(ErrorCode.OVER_CAPACITY, "Client is not reading its messages fast enough");
       return;
     }

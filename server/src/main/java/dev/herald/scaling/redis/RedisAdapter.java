@@ -19,8 +19,9 @@ import java.util.logging.Logger;
  * Fan-out across nodes: delivers to this node's subscribers at once through the {@link
  * LocalAdapter}, and publishes the envelope once on the cluster's Redis bus for the other nodes,
  * which deliver it to theirs. A node ignores its own messages, so each subscriber gets an event
- * exactly once. While Redis is unreachable, local delivery goes on and cross-node messages are
- * counted as lost. Thread-safe.
+ * exactly once. While Redis is unreachable the HTTP API refuses events (503); client and member
+ * events are still delivered locally, and their cross-node messages are counted as lost.
+ * Thread-safe.
  */
 public final class RedisAdapter implements BroadcastAdapter {
   private static final Logger LOG = Logger.getLogger(RedisAdapter.class.getName());
@@ -82,6 +83,12 @@ public final class RedisAdapter implements BroadcastAdapter {
     message.put("code", code.name());
     message.put("reason", reason);
     send(message);
+  }
+
+  @Override
+  public boolean reachesEveryNode() {
+    RedisConnector connector = redis;
+    return connector != null && connector.isConnected();
   }
 
   public long published() {
