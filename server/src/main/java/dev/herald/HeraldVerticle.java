@@ -65,7 +65,8 @@ final class HeraldVerticle extends AbstractVerticle {
             services.webhooks(),
             services.metrics(),
             services.draining(),
-            services.console());
+            services.console(),
+            maxWebSocketMessage);
     long[] lastTick = {System.nanoTime()};
     vertx.setPeriodic(
         1000,

@@ -191,9 +191,7 @@ public final class Session implements Subscriber {
       return;
     }
     if (socket.writeQueueFull()) {
-      meters.slowConsumerDisconnected();
-      LOG.fine(() -> socketId + " closed with 4100: its write queue is full");
-      fail(ErrorCode.OVER_CAPACITY, "Client is not reading its messages fast enough");
+      closeAsSlowConsumer();
       return;
     }
     socket.writeFrame(frame.toWebSocketFrame());
@@ -201,6 +199,25 @@ public final class Session implements Subscriber {
     if (FRAMES.isLoggable(Level.FINE)) {
       FRAMES.fine(socketId + " <- " + frame);
     }
+  }
+
+  /**
+   * Closes with 4100 a client whose write queue is full when more must be written to it: a
+   * broadcast, or the pong Vert.x owes for a WebSocket ping (pings are answered below Herald, so
+   * pausing the reads does not hold them back). Counted as {@code SLOW_CONSUMER}.
+   */
+  void closeAsSlowConsumer() {
+    if (state != State.OPEN) {
+      return;
+    }
+    meters.slowConsumerDisconnected();
+    LOG.fine(() -> socketId + " closed with 4100: its write queue is full");
+    fail(ErrorCode.OVER_CAPACITY, "Client is not reading its messages fast enough");
+  }
+
+  /** Whether the write queue is over its high-water mark. */
+  boolean writeQueueFull() {
+    return socket.writeQueueFull();
   }
 
   /** Watchlist notices that arrived before the initial state was read, with their versions. */
