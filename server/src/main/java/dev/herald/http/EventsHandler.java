@@ -59,19 +59,22 @@ final class EventsHandler {
     Event event = parseEvent(app, bodyObject(context), true);
     checkRate(app, List.of(event));
     checkClusterReachable();
-    publish(app, event);
-    if (event.info().isEmpty()) {
-      Responses.json(context, 200, Responses.MAPPER.createObjectNode());
-      return;
-    }
-    attributes(app, event)
-        .onFailure(context::fail)
-        .onSuccess(
-            channels -> {
-              ObjectNode body = Responses.MAPPER.createObjectNode();
-              body.set("channels", channels);
-              Responses.json(context, 200, body);
-            });
+    acknowledged(publish(app, event))
+        .compose(
+            published -> {
+              if (event.info().isEmpty()) {
+                return Future.succeededFuture(Responses.MAPPER.createObjectNode());
+              }
+              return attributes(app, event)
+                  .map(
+                      channels -> {
+                        ObjectNode body = Responses.MAPPER.createObjectNode();
+                        body.set("channels", channels);
+                        return body;
+                      });
+            })
+        .onSuccess(body -> Responses.json(context, 200, body))
+        .onFailure(context::fail);
   }
 
   void batch(RoutingContext context) {
@@ -98,10 +101,18 @@ final class EventsHandler {
     }
     checkRate(app, events);
     checkClusterReachable();
-    events.forEach(event -> publish(app, event));
+    List<Future<Void>> published = new ArrayList<>();
+    events.forEach(event -> published.add(publish(app, event)));
+    acknowledged(Future.all(new ArrayList<>(published)).mapEmpty())
+        .compose(ignored -> batchAnswer(app, events))
+        .onSuccess(body -> Responses.json(context, 200, body))
+        .onFailure(context::fail);
+  }
+
+  /** The body of a batch answer: {@code {}}, or the attributes asked for per item. */
+  private Future<ObjectNode> batchAnswer(AppConfig app, List<Event> events) {
     if (events.stream().allMatch(event -> event.info().isEmpty())) {
-      Responses.json(context, 200, Responses.MAPPER.createObjectNode());
-      return;
+      return Future.succeededFuture(Responses.MAPPER.createObjectNode());
     }
     List<Future<ObjectNode>> perItem = new ArrayList<>();
     for (Event event : events) {
@@ -111,15 +122,30 @@ final class EventsHandler {
               : attributes(app, event)
                   .map(channels -> (ObjectNode) channels.get(event.channels().get(0).value())));
     }
-    Future.all(new ArrayList<>(perItem))
-        .onFailure(context::fail)
-        .onSuccess(
+    return Future.all(new ArrayList<>(perItem))
+        .map(
             all -> {
               ObjectNode body = Responses.MAPPER.createObjectNode();
               var list = body.putArray("batch");
               perItem.forEach(item -> list.add(item.result()));
-              Responses.json(context, 200, body);
+              return body;
             });
+  }
+
+  /**
+   * A publication the other nodes did not get (Redis went away in the middle of it) is answered 503
+   * like one refused up front, so the caller retries: subscribers on this node may then get the
+   * event twice, but none that stays connected misses it.
+   */
+  private static Future<Void> acknowledged(Future<Void> published) {
+    return published.recover(
+        error ->
+            Future.failedFuture(
+                new ApiException(
+                    503,
+                    "The cluster bus (Redis) did not take the event ("
+                        + error.getMessage()
+                        + "); it may have reached this node's subscribers only; retry")));
   }
 
   private void checkRate(AppConfig app, List<Event> events) {
@@ -142,14 +168,18 @@ final class EventsHandler {
   private void checkClusterReachable() {
     if (!broadcaster.reachesEveryNode()) {
       throw new ApiException(
-          503, "The cluster bus (Redis) is unreachable: the event was not sent; retry later");
+          503,
+          "The cluster bus (Redis) is unreachable or the nodes are still rejoining it: the event"
+              + " was not sent; retry later");
     }
   }
 
-  private void publish(AppConfig app, Event event) {
+  private Future<Void> publish(AppConfig app, Event event) {
+    List<Future<Void>> published = new ArrayList<>();
     for (ChannelName channel : event.channels()) {
-      publisher.publish(app, channel, event.name(), event.data(), event.socketId());
+      published.add(publisher.publish(app, channel, event.name(), event.data(), event.socketId()));
     }
+    return Future.all(new ArrayList<>(published)).mapEmpty();
   }
 
   /** Per channel, the attributes asked for in {@code info} that apply to its kind. */

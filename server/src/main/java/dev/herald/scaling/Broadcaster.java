@@ -2,6 +2,7 @@ package dev.herald.scaling;
 
 import dev.herald.channels.OutboundFrame;
 import dev.herald.protocol.ErrorCode;
+import io.vertx.core.Future;
 
 /**
  * What the WebSocket and HTTP layers call to reach connections they do not own: encodes a frame to
@@ -21,6 +22,16 @@ public final class Broadcaster {
    */
   public void publish(String appId, String channel, String frameJson, String excludeSocketId) {
     adapter.publish(new Envelope(appId, channel, OutboundFrame.of(frameJson), excludeSocketId, 0));
+  }
+
+  /**
+   * {@link #publish}, completing once every node has the frame (see {@link
+   * BroadcastAdapter#publishAcknowledged}).
+   */
+  public Future<Void> publishAcknowledged(
+      String appId, String channel, String frameJson, String excludeSocketId) {
+    return adapter.publishAcknowledged(
+        new Envelope(appId, channel, OutboundFrame.of(frameJson), excludeSocketId, 0));
   }
 
   /**
