@@ -64,8 +64,19 @@ final class FrameSocket implements AutoCloseable {
 
   /** A TCP connection to the server, nothing sent yet; {@code receiveBuffer} 0 = the default. */
   static FrameSocket tcp(HeraldProcess herald, int receiveBuffer) {
+    return tcp(herald, receiveBuffer, null);
+  }
+
+  /**
+   * As {@link #tcp(HeraldProcess, int)}, from the loopback address {@code from} (e.g. {@code
+   * 127.0.0.2}: every 127/8 address reaches a server on 127.0.0.1), or any when null.
+   */
+  static FrameSocket tcp(HeraldProcess herald, int receiveBuffer, String from) {
     try {
       Socket socket = new Socket();
+      if (from != null) {
+        socket.bind(new InetSocketAddress(from, 0));
+      }
       if (receiveBuffer > 0) {
         socket.setReceiveBufferSize(receiveBuffer);
       }
