@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  */
 final class ServerProbe {
 
-  private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total \\d+K, used (\\d+)K");
+  private static final Pattern TOTAL = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)\\s*$");
 
   private ServerProbe() {}
 
@@ -27,15 +27,18 @@ final class ServerProbe {
     return Files.isDirectory(Path.of("/proc/self/fd")) && Files.isExecutable(jcmd());
   }
 
-  /** Runs a full GC in the process, then returns the bytes of heap still in use. */
+  /**
+   * The bytes of live objects in the process's heap: {@code jcmd GC.class_histogram} runs a full GC
+   * and sums what survived in the same step, so allocation by a busy server between a GC and a
+   * separate reading of the heap does not blur the figure.
+   */
   static long heapAfterFullGc(long pid) {
-    jcmd(pid, "GC.run");
-    String info = jcmd(pid, "GC.heap_info");
-    Matcher matcher = HEAP_USED.matcher(info);
+    String histogram = jcmd(pid, "GC.class_histogram");
+    Matcher matcher = TOTAL.matcher(histogram);
     if (!matcher.find()) {
-      throw new AssertionError("no heap usage in jcmd GC.heap_info:\n" + info);
+      throw new AssertionError("no Total line in jcmd GC.class_histogram");
     }
-    return Long.parseLong(matcher.group(1)) * 1024;
+    return Long.parseLong(matcher.group(1));
   }
 
   /** The resident set size in bytes ({@code VmRSS}). */
