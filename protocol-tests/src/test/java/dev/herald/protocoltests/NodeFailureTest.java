@@ -242,8 +242,8 @@ class NodeFailureTest {
 
   /**
    * A node killed (SIGKILL) while events are triggered through it and through the survivor: every
-   * event either node answered 200 reaches the survivor's subscriber; a request cut off by the
-   * kill got no answer, so its caller retries it.
+   * event either node answered 200 reaches the survivor's subscriber; a request cut off by the kill
+   * got no answer, so its caller retries it.
    */
   @Test
   void everyEventAcceptedBeforeANodeIsKilledMidBroadcastReachesTheSurvivor() {

@@ -657,13 +657,14 @@ class WebhooksTest {
   }
 
   /**
-   * A target that accepts TCP connections and never reads or answers a byte: each request times
-   * out (and is retried) without holding up another target, a WebSocket client, or a thread.
+   * A target that accepts TCP connections and never reads or answers a byte: each request times out
+   * (and is retried) without holding up another target, a WebSocket client, or a thread.
    */
   @Test
   void targetThatAcceptsAndNeverAnswersHoldsUpNoOtherTargetAndNoThread() throws Exception {
     try (java.net.ServerSocket blackHole = new java.net.ServerSocket(0)) {
-      List<java.net.Socket> held = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+      List<java.net.Socket> held =
+          java.util.Collections.synchronizedList(new java.util.ArrayList<>());
       Thread acceptor =
           new Thread(
               () -> {
@@ -698,7 +699,8 @@ class WebhooksTest {
           String channel = Unique.name("black-hole-");
           long start = System.nanoTime();
           client.subscribeOk(channel);
-          assertEvents(List.of(hook("channel_occupied", channel)), receiver.awaitRequest().events());
+          assertEvents(
+              List.of(hook("channel_occupied", channel)), receiver.awaitRequest().events());
           long tookMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
           assertTrue(tookMs < 2000, () -> "the healthy target waited " + tookMs + " ms");
         }
