@@ -21,12 +21,15 @@ import java.util.List;
  * event loop; everything it creates is confined to that loop.
  */
 final class HeraldVerticle extends AbstractVerticle {
-  /** Largest frame and message Vert.x assembles; app limits below this are checked per message. */
-  private static final int MAX_WEBSOCKET_FRAME = 64 * 1024;
-
   private final ServerConfig server;
   private final int port;
+
+  /**
+   * Largest frame and largest message Vert.x accepts: a client may send a whole message in one
+   * frame, so both get the same bound; app limits below it are checked per message (4300).
+   */
   private final int maxWebSocketMessage;
+
   private final NodeServices services;
   private final TlsCertificate certificate;
   private final LocalSubscriptions local;
@@ -65,7 +68,8 @@ final class HeraldVerticle extends AbstractVerticle {
             services.webhooks(),
             services.metrics(),
             services.draining(),
-            services.console());
+            services.console(),
+            maxWebSocketMessage);
     long[] lastTick = {System.nanoTime()};
     vertx.setPeriodic(
         1000,
@@ -79,7 +83,7 @@ final class HeraldVerticle extends AbstractVerticle {
         new HttpServerOptions()
             .setHost(server.host())
             .setPort(port)
-            .setMaxWebSocketFrameSize(MAX_WEBSOCKET_FRAME)
+            .setMaxWebSocketFrameSize(maxWebSocketMessage)
             .setMaxWebSocketMessageSize(maxWebSocketMessage)
             .setTcpNoDelay(true)
             .setReuseAddress(true)

@@ -241,6 +241,86 @@ class NodeFailureTest {
   }
 
   /**
+   * A node killed (SIGKILL) while events are triggered through it and through the survivor: every
+   * event either node answered 200 reaches the survivor's subscriber; a request cut off by the kill
+   * got no answer, so its caller retries it.
+   */
+  @Test
+  void everyEventAcceptedBeforeANodeIsKilledMidBroadcastReachesTheSurvivor() {
+    String channel = Unique.name("mid-broadcast-");
+    HeraldProcess b = node().start();
+    try (RawClient onA = RawClient.open(a.wsUrl());
+        RawClient onB = RawClient.open(b.wsUrl())) {
+      onA.subscribeOk(channel);
+      onB.subscribeOk(channel);
+      awaitAnswer(
+          a,
+          SETTLE,
+          "{\"occupied\":true,\"subscription_count\":2}",
+          "/channels/" + channel,
+          "info",
+          "subscription_count");
+      java.util.concurrent.atomic.AtomicBoolean stop =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      List<Integer> accepted = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+      int[] unanswered = {0};
+      Thread load =
+          new Thread(
+              () -> {
+                for (int i = 0; !stop.get(); i++) {
+                  HeraldProcess via = i % 2 == 0 ? a : b;
+                  try {
+                    ApiClient.Response response =
+                        via.api()
+                            .post(
+                                "/events",
+                                Json.write(
+                                    java.util.Map.of(
+                                        "name", "e", "channel", channel, "data", "" + i)));
+                    if (response.status() == 200) {
+                      accepted.add(i);
+                    }
+                  } catch (AssertionError connectionFailed) {
+                    unanswered[0]++; // B is gone: no answer, nothing accepted
+                  }
+                }
+              },
+              "load");
+      load.start();
+      ClusterTest.pause(Duration.ofSeconds(2));
+      b.kill();
+      ClusterTest.pause(Duration.ofSeconds(2));
+      stop.set(true);
+      try {
+        load.join(30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+      a.api().trigger(channel, "end", "end");
+      List<Integer> received = new java.util.ArrayList<>();
+      for (JsonNode frame : onA.awaitUntilEvent("end")) {
+        if (frame.path("event").asText().equals("e")) {
+          received.add(Integer.parseInt(frame.path("data").asText()));
+        }
+      }
+      List<Integer> missing = new java.util.ArrayList<>(accepted);
+      missing.removeAll(received);
+      assertEquals(List.of(), missing, "accepted events the survivor's subscriber never got");
+      assertEquals(
+          received.size(), new java.util.HashSet<>(received).size(), "duplicates: " + received);
+      System.out.println(
+          "NodeFailureTest: node killed mid-broadcast: "
+              + accepted.size()
+              + " events accepted by either node, all received on the survivor; "
+              + unanswered[0]
+              + " requests to the dead node unanswered");
+    } finally {
+      b.kill();
+    }
+  }
+
+  /**
    * Asserts the events are exactly these JSON values, each as often as listed, in any order (two
    * nodes send their webhooks independently).
    */

@@ -57,7 +57,19 @@ final class RedisServer implements AutoCloseable {
     close();
   }
 
-  /** Starts a new, empty server on the same port after {@link #stop()}. */
+  /** Kills the server with SIGKILL, as a crash would; {@link #restart()} brings a new one up. */
+  void kill() {
+    try {
+      if (!process.destroyForcibly().waitFor(10, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("redis-server survived SIGKILL for 10 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Starts a new, empty server on the same port after {@link #stop()} or {@link #kill()}. */
   void restart() {
     log = newLog(port);
     process = launch(port, log);

@@ -655,4 +655,89 @@ class WebhooksTest {
       assertNotEquals(hung.bodyText(), next.bodyText());
     }
   }
+
+  /**
+   * A target that accepts TCP connections and never reads or answers a byte: each request times out
+   * (and is retried) without holding up another target, a WebSocket client, or a thread.
+   */
+  @Test
+  void targetThatAcceptsAndNeverAnswersHoldsUpNoOtherTargetAndNoThread() throws Exception {
+    try (java.net.ServerSocket blackHole = new java.net.ServerSocket(0)) {
+      List<java.net.Socket> held =
+          java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+      Thread acceptor =
+          new Thread(
+              () -> {
+                while (!blackHole.isClosed()) {
+                  try {
+                    held.add(blackHole.accept());
+                  } catch (java.io.IOException closed) {
+                    return;
+                  }
+                }
+              },
+              "black-hole");
+      acceptor.setDaemon(true);
+      acceptor.start();
+      herald =
+          HeraldProcess.withDefaults()
+              .env(
+                  "HERALD_APP_WEBHOOKS",
+                  "[{\"url\":\"http://127.0.0.1:"
+                      + blackHole.getLocalPort()
+                      + "/hook\"},{\"url\":\""
+                      + receiver.url()
+                      + "\""
+                      + ONLY_OCCUPIED
+                      + "}]")
+              .env("HERALD_WEBHOOK_BATCH_MS", "20")
+              .env("HERALD_WEBHOOK_TIMEOUT_MS", "500")
+              .start();
+      int threadsBefore = liveThreads();
+      try (RawClient client = open()) {
+        for (int i = 0; i < 8; i++) {
+          String channel = Unique.name("black-hole-");
+          long start = System.nanoTime();
+          client.subscribeOk(channel);
+          assertEvents(
+              List.of(hook("channel_occupied", channel)), receiver.awaitRequest().events());
+          long tookMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
+          assertTrue(tookMs < 2000, () -> "the healthy target waited " + tookMs + " ms");
+        }
+        // The hanging target was tried again after each timeout, on fresh connections.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (held.size() < 3 && System.nanoTime() < deadline) {
+          ClusterTest.pause(Duration.ofMillis(100));
+        }
+        assertTrue(held.size() >= 3, () -> "connections to the hanging target: " + held.size());
+        client.assertPingPong();
+      }
+      int threadsAfter = liveThreads();
+      assertTrue(
+          threadsAfter <= threadsBefore + 2,
+          () -> "threads " + threadsBefore + " before, " + threadsAfter + " after");
+      assertTrue(!herald.output().contains("has been blocked for"), herald::output);
+      System.out.println(
+          "WebhooksTest: a target that never answers got "
+              + held.size()
+              + " connections (500 ms timeout, retried); the other target got all 8 events;"
+              + " threads "
+              + threadsBefore
+              + " -> "
+              + threadsAfter);
+      held.forEach(
+          socket -> {
+            try {
+              socket.close();
+            } catch (java.io.IOException ignored) {
+              // closing a test socket
+            }
+          });
+    }
+  }
+
+  private int liveThreads() {
+    ApiClient.Response metrics = ApiClient.getUrl(herald.httpBase() + "/metrics");
+    return (int) PrometheusText.parse(metrics.body()).value("jvm_threads_live_threads");
+  }
 }

@@ -27,7 +27,7 @@ public record DatabaseAppsConfig(String url, String table, int refreshIntervalSe
         scheme = URI.create(url.trim()).getScheme();
       } catch (IllegalArgumentException e) {
         throw new ConfigException(
-            section.source("apps_database_url"), "not a URL: " + e.getMessage());
+            section.source("apps_database_url"), "not a URL: " + ConfigException.withoutInput(e));
       }
       if (scheme == null
           || !(scheme.equals("postgresql")

@@ -60,7 +60,8 @@ public record ScalingConfig(
               section.source("redis_url"), "must start with redis:// or rediss://");
         }
       } catch (IllegalArgumentException e) {
-        throw new ConfigException(section.source("redis_url"), "not a URL: " + e.getMessage());
+        throw new ConfigException(
+            section.source("redis_url"), "not a URL: " + ConfigException.withoutInput(e));
       }
       return url;
     }

@@ -7,6 +7,7 @@ import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ChannelName;
 import dev.herald.protocol.ServerFrames;
 import dev.herald.scaling.Broadcaster;
+import io.vertx.core.Future;
 
 /**
  * Publishes one server event to one channel, as the HTTP API and the debug console both do: the
@@ -27,14 +28,20 @@ public final class EventPublisher {
     this.metrics = metrics;
   }
 
-  public void publish(
+  /**
+   * Publishes; the future completes once every node has the event and fails when the other nodes
+   * could not be reached (see {@code BroadcastAdapter#publishAcknowledged}).
+   */
+  public Future<Void> publish(
       AppConfig app, ChannelName channel, String event, String data, String excludeSocketId) {
     String frame = ServerFrames.channelEvent(event, channel.value(), data);
     if (channel.kind().isCache()) {
       cache.put(app.id(), channel.value(), event, data, frame, app.cacheTtl());
     }
-    broadcaster.publish(app.id(), channel.value(), frame, excludeSocketId);
+    Future<Void> published =
+        broadcaster.publishAcknowledged(app.id(), channel.value(), frame, excludeSocketId);
     console.apiEvent(app.id(), channel.value(), event, data, excludeSocketId);
     metrics.app(app.id()).apiMessages(1);
+    return published;
   }
 }

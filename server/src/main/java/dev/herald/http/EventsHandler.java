@@ -58,19 +58,23 @@ final class EventsHandler {
     AppConfig app = context.get(RequestAuthenticator.APP);
     Event event = parseEvent(app, bodyObject(context), true);
     checkRate(app, List.of(event));
-    publish(app, event);
-    if (event.info().isEmpty()) {
-      Responses.json(context, 200, Responses.MAPPER.createObjectNode());
-      return;
-    }
-    attributes(app, event)
-        .onFailure(context::fail)
-        .onSuccess(
-            channels -> {
-              ObjectNode body = Responses.MAPPER.createObjectNode();
-              body.set("channels", channels);
-              Responses.json(context, 200, body);
-            });
+    checkClusterReachable();
+    acknowledged(publish(app, event))
+        .compose(
+            published -> {
+              if (event.info().isEmpty()) {
+                return Future.succeededFuture(Responses.MAPPER.createObjectNode());
+              }
+              return attributes(app, event)
+                  .map(
+                      channels -> {
+                        ObjectNode body = Responses.MAPPER.createObjectNode();
+                        body.set("channels", channels);
+                        return body;
+                      });
+            })
+        .onSuccess(body -> Responses.json(context, 200, body))
+        .onFailure(context::fail);
   }
 
   void batch(RoutingContext context) {
@@ -96,10 +100,19 @@ final class EventsHandler {
       }
     }
     checkRate(app, events);
-    events.forEach(event -> publish(app, event));
+    checkClusterReachable();
+    List<Future<Void>> published = new ArrayList<>();
+    events.forEach(event -> published.add(publish(app, event)));
+    acknowledged(Future.all(new ArrayList<>(published)).mapEmpty())
+        .compose(ignored -> batchAnswer(app, events))
+        .onSuccess(body -> Responses.json(context, 200, body))
+        .onFailure(context::fail);
+  }
+
+  /** The body of a batch answer: {@code {}}, or the attributes asked for per item. */
+  private Future<ObjectNode> batchAnswer(AppConfig app, List<Event> events) {
     if (events.stream().allMatch(event -> event.info().isEmpty())) {
-      Responses.json(context, 200, Responses.MAPPER.createObjectNode());
-      return;
+      return Future.succeededFuture(Responses.MAPPER.createObjectNode());
     }
     List<Future<ObjectNode>> perItem = new ArrayList<>();
     for (Event event : events) {
@@ -109,15 +122,30 @@ final class EventsHandler {
               : attributes(app, event)
                   .map(channels -> (ObjectNode) channels.get(event.channels().get(0).value())));
     }
-    Future.all(new ArrayList<>(perItem))
-        .onFailure(context::fail)
-        .onSuccess(
+    return Future.all(new ArrayList<>(perItem))
+        .map(
             all -> {
               ObjectNode body = Responses.MAPPER.createObjectNode();
               var list = body.putArray("batch");
               perItem.forEach(item -> list.add(item.result()));
-              Responses.json(context, 200, body);
+              return body;
             });
+  }
+
+  /**
+   * A publication the other nodes did not get (Redis went away in the middle of it) is answered 503
+   * like one refused up front, so the caller retries: subscribers on this node may then get the
+   * event twice, but none that stays connected misses it.
+   */
+  private static Future<Void> acknowledged(Future<Void> published) {
+    return published.recover(
+        error ->
+            Future.failedFuture(
+                new ApiException(
+                    503,
+                    "The cluster bus (Redis) did not take the event ("
+                        + error.getMessage()
+                        + "); it may have reached this node's subscribers only; retry")));
   }
 
   private void checkRate(AppConfig app, List<Event> events) {
@@ -131,10 +159,27 @@ final class EventsHandler {
     }
   }
 
-  private void publish(AppConfig app, Event event) {
-    for (ChannelName channel : event.channels()) {
-      publisher.publish(app, channel, event.name(), event.data(), event.socketId());
+  /**
+   * Refuses an event this node cannot hand to the other nodes (Redis is down): a 2xx would promise
+   * a delivery that subscribers on other nodes never get, while a 503 makes the caller (Laravel's
+   * queue, an SDK) retry once the cluster is whole again. Nothing is sent, not even locally, so a
+   * retry does not deliver twice.
+   */
+  private void checkClusterReachable() {
+    if (!broadcaster.reachesEveryNode()) {
+      throw new ApiException(
+          503,
+          "The cluster bus (Redis) is unreachable or the nodes are still rejoining it: the event"
+              + " was not sent; retry later");
     }
+  }
+
+  private Future<Void> publish(AppConfig app, Event event) {
+    List<Future<Void>> published = new ArrayList<>();
+    for (ChannelName channel : event.channels()) {
+      published.add(publisher.publish(app, channel, event.name(), event.data(), event.socketId()));
+    }
+    return Future.all(new ArrayList<>(published)).mapEmpty();
   }
 
   /** Per channel, the attributes asked for in {@code info} that apply to its kind. */

@@ -44,6 +44,7 @@ public final class HeraldMetrics {
     private final Counter bytesSent;
     private final Counter clientEvents;
     private final Counter apiEvents;
+    private final Counter slowConsumers;
 
     AppMeters(HeraldMetrics metrics, String appId) {
       Tags tags = Tags.of("app_id", appId);
@@ -62,6 +63,11 @@ public final class HeraldMetrics {
       apiEvents =
           metrics.counter(
               p + ".api.messages", tags, "Messages (events x channels) accepted by the HTTP API");
+      slowConsumers =
+          metrics.counter(
+              p + ".rejections",
+              Tags.of("app_id", appId, "kind", "SLOW_CONSUMER"),
+              REJECTIONS_DESCRIPTION);
       Gauge.builder(p + ".connected", connected, AtomicLong::get)
           .tags(tags)
           .description("Open WebSocket connections")
@@ -100,6 +106,11 @@ public final class HeraldMetrics {
       apiEvents.increment(count);
     }
 
+    /** A connection closed with 4100 because its write queue was full when a broadcast came. */
+    public void slowConsumerDisconnected() {
+      slowConsumers.increment();
+    }
+
     public void subscribed() {
       subscriptions.incrementAndGet();
     }
@@ -108,6 +119,8 @@ public final class HeraldMetrics {
       subscriptions.decrementAndGet();
     }
   }
+
+  private static final String REJECTIONS_DESCRIPTION = "Requests refused, by kind";
 
   private final PrometheusMeterRegistry registry;
   private final String prefix;
@@ -166,7 +179,7 @@ public final class HeraldMetrics {
     counter(
             prefix + ".rejections",
             Tags.of("app_id", appId == null ? "" : appId, "kind", kind),
-            "Requests refused, by kind")
+            REJECTIONS_DESCRIPTION)
         .increment();
   }
 

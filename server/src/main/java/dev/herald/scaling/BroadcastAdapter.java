@@ -1,6 +1,7 @@
 package dev.herald.scaling;
 
 import dev.herald.protocol.ErrorCode;
+import io.vertx.core.Future;
 
 /**
  * The fan-out seam: carries an envelope, or an order to close connections, to every event loop
@@ -11,8 +12,23 @@ import dev.herald.protocol.ErrorCode;
 public interface BroadcastAdapter {
   void publish(Envelope envelope);
 
+  /**
+   * Like {@link #publish}, with a future that completes once the envelope is handed to every node:
+   * at once on a single node; when the cluster bus has taken it with Redis. It fails when the other
+   * nodes cannot be reached (this node's subscribers may have had it).
+   */
+  default Future<Void> publishAcknowledged(Envelope envelope) {
+    publish(envelope);
+    return Future.succeededFuture();
+  }
+
   /** Delivers to the other nodes only (announcing this node's state to a cluster that lost it). */
   void publishToOtherNodes(Envelope envelope);
+
+  /** Whether a publication now reaches every node; a single node always reaches itself. */
+  default boolean reachesEveryNode() {
+    return true;
+  }
 
   /** Closes every connection signed in as the user ({@code terminate_connections}). */
   void closeUser(String appId, String userId, ErrorCode code, String message);

@@ -2,6 +2,7 @@ package dev.herald.scaling;
 
 import dev.herald.channels.OutboundFrame;
 import dev.herald.protocol.ErrorCode;
+import io.vertx.core.Future;
 
 /**
  * What the WebSocket and HTTP layers call to reach connections they do not own: encodes a frame to
@@ -24,6 +25,16 @@ public final class Broadcaster {
   }
 
   /**
+   * {@link #publish}, completing once every node has the frame (see {@link
+   * BroadcastAdapter#publishAcknowledged}).
+   */
+  public Future<Void> publishAcknowledged(
+      String appId, String channel, String frameJson, String excludeSocketId) {
+    return adapter.publishAcknowledged(
+        new Envelope(appId, channel, OutboundFrame.of(frameJson), excludeSocketId, 0));
+  }
+
+  /**
    * Sends a member_added or member_removed frame to the presence channel's subscribers whose member
    * list predates {@code membershipVersion}.
    */
@@ -43,6 +54,11 @@ public final class Broadcaster {
       String appId, String channel, String frameJson, long membershipVersion) {
     adapter.publishToOtherNodes(
         new Envelope(appId, channel, OutboundFrame.of(frameJson), null, membershipVersion));
+  }
+
+  /** Whether a publication now reaches every node (false while the cluster bus is down). */
+  public boolean reachesEveryNode() {
+    return adapter.reachesEveryNode();
   }
 
   /** Closes every connection signed in as the user, wherever it is. */

@@ -23,6 +23,8 @@ public final class Session implements Subscriber {
   /** {@code --debug} logs every frame in and out through this logger. */
   static final Logger FRAMES = Logger.getLogger("dev.herald.frames");
 
+  private static final Logger LOG = Logger.getLogger(Session.class.getName());
+
   /** Where the connection is in its life. */
   public enum State {
     OPEN,
@@ -63,6 +65,9 @@ public final class Session implements Subscriber {
   private String signedInUserId;
   private java.util.List<String> watchlist = java.util.List.of();
   private boolean authorized;
+
+  /** Reading from the client is paused until its write queue drains (see {@link #send}). */
+  private boolean readingPaused;
 
   /** The online-users version the watchlist's initial state was read at; -1 before that. */
   private long watchlistSnapshotVersion = -1;
@@ -167,13 +172,27 @@ public final class Session implements Subscriber {
     pingSentNanos = nowNanos;
   }
 
-  /** Sends a frame built for this connection alone. */
+  /**
+   * Sends a frame built for this connection alone. These are replies to the client's own frames
+   * (pongs, subscription results, errors), so a client that keeps sending without reading the
+   * replies is slowed down, not dropped: reading from it pauses while its write queue is full and
+   * resumes once the queue drains. Its memory stays bounded either way.
+   */
   void send(String json) {
     if (state == State.OPEN) {
       socket.writeTextMessage(json);
       meters.messageSent(json.length());
       if (FRAMES.isLoggable(Level.FINE)) {
         FRAMES.fine(socketId + " <- " + json);
+      }
+      if (!readingPaused && socket.writeQueueFull()) {
+        readingPaused = true;
+        socket.pause();
+        socket.drainHandler(
+            drained -> {
+              readingPaused = false;
+              socket.resume();
+            });
       }
     }
   }
@@ -188,13 +207,9 @@ public final class Session implements Subscriber {
     if (state != State.OPEN || !channel.channel().isActive()) {
       return;
     }
-    if (!channel.channel().isWritable()) {
-      // Frames written earlier in this pass may only be waiting for their flush.
-      flush();
-      if (!channel.channel().isWritable()) {
-        fail(ErrorCode.OVER_CAPACITY, "Client is not reading its messages fast enough");
-        return;
-      }
+    if (writeQueueFull()) {
+      closeAsSlowConsumer();
+      return;
     }
     frameWriter.write(this, channel, frame);
     meters.messageSent(frame.size());
@@ -218,6 +233,32 @@ public final class Session implements Subscriber {
       awaitingFlush = false;
       channel.flush();
     }
+  }
+
+  /**
+   * Closes with 4100 a client whose write queue is full when more must be written to it: a
+   * broadcast, or the pong Vert.x owes for a WebSocket ping (pings are answered below Herald, so
+   * pausing the reads does not hold them back). Counted as {@code SLOW_CONSUMER}.
+   */
+  void closeAsSlowConsumer() {
+    if (state != State.OPEN) {
+      return;
+    }
+    meters.slowConsumerDisconnected();
+    LOG.fine(() -> socketId + " closed with 4100: its write queue is full");
+    fail(ErrorCode.OVER_CAPACITY, "Client is not reading its messages fast enough");
+  }
+
+  /**
+   * Whether the write queue is over its high-water mark once what {@link FrameWriter} queued has
+   * been flushed: frames only waiting for the pass's flush are not a slow client's backlog.
+   */
+  boolean writeQueueFull() {
+    if (channel.channel().isWritable()) {
+      return false;
+    }
+    flush();
+    return !channel.channel().isWritable();
   }
 
   /** Watchlist notices that arrived before the initial state was read, with their versions. */

@@ -16,6 +16,7 @@ import dev.herald.webhooks.Webhooks;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrameType;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -45,6 +46,7 @@ public final class WebSocketHandler {
   private final BooleanSupplier draining;
   private final ConsoleFeed console;
   private final FrameWriter frameWriter = new FrameWriter();
+  private final int maxMessageBytes;
 
   /** The WebSocket side of one event loop, with the handlers it owns. */
   public static WebSocketHandler forEventLoop(
@@ -59,7 +61,8 @@ public final class WebSocketHandler {
       Webhooks webhooks,
       HeraldMetrics metrics,
       BooleanSupplier draining,
-      ConsoleFeed console) {
+      ConsoleFeed console,
+      int maxMessageBytes) {
     SubscriptionHandler subscriptions =
         new SubscriptionHandler(local, directory, cache, broadcaster, webhooks, metrics);
     SigninHandler signins = new SigninHandler(local, onlineUsers, broadcaster);
@@ -76,7 +79,8 @@ public final class WebSocketHandler {
         signins,
         metrics,
         draining,
-        console);
+        console,
+        maxMessageBytes);
   }
 
   private WebSocketHandler(
@@ -89,8 +93,10 @@ public final class WebSocketHandler {
       SigninHandler signins,
       HeraldMetrics metrics,
       BooleanSupplier draining,
-      ConsoleFeed console) {
+      ConsoleFeed console,
+      int maxMessageBytes) {
     this.console = console;
+    this.maxMessageBytes = maxMessageBytes;
     this.metrics = metrics;
     this.draining = draining;
     this.appPathPrefix = mountPath + "/app/";
@@ -186,7 +192,20 @@ public final class WebSocketHandler {
     console.connection(app.id(), opened.socketId(), true);
     monitor.add(opened);
     local.addConnection(app.id(), opened);
-    socket.frameHandler(frame -> opened.touch(System.nanoTime()));
+    FragmentedMessageGuard fragments = new FragmentedMessageGuard(maxMessageBytes);
+    socket.frameHandler(
+        frame -> {
+          if (!fragments.accept(frame)) {
+            opened.close(1009, "Message too big");
+            return;
+          }
+          opened.touch(System.nanoTime());
+          // Vert.x answers a ping frame with a pong on its own: a ping flood from a client that
+          // does not read must not queue pongs without bound.
+          if (frame.type() == WebSocketFrameType.PING && opened.writeQueueFull()) {
+            opened.closeAsSlowConsumer();
+          }
+        });
     socket.textMessageHandler(
         text -> {
           opened.meters().messageReceived(text.length());

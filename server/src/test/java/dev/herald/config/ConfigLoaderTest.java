@@ -186,6 +186,26 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aMalformedUrlIsRefusedWithoutPrintingItsPassword() {
+    for (String variable : List.of("REDIS_URL", "HERALD_APPS_DATABASE_URL")) {
+      String scheme = variable.equals("REDIS_URL") ? "redis" : "postgresql";
+      ConfigException error =
+          assertThrows(
+              ConfigException.class,
+              () ->
+                  load(
+                      Map.of(
+                          "HERALD_SCALING",
+                          "redis",
+                          variable,
+                          scheme + "://user:s3cret pass@db.internal:5432/x")));
+      assertTrue(
+          error.getMessage().startsWith("env " + variable + ": not a URL"), error::getMessage);
+      assertFalse(error.getMessage().contains("s3cret"), error::getMessage);
+    }
+  }
+
+  @Test
   void anAppWithoutASecretIsRefused() {
     ConfigException error =
         assertThrows(

@@ -9,8 +9,10 @@ import dev.herald.protocol.ErrorCode;
 import dev.herald.scaling.BroadcastAdapter;
 import dev.herald.scaling.Envelope;
 import dev.herald.scaling.LocalAdapter;
+import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -19,12 +21,14 @@ import java.util.logging.Logger;
  * Fan-out across nodes: delivers to this node's subscribers at once through the {@link
  * LocalAdapter}, and publishes the envelope once on the cluster's Redis bus for the other nodes,
  * which deliver it to theirs. A node ignores its own messages, so each subscriber gets an event
- * exactly once. While Redis is unreachable, local delivery goes on and cross-node messages are
- * counted as lost. Thread-safe.
+ * exactly once. While Redis is unreachable the HTTP API refuses events (503); client and member
+ * events are still delivered locally, and their cross-node messages are counted as lost.
+ * Thread-safe.
  */
 public final class RedisAdapter implements BroadcastAdapter {
   private static final Logger LOG = Logger.getLogger(RedisAdapter.class.getName());
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final long PUBLISH_TIMEOUT_SECONDS = 5;
 
   private final LocalAdapter local;
   private final String nodeId;
@@ -52,7 +56,17 @@ public final class RedisAdapter implements BroadcastAdapter {
   }
 
   @Override
+  public Future<Void> publishAcknowledged(Envelope envelope) {
+    local.publish(envelope);
+    return send(eventMessage(envelope));
+  }
+
+  @Override
   public void publishToOtherNodes(Envelope envelope) {
+    send(eventMessage(envelope));
+  }
+
+  private ObjectNode eventMessage(Envelope envelope) {
     ObjectNode message = message("event", envelope.appId());
     message.put("channel", envelope.channel());
     if (envelope.excludeSocketId() != null) {
@@ -62,7 +76,7 @@ public final class RedisAdapter implements BroadcastAdapter {
       message.put("version", envelope.membershipVersion());
     }
     message.put("frame", envelope.frame().toString());
-    send(message);
+    return message;
   }
 
   @Override
@@ -82,6 +96,12 @@ public final class RedisAdapter implements BroadcastAdapter {
     message.put("code", code.name());
     message.put("reason", reason);
     send(message);
+  }
+
+  @Override
+  public boolean reachesEveryNode() {
+    RedisConnector connector = redis;
+    return connector != null && connector.busSettled();
   }
 
   public long published() {
@@ -104,11 +124,15 @@ public final class RedisAdapter implements BroadcastAdapter {
     return message;
   }
 
-  private void send(ObjectNode message) {
+  /**
+   * Publishes on the bus; the future fails when Redis is unreachable or does not answer within
+   * {@link #PUBLISH_TIMEOUT_SECONDS} (a partition), and the message then counts as lost.
+   */
+  private Future<Void> send(ObjectNode message) {
     RedisConnector connector = redis;
     if (connector == null || !connector.isConnected()) {
       lost.incrementAndGet();
-      return;
+      return Future.failedFuture("Redis is unreachable");
     }
     String text;
     try {
@@ -116,10 +140,12 @@ public final class RedisAdapter implements BroadcastAdapter {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-    connector
+    return connector
         .send(Request.cmd(Command.PUBLISH).arg(busChannel).arg(text))
+        .timeout(PUBLISH_TIMEOUT_SECONDS, TimeUnit.SECONDS)
         .onSuccess(ignored -> published.incrementAndGet())
-        .onFailure(error -> lost.incrementAndGet());
+        .onFailure(error -> lost.incrementAndGet())
+        .mapEmpty();
   }
 
   /** A message from the bus: delivered to this node's connections unless this node sent it. */

@@ -25,6 +25,15 @@ public final class RedisConnector {
   private static final Logger LOG = Logger.getLogger(RedisConnector.class.getName());
   private static final long MAX_BACKOFF_MILLIS = 5_000;
 
+  /**
+   * After a reconnect, how long until the other nodes are assumed to be back on the bus too: they
+   * retry at most {@link #MAX_BACKOFF_MILLIS} apart, plus time to connect.
+   */
+  static final long RESUBSCRIBE_GRACE_MILLIS = MAX_BACKOFF_MILLIS + 2_000;
+
+  /** When the last reconnect (not the first connect) succeeded; 0 when none has. */
+  private volatile long reconnectedAtNanos;
+
   private final Vertx vertx;
   private final Redis client;
   private final String busChannel;
@@ -53,6 +62,18 @@ public final class RedisConnector {
 
   public boolean isConnected() {
     return connected;
+  }
+
+  /**
+   * Whether a message published now reaches every node that is still up: connected, and past the
+   * grace after a reconnect during which other nodes may still be re-subscribing to the bus (a
+   * PUBLISH then would miss their clients while Redis reports success).
+   */
+  public boolean busSettled() {
+    long reconnected = reconnectedAtNanos;
+    return connected
+        && (reconnected == 0
+            || System.nanoTime() - reconnected > RESUBSCRIBE_GRACE_MILLIS * 1_000_000L);
   }
 
   /** Connects both connections; fails if Redis cannot be reached now. */
@@ -167,6 +188,7 @@ public final class RedisConnector {
                     synchronized (this) {
                       reconnecting = false;
                     }
+                    reconnectedAtNanos = System.nanoTime();
                     LOG.info("Redis is back; registering this node's state again");
                     reconnectListeners.forEach(Runnable::run);
                   })
