@@ -251,14 +251,15 @@ public final class Session implements Subscriber {
 
   /**
    * Whether the write queue is over its high-water mark once what {@link FrameWriter} queued has
-   * been flushed: frames only waiting for the pass's flush are not a slow client's backlog.
+   * been flushed: frames only waiting for the pass's flush are not a slow client's backlog. Both
+   * the channel and Vert.x's own view count (Vert.x also queues the pongs it owes for pings).
    */
   boolean writeQueueFull() {
-    if (channel.channel().isWritable()) {
+    if (!socket.writeQueueFull() && channel.channel().isWritable()) {
       return false;
     }
     flush();
-    return !channel.channel().isWritable();
+    return socket.writeQueueFull() || !channel.channel().isWritable();
   }
 
   /** Watchlist notices that arrived before the initial state was read, with their versions. */
