@@ -49,7 +49,9 @@ class NodeInteropTest {
           "user.test.mjs",
           "tls.test.mjs",
           "drain.test.mjs",
-          "console.test.mjs");
+          "console.test.mjs",
+          // Run by NginxProxyTest, which puts nginx in front of Herald first.
+          "nginx.test.mjs");
 
   /** Short, so the drain suite's pusher-js is handed over quickly. */
   private static final String DRAIN_SECONDS = "1";
@@ -180,9 +182,10 @@ class NodeInteropTest {
   }
 
   /**
-   * Runs one suite file against {@code target}, with {@code extraEnv} added to node's environment.
+   * Runs one suite file against {@code target}, with {@code extraEnv} added to node's environment
+   * (and overriding the target's {@code HERALD_*} there, e.g. a proxy's port).
    */
-  private static void runSuite(String file, HeraldProcess target, Map<String, String> extraEnv)
+  static void runSuite(String file, HeraldProcess target, Map<String, String> extraEnv)
       throws IOException, InterruptedException {
     Path dir = nodeDir();
     assertTrue(
