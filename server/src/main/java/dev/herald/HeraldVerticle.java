@@ -103,10 +103,15 @@ final class HeraldVerticle extends AbstractVerticle {
             // frames and close codes on an open socket, which is what clients understand.
             .webSocketHandshakeHandler(
                 handshake -> {
-                  String address =
+                  String peer =
                       handshake.remoteAddress() == null
                           ? null
                           : handshake.remoteAddress().hostAddress();
+                  // Behind a trusted proxy, count the client it forwards, not the proxy.
+                  String address =
+                      server
+                          .trustedProxies()
+                          .clientAddress(peer, handshake.headers().getAll("X-Forwarded-For"));
                   if (services.connectionRate().tryAcquire(address, System.nanoTime())) {
                     handshake.accept();
                   } else {

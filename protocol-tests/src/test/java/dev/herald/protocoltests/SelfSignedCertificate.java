@@ -71,6 +71,14 @@ record SelfSignedCertificate(Path certificate, Path privateKey) {
 
   /** An HTTP client that trusts exactly this certificate (hostname verification stays on). */
   HttpClient trustingClient() throws IOException, GeneralSecurityException {
+    return HttpClient.newBuilder()
+        .sslContext(trustingContext())
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
+  }
+
+  /** A TLS context that trusts exactly this certificate. */
+  SSLContext trustingContext() throws IOException, GeneralSecurityException {
     X509Certificate x509;
     try (InputStream in = Files.newInputStream(certificate)) {
       x509 = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
@@ -83,9 +91,6 @@ record SelfSignedCertificate(Path certificate, Path privateKey) {
     factory.init(store);
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(null, factory.getTrustManagers(), null);
-    return HttpClient.newBuilder()
-        .sslContext(context)
-        .connectTimeout(Duration.ofSeconds(5))
-        .build();
+    return context;
   }
 }
