@@ -1,29 +1,17 @@
 package dev.herald.protocoltests;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
-
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * A real nginx running one of the site files shipped in {@code config/nginx/}, on free loopback
@@ -41,8 +29,6 @@ final class NginxProcess implements AutoCloseable {
   /** Where Debian installs nginx; not on a non-root user's PATH. */
   private static final Path DEBIAN_NGINX = Path.of("/usr/sbin/nginx");
 
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
-
   private final Process process;
   private final Path dir;
   private final String renderedSite;
@@ -57,14 +43,7 @@ final class NginxProcess implements AutoCloseable {
 
   /** The nginx executable on PATH or at Debian's path, if there is one. */
   static Optional<Path> binary() {
-    String path = System.getenv().getOrDefault("PATH", "");
-    return Stream.concat(
-            Stream.of(path.split(File.pathSeparator))
-                .filter(entry -> !entry.isEmpty())
-                .map(entry -> Path.of(entry, "nginx")),
-            Stream.of(DEBIAN_NGINX))
-        .filter(Files::isExecutable)
-        .findFirst();
+    return ReverseProxies.binary("nginx", DEBIAN_NGINX);
   }
 
   /**
@@ -88,29 +67,29 @@ final class NginxProcess implements AutoCloseable {
       String site = Files.readString(shippedSite, StandardCharsets.UTF_8);
       Map<String, Integer> ports = new LinkedHashMap<>();
       for (Map.Entry<String, String> listen : listens.entrySet()) {
-        int port = freePort();
+        int port = ReverseProxies.freePort();
         ports.put(listen.getKey(), port);
         site =
-            replaceOnce(
+            ReverseProxies.replaceOnce(
                 shippedSite,
                 site,
                 Pattern.quote(listen.getValue()),
                 match -> match.group().replaceFirst("listen [^\\s;]+", "listen 127.0.0.1:" + port));
       }
       site =
-          replaceOnce(
+          ReverseProxies.replaceOnce(
               shippedSite,
               site,
               Pattern.quote(upstream),
               match -> match.group().replaceFirst(":\\d+;", ":" + heraldPort + ";"));
       site =
-          replaceOnce(
+          ReverseProxies.replaceOnce(
               shippedSite,
               site,
               "(?m)^(\\s*)ssl_certificate\\s+\\S+;",
               match -> match.group(1) + "ssl_certificate " + certificate.certificate() + ";");
       site =
-          replaceOnce(
+          ReverseProxies.replaceOnce(
               shippedSite,
               site,
               "(?m)^(\\s*)ssl_certificate_key\\s+\\S+;",
@@ -138,7 +117,7 @@ final class NginxProcess implements AutoCloseable {
               .redirectOutput(log.toFile())
               .start();
       NginxProcess started = new NginxProcess(process, dir, site, ports);
-      started.awaitListening();
+      ReverseProxies.awaitListening("nginx", process, ports.values(), started::logs);
       return started;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -192,14 +171,7 @@ final class NginxProcess implements AutoCloseable {
 
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    ReverseProxies.stop(process);
   }
 
   /**
@@ -221,65 +193,5 @@ final class NginxProcess implements AutoCloseable {
         "    include " + site + ";",
         "}",
         "");
-  }
-
-  private static String replaceOnce(
-      Path shippedSite, String text, String regex, Function<MatchResult, String> replacement) {
-    Matcher matcher = Pattern.compile(regex).matcher(text);
-    int count = 0;
-    while (matcher.find()) {
-      count++;
-    }
-    assertEquals(
-        1,
-        count,
-        () ->
-            shippedSite
-                + " should contain /"
-                + regex
-                + "/ exactly once: NginxProxyTest replaces it to run the file on loopback");
-    return matcher
-        .reset()
-        .replaceFirst(match -> Matcher.quoteReplacement(replacement.apply(match)));
-  }
-
-  /** Returns once every listen port accepts a connection; fails if nginx exits first. */
-  private void awaitListening() {
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    for (int port : ports.values()) {
-      while (!accepts(port)) {
-        if (!process.isAlive()) {
-          fail("nginx exited with " + process.exitValue() + " at start-up:\n" + logs());
-        }
-        if (System.nanoTime() > deadline) {
-          close();
-          fail("nginx did not listen on 127.0.0.1:" + port + " within " + START_TIMEOUT + logs());
-        }
-        try {
-          process.waitFor(50, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(e);
-        }
-      }
-    }
-  }
-
-  private static boolean accepts(int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-      return true;
-    } catch (IOException notYet) {
-      return false;
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

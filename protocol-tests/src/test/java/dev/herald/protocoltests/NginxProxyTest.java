@@ -5,21 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.BindException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The nginx site files shipped in {@code config/nginx/}, each run as it is (only ports and
  * certificate paths replaced, see {@link NginxProcess}) by a real nginx that ends TLS in front of a
- * Herald process: pusher-js and the {@code pusher} SDK go through it (node/nginx.test.mjs), and the
+ * Herald process: pusher-js and the {@code pusher} SDK go through it (node/proxy.test.mjs), and the
  * checks below cover what those clients cannot show: both signature styles under the prefix, the
  * http redirect, the body limit, and timeouts that outlast Herald's own liveness checks.
  *
@@ -227,7 +221,7 @@ class NginxProxyTest {
       long start = System.nanoTime();
       assertEquals(101, upgradeStatus(nginx, "127.0.0.2", null));
       // Another client, but Herald sees nginx's address for both.
-      assertRefusedInTheSameSecond(start, upgradeStatus(nginx, "127.0.0.3", null));
+      ReverseProxies.assertRefusedInTheSameSecond(start, upgradeStatus(nginx, "127.0.0.3", null));
     }
   }
 
@@ -246,8 +240,9 @@ class NginxProxyTest {
       // A client cannot buy a fresh allowance by naming another address: nginx appends the one
       // it saw, and Herald reads from the right.
       assertEquals(101, upgradeStatus(nginx, "127.0.0.4", "127.0.0.50"));
-      assertRefusedInTheSameSecond(start, upgradeStatus(nginx, "127.0.0.4", "127.0.0.51"));
-      assertRefusedInTheSameSecond(start, upgradeStatus(nginx, "127.0.0.2", null));
+      ReverseProxies.assertRefusedInTheSameSecond(
+          start, upgradeStatus(nginx, "127.0.0.4", "127.0.0.51"));
+      ReverseProxies.assertRefusedInTheSameSecond(start, upgradeStatus(nginx, "127.0.0.2", null));
     }
   }
 
@@ -257,13 +252,15 @@ class NginxProxyTest {
       throws Exception {
     try {
       NodeInteropTest.runSuite(
-          "nginx.test.mjs",
+          "proxy.test.mjs",
           herald,
           Map.of(
               "HERALD_PORT",
               Integer.toString(nginx.port("https")),
               "HERALD_WS_PATH",
               path,
+              "HERALD_PROXY",
+              "nginx",
               "NODE_EXTRA_CA_CERTS",
               certificate.certificate().toString()));
     } catch (AssertionError e) {
@@ -281,66 +278,10 @@ class NginxProxyTest {
         certificate);
   }
 
-  /**
-   * The status nginx answers a WebSocket upgrade with, sent over TLS from the loopback address
-   * {@code from} (all of 127.0.0.0/8 is loopback on Linux), with an {@code X-Forwarded-For} of the
-   * client's own unless null.
-   */
   private static int upgradeStatus(NginxProcess nginx, String from, String forwardedFor)
       throws Exception {
-    SSLSocket socket;
-    try {
-      socket =
-          (SSLSocket)
-              certificate
-                  .trustingContext()
-                  .getSocketFactory()
-                  .createSocket(
-                      InetAddress.getByName("127.0.0.1"),
-                      nginx.port("https"),
-                      InetAddress.getByName(from),
-                      0);
-    } catch (BindException e) {
-      Assumptions.abort("cannot connect from " + from + " on this machine's loopback: " + e);
-      throw e;
-    }
-    try (socket) {
-      socket.setSoTimeout(10_000);
-      String request =
-          "GET /app/"
-              + HeraldProcess.APP_KEY
-              + "?protocol=7&client=js&version=8.4.0&flash=false HTTP/1.1\r\n"
-              + "Host: 127.0.0.1:"
-              + nginx.port("https")
-              + "\r\n"
-              + "Upgrade: websocket\r\n"
-              + "Connection: Upgrade\r\n"
-              + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-              + "Sec-WebSocket-Version: 13\r\n"
-              + (forwardedFor == null ? "" : "X-Forwarded-For: " + forwardedFor + "\r\n")
-              + "\r\n";
-      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-      socket.getOutputStream().flush();
-      BufferedReader reader =
-          new BufferedReader(
-              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-      String statusLine = reader.readLine();
-      assertTrue(
-          statusLine != null && statusLine.startsWith("HTTP/1.1 "),
-          () -> "no HTTP status line from nginx: " + statusLine + "\n" + nginx.logs());
-      return Integer.parseInt(statusLine.substring(9, 12));
-    }
-  }
-
-  /**
-   * Asserts a 429 from the one-per-second limit; a machine so slow that a second passed since
-   * {@code startNanos} cannot show the limit, and the test is then skipped rather than failed.
-   */
-  private static void assertRefusedInTheSameSecond(long startNanos, int status) {
-    if (status != 429 && System.nanoTime() - startNanos >= 1_000_000_000L) {
-      Assumptions.abort("more than a second passed between handshakes; the limit cannot be shown");
-    }
-    assertEquals(429, status, "the handshake should be refused by the per-IP limit");
+    return ReverseProxies.upgradeStatus(
+        certificate, nginx.port("https"), "", from, forwardedFor, nginx::logs);
   }
 
   private static String wssUrl(NginxProcess nginx, String path) {

@@ -50,8 +50,8 @@ class NodeInteropTest {
           "tls.test.mjs",
           "drain.test.mjs",
           "console.test.mjs",
-          // Run by NginxProxyTest, which puts nginx in front of Herald first.
-          "nginx.test.mjs");
+          // Run by NginxProxyTest and CaddyProxyTest, which put a proxy in front of Herald first.
+          "proxy.test.mjs");
 
   /** Short, so the drain suite's pusher-js is handed over quickly. */
   private static final String DRAIN_SECONDS = "1";
