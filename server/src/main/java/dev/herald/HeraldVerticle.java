@@ -10,10 +10,15 @@ import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.ext.web.Router;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One event loop's server: an HTTP server on the shared port that takes WebSocket upgrades and API
@@ -100,43 +105,73 @@ final class HeraldVerticle extends AbstractVerticle {
                   .setCertValue(Buffer.buffer(certificate.certificatePem()))
                   .setKeyValue(Buffer.buffer(certificate.privateKeyPem())));
     }
+    Router api =
+        HttpApi.router(
+            vertx,
+            server.path(),
+            server.maxRequestSize(),
+            services.apps(),
+            services.verifier(),
+            services.directory(),
+            services.cache(),
+            services.broadcaster(),
+            services.notReadyReason(),
+            services.metrics(),
+            server.metricsEnabled() && server.metricsPort() == 0,
+            services.console(),
+            services.consoleHandler(),
+            services.devRoutes(),
+            services.clock());
     httpServer =
         vertx
             .createHttpServer(options)
-            // Every upgrade is accepted: Pusher errors (unknown app, bad protocol) are sent as
-            // frames and close codes on an open socket, which is what clients understand.
-            .webSocketHandshakeHandler(
-                handshake -> {
-                  String address =
-                      handshake.remoteAddress() == null
-                          ? null
-                          : handshake.remoteAddress().hostAddress();
-                  if (services.connectionRate().tryAcquire(address, System.nanoTime())) {
-                    handshake.accept();
-                  } else {
-                    services.metrics().rejection(null, "CONNECTION_RATE_LIMIT");
-                    handshake.reject(429);
-                  }
-                })
-            .webSocketHandler(webSockets::handle)
             .requestHandler(
-                HttpApi.router(
-                    vertx,
-                    server.path(),
-                    server.maxRequestSize(),
-                    services.apps(),
-                    services.verifier(),
-                    services.directory(),
-                    services.cache(),
-                    services.broadcaster(),
-                    services.notReadyReason(),
-                    services.metrics(),
-                    server.metricsEnabled() && server.metricsPort() == 0,
-                    services.console(),
-                    services.consoleHandler(),
-                    services.devRoutes(),
-                    services.clock()));
+                request -> {
+                  if (isWebSocketUpgrade(request)) {
+                    upgrade(request, webSockets);
+                  } else {
+                    api.handle(request);
+                  }
+                });
     httpServer.listen().<Void>mapEmpty().onComplete(started);
+  }
+
+  /** A GET asking to become a WebSocket (RFC 6455 §4.1); Vert.x 4.5 has no public check for it. */
+  private static boolean isWebSocketUpgrade(HttpServerRequest request) {
+    String connection = request.getHeader(HttpHeaders.CONNECTION);
+    return request.method() == HttpMethod.GET
+        && "websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))
+        && connection != null
+        && connection.toLowerCase(Locale.ROOT).contains("upgrade");
+  }
+
+  /**
+   * Takes a WebSocket upgrade unless its client is over the per-IP handshake rate. Every other
+   * upgrade is accepted: Pusher errors (unknown app, bad protocol) are sent as frames and close
+   * codes on an open socket, which is what clients understand.
+   *
+   * <p>A refused upgrade gets 429 and its connection is closed. Vert.x's own handshake rejection
+   * leaves the connection open but no longer read, so a proxy that pools connections to Herald
+   * (Caddy by default, nginx with {@code keepalive}) would send the next client's request into it
+   * and wait forever.
+   */
+  private void upgrade(HttpServerRequest request, WebSocketHandler webSockets) {
+    String peer = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+    // Behind a trusted proxy, count the client it forwards, not the proxy.
+    String address =
+        server.trustedProxies().clientAddress(peer, request.headers().getAll("X-Forwarded-For"));
+    if (!services.connectionRate().tryAcquire(address, System.nanoTime())) {
+      services.metrics().rejection(null, "CONNECTION_RATE_LIMIT");
+      request
+          .response()
+          .setStatusCode(429)
+          .putHeader(HttpHeaders.CONNECTION, "close")
+          .end("Too Many Requests")
+          .onComplete(written -> request.connection().close());
+      return;
+    }
+    // A malformed handshake fails here after Vert.x has answered it (400).
+    request.toWebSocket().onSuccess(webSockets::handle);
   }
 
   /**

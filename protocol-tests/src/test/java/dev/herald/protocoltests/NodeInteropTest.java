@@ -50,7 +50,9 @@ class NodeInteropTest {
           "tls.test.mjs",
           "drain.test.mjs",
           "console.test.mjs",
-          "demo.test.mjs");
+          "demo.test.mjs",
+          // Run by NginxProxyTest and CaddyProxyTest, which put a proxy in front of Herald first.
+          "proxy.test.mjs");
 
   /** Short, so the drain suite's pusher-js is handed over quickly. */
   private static final String DRAIN_SECONDS = "1";
@@ -198,9 +200,10 @@ class NodeInteropTest {
   }
 
   /**
-   * Runs one suite file against {@code target}, with {@code extraEnv} added to node's environment.
+   * Runs one suite file against {@code target}, with {@code extraEnv} added to node's environment
+   * (and overriding the target's {@code HERALD_*} there, e.g. a proxy's port).
    */
-  private static void runSuite(String file, HeraldProcess target, Map<String, String> extraEnv)
+  static void runSuite(String file, HeraldProcess target, Map<String, String> extraEnv)
       throws IOException, InterruptedException {
     Path dir = nodeDir();
     assertTrue(

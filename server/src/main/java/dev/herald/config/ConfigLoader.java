@@ -124,7 +124,8 @@ public final class ConfigLoader {
               Scope.SERVER,
               "connections_per_ip_per_second",
               "HERALD_CONNECTIONS_PER_IP_PER_SECOND",
-              null));
+              null),
+          new EnvBinding(Scope.SERVER, "trusted_proxies", "HERALD_TRUSTED_PROXIES", null));
 
   /** The parsed command line. */
   public record CommandLine(

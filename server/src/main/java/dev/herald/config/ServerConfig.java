@@ -8,6 +8,7 @@ import java.util.Set;
  * @param path mount prefix for everything ("" or "/something", no trailing slash)
  * @param maxRequestSize largest HTTP request body in bytes
  * @param eventLoops number of event loops (one verticle each); 0 means one per core
+ * @param trustedProxies proxies whose X-Forwarded-For names the client (none by default)
  */
 public record ServerConfig(
     String host,
@@ -26,7 +27,8 @@ public record ServerConfig(
     boolean debug,
     boolean jsonLogs,
     String consoleToken,
-    int connectionsPerIpPerSecond) {
+    int connectionsPerIpPerSecond,
+    TrustedProxies trustedProxies) {
 
   static final Set<String> KEYS =
       Set.of(
@@ -66,7 +68,8 @@ public record ServerConfig(
           "debug",
           "log_format",
           "console_token",
-          "connections_per_ip_per_second");
+          "connections_per_ip_per_second",
+          "trusted_proxies");
 
   static ServerConfig from(Section section, String defaultRedisPrefix) {
     return new ServerConfig(
@@ -86,7 +89,9 @@ public record ServerConfig(
         section.bool("debug", false),
         section.oneOf("log_format", LogFormat.PLAIN, LogFormat.class) == LogFormat.JSON,
         consoleToken(section),
-        section.integer("connections_per_ip_per_second", 0, 0, 1_000_000));
+        section.integer("connections_per_ip_per_second", 0, 0, 1_000_000),
+        TrustedProxies.parse(
+            section.string("trusted_proxies", ""), section.source("trusted_proxies")));
   }
 
   /** The debug console's token, or null: the console is off unless one is set. */
