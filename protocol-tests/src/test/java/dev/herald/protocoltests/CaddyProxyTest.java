@@ -2,6 +2,7 @@ package dev.herald.protocoltests;
 
 import static dev.herald.protocoltests.ChannelsTest.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -145,7 +146,12 @@ class CaddyProxyTest {
                   .build(),
               HttpResponse.BodyHandlers.ofString());
 
-      assertEquals(413, response.statusCode(), () -> response.body() + caddy.logs());
+      // Caddy 2.6 answers 413 when it meets the limit before proxying starts, and 502 when it
+      // meets it while streaming the body upstream (its log then says "HTTP 413: request body too
+      // large"); either way the body never reaches Herald whole. Seen both ways in CI.
+      int status = response.statusCode();
+      assertTrue(
+          status == 413 || status == 502, () -> status + " " + response.body() + caddy.logs());
     }
   }
 
