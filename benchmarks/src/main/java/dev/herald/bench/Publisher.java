@@ -128,7 +128,10 @@ final class Publisher {
         return;
       }
       if (rate > 0) {
-        long due = (long) ((now - start) / 1e9 * rate);
+        // Request k is scheduled at start + k / rate, so k + 1 requests are due once that time
+        // has come (request 0 at once). Counting only whole elapsed intervals would send each
+        // request one interval after its scheduled time and add 1 / rate to every latency.
+        long due = (long) ((now - start) / 1e9 * rate) + 1;
         // Limit a burst after a stall so the in-flight bound still holds.
         while (issued < due && inFlight < Math.max(concurrency, 256)) {
           long scheduled = start + (long) (issued / rate * 1e9);
