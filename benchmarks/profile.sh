@@ -70,8 +70,8 @@ bench suite --duration 8 --warmup 0 --subscribers 500 --rate 50 --channels 1000 
   --channel-conns 1000 --idle-conns 3000 --hold 1 --pairs 50 --members 50 --churners 5 \
   >"$OUT/warmup.txt" 2>&1 || true
 # The brief suite leaves the connection path still being compiled (C2 took over half the CPU of a
-# first ramp); one full ramp first measures the steady state a long-running server is in.
-bench idle --idle-conns "$IDLE" --hold 1 >>"$OUT/warmup.txt" 2>&1 || true
+# first ramp); two full ramps first measures the steady state a long-running server is in.
+for _ in 1 2; do bench idle --idle-conns "$IDLE" --hold 1 >>"$OUT/warmup.txt" 2>&1 || true; done
 
 # 1. idle: set-up CPU and heap per connection
 jcmd "$PID" GC.run >/dev/null

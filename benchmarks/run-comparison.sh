@@ -11,11 +11,12 @@
 #   SCALE=full|ci         ci: seconds-long runs with small sizes (a quick check that it all works)
 #   DURATION=20           seconds of each measured phase
 #   SUBSCRIBERS=1000 RATE=50             fan-out (RATE events/s x SUBSCRIBERS = offered deliveries/s)
+#   BIG_SUBSCRIBERS=5000 BIG_RATE=10      fanout-fixed-5k: the same offered load in bursts of 5,000
 #   CHANNELS=10000 PER_CHANNEL=10 CHANNEL_CONNS=10000
 #   IDLE=10000 IDLE_BIG=100000 (0 skips the big idle run)
 #   PAIRS=500 PAIR_RATE=5 MEMBERS=100 CHURNERS=10 HTTP_SUBS=100
 #   PROCESSES=1           generator processes for fanout/channels
-#   SCENARIOS="idle idle-big fanout-fixed fanout-max channels http client-events presence"
+#   SCENARIOS="idle idle-big fanout-fixed fanout-fixed-5k fanout-max channels http client-events presence"
 #                         (idle first: RSS per connection is measured on servers that have not yet
 #                          grown their heaps under load)
 #   HERALD_JAVA_OPTS=""   e.g. a JFR recording: -XX:StartFlightRecording=duration=60s,filename=/tmp/h.jfr
@@ -32,11 +33,13 @@ SCALE="${SCALE:-full}"
 if [[ "$SCALE" == ci ]]; then
   : "${DURATION:=2}" "${SUBSCRIBERS:=100}" "${RATE:=20}" "${CHANNELS:=200}" "${PER_CHANNEL:=5}"
   : "${CHANNEL_CONNS:=200}" "${IDLE:=1000}" "${IDLE_BIG:=0}" "${PAIRS:=20}" "${MEMBERS:=20}"
-  : "${CHURNERS:=4}" "${HTTP_SUBS:=20}" "${WARMUP:=0}"
+  : "${CHURNERS:=4}" "${HTTP_SUBS:=20}" "${WARMUP:=0}" "${BIG_SUBSCRIBERS:=200}" "${BIG_RATE:=10}"
 fi
 DURATION="${DURATION:-20}"
 WARMUP="${WARMUP:-3}"
 SUBSCRIBERS="${SUBSCRIBERS:-1000}"
+BIG_SUBSCRIBERS="${BIG_SUBSCRIBERS:-5000}"
+BIG_RATE="${BIG_RATE:-10}"
 RATE="${RATE:-50}"
 CHANNELS="${CHANNELS:-10000}"
 PER_CHANNEL="${PER_CHANNEL:-10}"
@@ -49,7 +52,7 @@ MEMBERS="${MEMBERS:-100}"
 CHURNERS="${CHURNERS:-10}"
 HTTP_SUBS="${HTTP_SUBS:-100}"
 PROCESSES="${PROCESSES:-1}"
-SCENARIOS="${SCENARIOS:-idle idle-big fanout-fixed fanout-max channels http client-events presence}"
+SCENARIOS="${SCENARIOS:-idle idle-big fanout-fixed fanout-fixed-5k fanout-max channels http client-events presence}"
 SOKETI_DIR="${SOKETI_DIR:-/tmp/soketi}"
 HERALD_JAVA_OPTS="${HERALD_JAVA_OPTS:-}"
 BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS:--Xms1g -Xmx4g}"
@@ -206,6 +209,8 @@ fi
 for s in $SCENARIOS; do
   case "$s" in
     fanout-fixed) both fanout --subscribers "$SUBSCRIBERS" --rate "$RATE" --processes "$PROCESSES" ;;
+    fanout-fixed-5k) both fanout --subscribers "$BIG_SUBSCRIBERS" --rate "$BIG_RATE" \
+      --processes "$PROCESSES" --tag 5k ;;
     fanout-max) both fanout --subscribers "$SUBSCRIBERS" --rate max --processes "$PROCESSES" ;;
     channels) both channels --channels "$CHANNELS" --per-channel "$PER_CHANNEL" \
       --channel-conns "$CHANNEL_CONNS" --channel-rate max --processes "$PROCESSES" ;;

@@ -279,6 +279,8 @@ public final class Bench {
                 + (met ? "MET" : "NOT MET"));
       }
       target(out, a, b, "fanout-fixed", "p99_ms", false, 0.5, "fanout p99 at fixed offered load");
+      target(
+          out, a, b, "fanout-fixed-5k", "p99_ms", false, 0.5, "fanout p99, same load in 5k bursts");
       target(out, a, b, "idle", "rss_per_conn_bytes", false, 1.0, "server RSS per idle connection");
       target(out, a, b, "idle", "setup_per_s", true, 2.0, "connection setup rate");
       target(out, a, b, "http", "nosub_rps", true, 2.0, "HTTP triggers/s (no subscribers)");
