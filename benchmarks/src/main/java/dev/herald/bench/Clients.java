@@ -4,7 +4,9 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -56,6 +58,12 @@ final class Clients {
               .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000)
               .option(ChannelOption.TCP_NODELAY, true)
               .remoteAddress(target);
+      if (group instanceof EpollEventLoopGroup) {
+        // Level-triggered: a read shorter than the buffer ends the read loop. Edge-triggered
+        // epoll (Netty's default) reads again until EAGAIN, a second syscall for each frame when
+        // every event reaches thousands of sockets one small frame each.
+        b.option(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
+      }
       if (loopback) {
         String ip = sourceIp(i);
         b.localAddress(ip, 0);

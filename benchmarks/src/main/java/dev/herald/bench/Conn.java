@@ -92,7 +92,8 @@ final class Conn extends ChannelInboundHandlerAdapter {
 
   private boolean messageIsText;
 
-  private Conn(int index, Sink sink, String host, int port, String uri) {
+  /** Package-private for the tests, which drive the handler on an EmbeddedChannel. */
+  Conn(int index, Sink sink, String host, int port, String uri) {
     this.index = index;
     this.sink = sink;
     ThreadLocalRandom random = ThreadLocalRandom.current();
@@ -133,6 +134,11 @@ final class Conn extends ChannelInboundHandlerAdapter {
                   }
                 });
     return c.established;
+  }
+
+  /** Completes once {@code socket_id} is known. */
+  CompletableFuture<Conn> established() {
+    return established;
   }
 
   String socketId() {
