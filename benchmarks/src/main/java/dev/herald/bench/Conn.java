@@ -54,6 +54,8 @@ final class Conn extends ChannelInboundHandlerAdapter {
   private static final int OP_PING = 0x9;
   private static final int OP_PONG = 0xA;
   private static final byte[] BENCH_KEY = "_bt".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] MEMBER_EVENT =
+      "pusher_internal:member_".getBytes(StandardCharsets.US_ASCII);
 
   final int index;
   private final Sink sink;
@@ -164,7 +166,7 @@ final class Conn extends ChannelInboundHandlerAdapter {
       buf = in;
     }
     try {
-      if (!upgraded && !readUpgrade(ctx, buf)) {
+      if (!upgraded && !readUpgrade(buf)) {
         keep(ctx, buf);
         return;
       }
@@ -202,7 +204,7 @@ final class Conn extends ChannelInboundHandlerAdapter {
    * status 101 is checked; Sec-WebSocket-Accept is not verified (a benchmark against a server it
    * chose has no intermediary whose cached answer could pose as the server's).
    */
-  private boolean readUpgrade(ChannelHandlerContext ctx, ByteBuf buf) {
+  private boolean readUpgrade(ByteBuf buf) {
     int start = buf.readerIndex();
     int end = buf.writerIndex();
     for (int i = start; i + 3 < end; i++) {
@@ -331,6 +333,15 @@ final class Conn extends ChannelInboundHandlerAdapter {
       sink.onBench(this, Deliveries.numberAt(b, bt + BENCH_KEY.length, p + n), now);
       return;
     }
+    // Member events are the presence scenario's hot path: recognised without JSON either.
+    int m = Deliveries.indexOf(b, p, p + n, MEMBER_EVENT);
+    if (m >= 0 && m + MEMBER_EVENT.length < p + n) {
+      byte kind = b.getByte(m + MEMBER_EVENT.length);
+      if (kind == 'a' || kind == 'r') {
+        sink.onMember(this, kind == 'a');
+        return;
+      }
+    }
     onControl(b.toString(p, n, StandardCharsets.UTF_8));
   }
 
@@ -371,8 +382,6 @@ final class Conn extends ChannelInboundHandlerAdapter {
         }
       }
       case "pusher:ping" -> send("{\"event\":\"pusher:pong\",\"data\":{}}");
-      case "pusher_internal:member_added" -> sink.onMember(this, true);
-      case "pusher_internal:member_removed" -> sink.onMember(this, false);
       default -> {
         // Other frames (pong, cache_miss, ...) do not matter to the scenarios.
       }

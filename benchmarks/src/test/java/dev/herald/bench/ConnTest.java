@@ -34,12 +34,18 @@ class ConnTest {
   private final List<Long> bench = new ArrayList<>();
   private final List<ByteBuf> fed = new ArrayList<>();
   private int closes;
+  private final List<Boolean> members = new ArrayList<>();
 
   private final Conn.Sink sink =
       new Conn.Sink() {
         @Override
         public void onBench(Conn c, long sentNanos, long now) {
           bench.add(sentNanos);
+        }
+
+        @Override
+        public void onMember(Conn c, boolean added) {
+          members.add(added);
         }
 
         @Override
@@ -193,9 +199,12 @@ class ConnTest {
             frame(false, 0, "t\":5".getBytes(StandardCharsets.UTF_8)),
             frame(true, 0, "5}}".getBytes(StandardCharsets.UTF_8)),
             text("{\"event\":\"pusher:ping\",\"data\":{}}"),
+            text("{\"event\":\"pusher_internal:member_removed\",\"data\":\"{}\"}"),
+            text("{\"event\":\"pusher_internal:member_added\",\"data\":\"{}\"}"),
             text("{\"_bt\":1}"));
     feed(all);
     assertEquals(List.of(55L, 1L), bench);
+    assertEquals(List.of(false, true), members);
     Object[] pong = written();
     assertEquals(0xA, pong[0]);
     assertArrayEquals(new byte[] {1, 2, 3}, (byte[]) pong[1]);
