@@ -43,7 +43,7 @@ public final class Bench {
         suite          every scenario above, briefly (flags given explicitly apply to all)
         compare A B    ratio lines between two files of RESULT lines (A / B)
       target: --host --port [--api-port] --app-id --key --secret [--path] --label NAME --server-pid PID [--metrics-url URL]
-      generator: --loops N --processes N --source-ips N --connect-concurrency N --concurrency N
+      generator: --loops N --client-threads N --processes N --source-ips N --connect-concurrency N --concurrency N
                  --duration S --warmup S --drain S --payload BYTES
       """;
 

@@ -1,8 +1,17 @@
 package dev.herald.bench;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollMode;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,18 +22,19 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 
 /**
- * WebSocket clients, one per source address: with a loopback target the connections are spread over
- * 127.0.0.2, 127.0.0.3, ... so that each (source, destination) pair stays under the ephemeral port
- * range (about 28k ports). Connection i uses source {@code i % sources}.
+ * Netty bootstraps for the WebSocket connections, one per source address: with a loopback target
+ * the connections are spread over 127.0.0.2, 127.0.0.3, ... so that each (source, destination) pair
+ * stays under the ephemeral port range (about 28k ports). Connection i uses source {@code i %
+ * sources}. All of them run on the {@link Env}'s one client event loop group.
  */
-final class Clients implements AutoCloseable {
+final class Clients {
 
   private static final int PORTS_PER_SOURCE = 20_000;
 
-  private final List<WebSocketClient> clients = new ArrayList<>();
+  private final List<Bootstrap> bootstraps = new ArrayList<>();
   final List<String> sources = new ArrayList<>();
 
-  Clients(Vertx vertx, Options o, int connections) {
+  Clients(EventLoopGroup group, Options o, int connections) {
     int n = o.integer("source-ips");
     boolean loopback = o.str("host").startsWith("127.") || o.str("host").equals("localhost");
     if (n <= 0) {
@@ -33,22 +43,44 @@ final class Clients implements AutoCloseable {
     if (!loopback) {
       n = 1;
     }
+    // Resolved once here rather than on the event loop for every connection.
+    InetSocketAddress target = new InetSocketAddress(o.str("host"), o.integer("port"));
     for (int i = 0; i < n; i++) {
-      WebSocketClientOptions options =
-          new WebSocketClientOptions()
-              .setMaxConnections(Integer.MAX_VALUE)
-              .setConnectTimeout(30_000)
-              .setMaxMessageSize(1 << 20)
-              .setTryUsePerMessageCompression(false);
+      // A connect timeout only: an open socket may stay silent for as long as the scenario holds
+      // it.
+      Bootstrap b =
+          new Bootstrap()
+              .group(group)
+              .channel(
+                  group instanceof EpollEventLoopGroup
+                      ? EpollSocketChannel.class
+                      : NioSocketChannel.class)
+              .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000)
+              .option(ChannelOption.TCP_NODELAY, true)
+              .remoteAddress(target);
+      if (group instanceof EpollEventLoopGroup) {
+        // Level-triggered: a read shorter than the buffer ends the read loop. Edge-triggered
+        // epoll (Netty's default) reads again until EAGAIN, a second syscall for each frame when
+        // every event reaches thousands of sockets one small frame each.
+        b.option(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
+      }
       if (loopback) {
         String ip = sourceIp(i);
-        options.setLocalAddress(ip);
+        b.localAddress(ip, 0);
         sources.add(ip);
       } else {
         sources.add("default");
       }
-      clients.add(vertx.createWebSocketClient(options));
+      bootstraps.add(b);
     }
+  }
+
+  /** The event loops of the WebSocket connections: epoll where it loads, else NIO. */
+  static EventLoopGroup newGroup(int threads) {
+    DefaultThreadFactory factory = new DefaultThreadFactory("bench-ws", true);
+    return Epoll.isAvailable()
+        ? new EpollEventLoopGroup(threads, factory)
+        : new NioEventLoopGroup(threads, factory);
   }
 
   /** 127.0.0.2 .. 127.0.0.254, then 127.0.1.2 ...: never 127.0.0.1 (left to the HTTP client). */
@@ -56,8 +88,8 @@ final class Clients implements AutoCloseable {
     return "127.0." + (i / 253) + "." + (i % 253 + 2);
   }
 
-  WebSocketClient forIndex(int i) {
-    return clients.get(Math.floorMod(i, clients.size()));
+  Bootstrap forIndex(int i) {
+    return bootstraps.get(Math.floorMod(i, bootstraps.size()));
   }
 
   /** How a bounded batch of connection set-ups went. */
@@ -117,12 +149,5 @@ final class Clients implements AutoCloseable {
       firstError.compareAndSet(null, notDone + " set-ups not finished in " + timeoutSeconds + " s");
     }
     return new Opened(ok.get(), n - ok.get(), elapsed, firstError.get());
-  }
-
-  @Override
-  public void close() {
-    for (WebSocketClient c : clients) {
-      c.close();
-    }
   }
 }

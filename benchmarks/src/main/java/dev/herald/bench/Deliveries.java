@@ -1,5 +1,6 @@
 package dev.herald.bench;
 
+import io.netty.buffer.ByteBuf;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -24,9 +25,8 @@ final class Deliveries implements Conn.Sink {
   volatile int memberObserversBelow = -1;
 
   @Override
-  public void onBench(Conn c, String raw, long now) {
+  public void onBench(Conn c, long sent, long now) {
     count.increment();
-    long sent = field(raw, "_bt");
     if (sent != Long.MIN_VALUE) {
       latency.recordValue(Math.max(0, Math.min(MAX_MICROS, (now - sent) / 1000)));
     }
@@ -62,33 +62,52 @@ final class Deliveries implements Conn.Sink {
     return latency.copy();
   }
 
-  /**
-   * The whole number after {@code key} in a frame, skipping the few quote, backslash and colon
-   * characters between them whatever the JSON escaping; Long.MIN_VALUE when absent.
-   */
-  static long field(String s, String key) {
-    int i = s.indexOf(key);
-    if (i < 0) {
-      return Long.MIN_VALUE;
+  /** The first index of {@code key} in {@code [from, to)} of {@code b}; -1 when absent. */
+  static int indexOf(ByteBuf b, int from, int to, byte[] key) {
+    int last = to - key.length;
+    for (int i = from; i <= last; i++) {
+      i = b.indexOf(i, last + 1, key[0]);
+      if (i < 0) {
+        return -1;
+      }
+      int k = 1;
+      while (k < key.length && b.getByte(i + k) == key[k]) {
+        k++;
+      }
+      if (k == key.length) {
+        return i;
+      }
     }
-    i += key.length();
-    int limit = Math.min(s.length(), i + 6);
-    while (i < limit && s.charAt(i) != '-' && !Character.isDigit(s.charAt(i))) {
+    return -1;
+  }
+
+  /**
+   * The whole number starting at {@code i} (just after the key) of {@code b}, below {@code to},
+   * skipping up to six quote, backslash and colon characters before it whatever the JSON escaping;
+   * Long.MIN_VALUE when there is none.
+   */
+  static long numberAt(ByteBuf b, int i, int to) {
+    int limit = Math.min(to, i + 6);
+    while (i < limit && b.getByte(i) != '-' && !isDigit(b.getByte(i))) {
       i++;
     }
-    boolean negative = i < s.length() && s.charAt(i) == '-';
+    boolean negative = i < to && b.getByte(i) == '-';
     if (negative) {
       i++;
     }
     long v = 0;
     int digits = 0;
-    while (i < s.length() && Character.isDigit(s.charAt(i))) {
-      v = v * 10 + (s.charAt(i++) - '0');
+    while (i < to && isDigit(b.getByte(i))) {
+      v = v * 10 + (b.getByte(i++) - '0');
       digits++;
     }
     if (digits == 0) {
       return Long.MIN_VALUE;
     }
     return negative ? -v : v;
+  }
+
+  private static boolean isDigit(byte c) {
+    return c >= '0' && c <= '9';
   }
 }

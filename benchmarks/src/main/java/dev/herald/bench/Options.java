@@ -30,6 +30,8 @@ final class Options {
     DEFAULTS.put("metrics-url", null);
     // Generator.
     DEFAULTS.put("loops", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    // Event loops of the WebSocket connections (the HTTP API client has --loops).
+    DEFAULTS.put("client-threads", "2");
     DEFAULTS.put("processes", "1");
     DEFAULTS.put("source-ips", "0");
     DEFAULTS.put("connect-concurrency", "256");

@@ -52,7 +52,7 @@ final class Scenarios {
     for (int i = shard; i < conns; i += processes) {
       mine.add(i);
     }
-    Clients clients = new Clients(env.vertx, o, conns);
+    Clients clients = new Clients(env.clientLoops, o, conns);
     return Clients.openAll(
         mine.size(),
         j -> {
@@ -296,7 +296,7 @@ final class Scenarios {
     r.put("connections", n).put("channels", channels);
     Deliveries sink = new Deliveries();
     List<Conn> list = Collections.synchronizedList(new ArrayList<>());
-    Clients clients = new Clients(env.vertx, o, n);
+    Clients clients = new Clients(env.clientLoops, o, n);
     r.put("source_ips", clients.sources.size());
     try {
       // A JVM server is asked for a full GC first (jcmd), both times, so that RSS and heap
@@ -362,7 +362,6 @@ final class Scenarios {
       return r;
     } finally {
       closeAll(list);
-      clients.close();
       Env.sleep(1);
     }
   }
@@ -380,7 +379,7 @@ final class Scenarios {
     Deliveries sink = new Deliveries();
     List<Conn> list = Collections.synchronizedList(new ArrayList<>());
     PusherApi api = new PusherApi(env.vertx, o, Math.max(concurrency, 16));
-    Clients clients = new Clients(env.vertx, o, subs);
+    Clients clients = new Clients(env.clientLoops, o, subs);
     try {
       Publisher publisher = new Publisher(env.vertx, api);
       if (o.number("warmup") > 0) {
@@ -474,7 +473,6 @@ final class Scenarios {
       return r;
     } finally {
       closeAll(list);
-      clients.close();
       api.close();
     }
   }
@@ -507,7 +505,7 @@ final class Scenarios {
     Conn[] conns = new Conn[n];
     List<Conn> list = Collections.synchronizedList(new ArrayList<>());
     PusherApi signer = new PusherApi(env.vertx, o, 1);
-    Clients clients = new Clients(env.vertx, o, n);
+    Clients clients = new Clients(env.clientLoops, o, n);
     try {
       Clients.Opened opened =
           Clients.openAll(
@@ -592,7 +590,6 @@ final class Scenarios {
       return r.fail("interrupted");
     } finally {
       closeAll(list);
-      clients.close();
       signer.close();
     }
   }
@@ -616,7 +613,7 @@ final class Scenarios {
     Conn[] conns = new Conn[members];
     List<Conn> list = Collections.synchronizedList(new ArrayList<>());
     PusherApi signer = new PusherApi(env.vertx, o, 1);
-    Clients clients = new Clients(env.vertx, o, members);
+    Clients clients = new Clients(env.clientLoops, o, members);
     try {
       Clients.Opened opened =
           Clients.openAll(
@@ -675,7 +672,6 @@ final class Scenarios {
       return r.fail("interrupted");
     } finally {
       closeAll(list);
-      clients.close();
       signer.close();
     }
   }
