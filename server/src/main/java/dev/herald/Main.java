@@ -6,6 +6,8 @@ import dev.herald.config.ConfigLoader;
 import dev.herald.config.HeraldConfig;
 import dev.herald.doctor.DoctorCommand;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Clock;
 import java.util.List;
 
@@ -49,7 +51,11 @@ public final class Main {
         .start()
         .onSuccess(
             port -> {
-              banner(System.out, config, port, herald);
+              // One write: a reader of the log sees the whole banner or none of it.
+              StringWriter banner = new StringWriter();
+              banner(new PrintWriter(banner), config, port, herald);
+              System.out.print(banner);
+              System.out.flush();
               // Registered only once running: System.exit from a failed start must not wait for
               // a hook that needs the very event loop it is called on.
               Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(herald), "herald-drain"));
@@ -88,7 +94,7 @@ public final class Main {
     Runtime.getRuntime().halt(0);
   }
 
-  private static void banner(PrintStream out, HeraldConfig config, int port, Herald herald) {
+  private static void banner(PrintWriter out, HeraldConfig config, int port, Herald herald) {
     String host = config.server().host();
     String scheme = herald.tlsFingerprint() == null ? "ws/http" : "wss/https";
     out.println(

@@ -27,8 +27,9 @@ import javax.net.ssl.X509TrustManager;
  *
  * <p>Configured the way a user configures it: through the {@code REVERB_*} / {@code HERALD_*}
  * environment (and optionally command-line flags). {@link #start()} returns once {@code GET /up}
- * answers 200. The process output goes to a log file under {@code target/} whose tail is shown when
- * start-up fails. Not thread-safe; one instance per test class is the intended use.
+ * answers 200 and the start banner is in the log. The process output goes to a log file under
+ * {@code target/} whose tail is shown when start-up fails. Not thread-safe; one instance per test
+ * class is the intended use.
  */
 public final class HeraldProcess implements AutoCloseable {
 
@@ -64,6 +65,9 @@ public final class HeraldProcess implements AutoCloseable {
 
   public static final String DEV_APP_KEY = "herald-key";
   public static final String DEV_APP_SECRET = "herald-secret";
+
+  /** The start of the banner Herald prints once it is serving. */
+  private static final String BANNER = "Herald listening on ";
 
   /** A server with no app configured, which therefore serves the development app. */
   public static HeraldProcess withDevelopmentApp() {
@@ -262,7 +266,9 @@ public final class HeraldProcess implements AutoCloseable {
           }
           connection.setConnectTimeout(500);
           connection.setReadTimeout(500);
-          if (connection.getResponseCode() == 200) {
+          // The banner is printed (in one write) just after the server starts listening, so
+          // /up can answer before it is in the log; tests read the banner, so wait for it too.
+          if (connection.getResponseCode() == 200 && output().contains(BANNER)) {
             return;
           }
         } catch (IOException notYetListening) {
