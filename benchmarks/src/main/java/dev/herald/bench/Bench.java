@@ -263,6 +263,9 @@ public final class Bench {
       }
     }
 
+    /** The idle-connection target: this many held with no error. */
+    static final int IDLE_TARGET = 100_000;
+
     /** The targets, as ratios of A (Herald) to B (Soketi). */
     static void targets(
         Map<String, Map<String, String>> a, Map<String, Map<String, String>> b, PrintStream out) {
@@ -287,11 +290,20 @@ public final class Bench {
       for (String key : a.keySet()) {
         if (key.startsWith("idle-")) {
           Map<String, String> r = a.get(key);
-          boolean met =
+          boolean held =
               "0".equals(r.get("losses"))
                   && !r.containsKey("error")
                   && r.get("ok") != null
                   && r.get("ok").equals(r.get("connections"));
+          Double connections = num(r.get("connections"));
+          // The target is a number of connections: holding all of a smaller run (the open-files
+          // limit caps it on some machines) shows nothing about it either way.
+          String verdict =
+              !held
+                  ? "NOT MET"
+                  : connections != null && connections >= IDLE_TARGET
+                      ? "MET"
+                      : "NOT SHOWN (the target is " + IDLE_TARGET + ")";
           out.println(
               "TARGET "
                   + key
@@ -302,7 +314,7 @@ public final class Bench {
                   + " idle connections held, "
                   + r.get("losses")
                   + " lost: "
-                  + (met ? "MET" : "NOT MET"));
+                  + verdict);
         }
       }
     }
