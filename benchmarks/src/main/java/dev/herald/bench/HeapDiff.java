@@ -7,9 +7,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,12 +37,12 @@ public final class HeapDiff {
       System.out.println("usage: HeapDiff BEFORE AFTER CONNECTIONS [TOP]");
       System.exit(1);
     }
-    print(
-        parse(Files.readAllLines(Path.of(args[0]))),
-        parse(Files.readAllLines(Path.of(args[1]))),
-        Long.parseLong(args[2]),
-        args.length > 3 ? Integer.parseInt(args[3]) : 40,
-        System.out);
+    PerConnection diff =
+        diff(
+            parse(Files.readAllLines(Path.of(args[0]))),
+            parse(Files.readAllLines(Path.of(args[1]))),
+            Long.parseLong(args[2]));
+    print(diff, args.length > 3 ? Integer.parseInt(args[3]) : 40, System.out);
   }
 
   static Map<String, Count> parse(List<String> histogram) {
@@ -57,31 +59,51 @@ public final class HeapDiff {
     return counts;
   }
 
-  static void print(
-      Map<String, Count> before,
-      Map<String, Count> after,
-      long connections,
-      int top,
-      PrintStream out) {
-    record Row(String type, double bytes, double instances) {}
+  /** What one connection added of one class, on average. */
+  record Row(String type, double bytes, double instances) {}
+
+  /**
+   * The difference per connection: bytes in all, bytes per owner and rows per class, both largest
+   * first.
+   */
+  record PerConnection(
+      long connections, double bytes, Map<String, Double> byOwner, List<Row> rows) {}
+
+  static PerConnection diff(Map<String, Count> before, Map<String, Count> after, long connections) {
     List<Row> rows = new ArrayList<>();
     Map<String, Double> byOwner = new LinkedHashMap<>();
     double total = 0;
-    for (Map.Entry<String, Count> e : after.entrySet()) {
-      Count b = before.getOrDefault(e.getKey(), new Count(0, 0));
-      double bytes = (double) (e.getValue().bytes - b.bytes) / connections;
-      double instances = (double) (e.getValue().instances - b.instances) / connections;
-      rows.add(new Row(e.getKey(), bytes, instances));
-      byOwner.merge(owner(e.getKey()), bytes, Double::sum);
+    // Classes in either histogram: one whose instances all went counts with a negative difference.
+    Set<String> types = new LinkedHashSet<>(after.keySet());
+    types.addAll(before.keySet());
+    Count none = new Count(0, 0);
+    for (String type : types) {
+      Count a = after.getOrDefault(type, none);
+      Count b = before.getOrDefault(type, none);
+      double bytes = (double) (a.bytes - b.bytes) / connections;
+      double instances = (double) (a.instances - b.instances) / connections;
+      rows.add(new Row(type, bytes, instances));
+      byOwner.merge(owner(type), bytes, Double::sum);
       total += bytes;
     }
     rows.sort((x, y) -> Double.compare(y.bytes, x.bytes));
-    out.printf(Locale.ROOT, "HEAP per_connection_bytes=%.0f connections=%d%n", total, connections);
+    Map<String, Double> sortedOwners = new LinkedHashMap<>();
     byOwner.entrySet().stream()
         .sorted((x, y) -> Double.compare(y.getValue(), x.getValue()))
-        .forEach(e -> out.printf(Locale.ROOT, "%8.0f B  %s%n", e.getValue(), e.getKey()));
+        .forEach(e -> sortedOwners.put(e.getKey(), e.getValue()));
+    return new PerConnection(connections, total, sortedOwners, rows);
+  }
+
+  static void print(PerConnection diff, int top, PrintStream out) {
+    out.printf(
+        Locale.ROOT,
+        "HEAP per_connection_bytes=%.0f connections=%d%n",
+        diff.bytes(),
+        diff.connections());
+    diff.byOwner()
+        .forEach((owner, bytes) -> out.printf(Locale.ROOT, "%8.0f B  %s%n", bytes, owner));
     out.println("   bytes  objects  class (per connection)");
-    for (Row r : rows.subList(0, Math.min(top, rows.size()))) {
+    for (Row r : diff.rows().subList(0, Math.min(top, diff.rows().size()))) {
       out.printf(Locale.ROOT, "%8.1f  %7.2f  %s%n", r.bytes, r.instances, r.type);
     }
   }

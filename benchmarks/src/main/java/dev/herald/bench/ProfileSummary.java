@@ -37,10 +37,16 @@ public final class ProfileSummary {
         frames.add(args[i + 1]);
       }
     }
-    print(Files.readAllLines(Path.of(args[0])), frames, System.out);
+    print(summarize(Files.readAllLines(Path.of(args[0])), frames), System.out);
   }
 
-  static void print(List<String> lines, List<String> frames, PrintStream out) {
+  /**
+   * Samples in all, per category (every category, in the order of the class comment, zeros
+   * included) and through each {@code --frame} substring (in the order given).
+   */
+  record Summary(long samples, Map<String, Long> byCategory, Map<String, Long> through) {}
+
+  static Summary summarize(List<String> lines, List<String> frames) {
     Map<String, Long> byCategory = new LinkedHashMap<>();
     for (String c :
         List.of(
@@ -56,7 +62,10 @@ public final class ProfileSummary {
             "other")) {
       byCategory.put(c, 0L);
     }
-    long[] through = new long[frames.size()];
+    Map<String, Long> through = new LinkedHashMap<>();
+    for (String frame : frames) {
+      through.put(frame, 0L);
+    }
     long total = 0;
     for (String line : lines) {
       int space = line.lastIndexOf(' ');
@@ -67,27 +76,32 @@ public final class ProfileSummary {
       String[] stack = line.substring(0, space).split(";");
       total += samples;
       byCategory.merge(category(stack), samples, Long::sum);
-      for (int i = 0; i < frames.size(); i++) {
+      for (Map.Entry<String, Long> e : through.entrySet()) {
         for (String frame : stack) {
-          if (frame.contains(frames.get(i))) {
-            through[i] += samples;
+          if (frame.contains(e.getKey())) {
+            e.setValue(e.getValue() + samples);
             break;
           }
         }
       }
     }
+    return new Summary(total, byCategory, through);
+  }
+
+  static void print(Summary summary, PrintStream out) {
+    long total = summary.samples();
     out.printf(Locale.ROOT, "PROFILE samples=%d%n", total);
-    for (Map.Entry<String, Long> e : byCategory.entrySet()) {
+    for (Map.Entry<String, Long> e : summary.byCategory().entrySet()) {
       if (e.getValue() > 0) {
         out.printf(Locale.ROOT, "%6.1f %%  %s%n", 100.0 * e.getValue() / total, e.getKey());
       }
     }
-    for (int i = 0; i < frames.size(); i++) {
+    for (Map.Entry<String, Long> e : summary.through().entrySet()) {
       out.printf(
           Locale.ROOT,
           "%6.1f %%  through %s (inclusive)%n",
-          100.0 * through[i] / Math.max(1, total),
-          frames.get(i));
+          100.0 * e.getValue() / Math.max(1, total),
+          e.getKey());
     }
   }
 

@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -78,6 +79,14 @@ final class Scenarios {
         c.close();
       }
       conns.clear();
+    }
+  }
+
+  /** The WebSocket errors the generator's connections received, and the last one. */
+  static void putErrors(Result r, Deliveries sink) {
+    r.put("ws_errors", sink.errors.sum());
+    if (sink.lastError != null) {
+      r.put("last_error", sink.lastError);
     }
   }
 
@@ -351,10 +360,8 @@ final class Scenarios {
       if (hold0 >= 0) {
         r.put("server_cpu_util_hold", (hold1 - hold0) / o.number("hold"));
       }
-      r.put("dropped_during_hold", dropped).put("ws_errors", sink.errors.sum());
-      if (sink.lastError != null) {
-        r.put("last_error", sink.lastError);
-      }
+      r.put("dropped_during_hold", dropped);
+      putErrors(r, sink);
       r.losses(opened.failed() + dropped);
       if (opened.failed() > 0) {
         r.fail(opened.firstError());
@@ -491,6 +498,50 @@ final class Scenarios {
     };
   }
 
+  // ---------------------------------------------------------------- signed subscribers
+
+  /**
+   * The connections of client-events and presence: each makes one signed subscription once open.
+   * Closing closes them all and the signer. Filled by {@code open} (each slot of {@code conns} by
+   * the event loop of its connection), then read by the scenario's thread.
+   */
+  private static final class SignedSubscribers implements AutoCloseable {
+    final Deliveries sink = new Deliveries();
+    final Conn[] conns;
+    final PusherApi signer;
+    private final List<Conn> opened = Collections.synchronizedList(new ArrayList<>());
+    private final Env env;
+
+    SignedSubscribers(Env env, int n) {
+      this.env = env;
+      this.conns = new Conn[n];
+      this.signer = new PusherApi(env.vertx, env.o, 1);
+    }
+
+    /** Opens every connection, {@code concurrency} at a time, and subscribes each once open. */
+    Clients.Opened open(int concurrency, Function<Conn, CompletableFuture<Long>> subscribe) {
+      Clients clients = new Clients(env.clientLoops, env.o, conns.length);
+      return Clients.openAll(
+          conns.length,
+          i ->
+              Conn.open(clients.forIndex(i), env.o, i, sink)
+                  .thenCompose(
+                      c -> {
+                        conns[i] = c;
+                        opened.add(c);
+                        return subscribe.apply(c);
+                      }),
+          concurrency,
+          env.o.number("setup-timeout"));
+    }
+
+    @Override
+    public void close() {
+      closeAll(opened);
+      signer.close();
+    }
+  }
+
   // ---------------------------------------------------------------- client events
 
   /** Pairs of connections on private channels sending each other client events. */
@@ -501,26 +552,16 @@ final class Scenarios {
     double perConn = o.number("pair-rate");
     int n = pairs * 2;
     r.put("pairs", pairs).put("rate_per_conn", perConn);
-    Deliveries sink = new Deliveries();
-    Conn[] conns = new Conn[n];
-    List<Conn> list = Collections.synchronizedList(new ArrayList<>());
-    PusherApi signer = new PusherApi(env.vertx, o, 1);
-    Clients clients = new Clients(env.clientLoops, o, n);
-    try {
+    try (SignedSubscribers subs = new SignedSubscribers(env, n)) {
+      Deliveries sink = subs.sink;
+      Conn[] conns = subs.conns;
       Clients.Opened opened =
-          Clients.openAll(
-              n,
-              i ->
-                  Conn.open(clients.forIndex(i), o, i, sink)
-                      .thenCompose(
-                          c -> {
-                            conns[i] = c;
-                            list.add(c);
-                            String ch = "private-pair-" + (i / 2);
-                            return c.subscribe(ch, signer.privateAuth(c.socketId(), ch), null);
-                          }),
+          subs.open(
               o.integer("connect-concurrency"),
-              o.number("setup-timeout"));
+              c -> {
+                String ch = "private-pair-" + (c.index / 2);
+                return c.subscribe(ch, subs.signer.privateAuth(c.socketId(), ch), null);
+              });
       if (opened.failed() > 0) {
         return r.fail("connections failed: " + opened.firstError());
       }
@@ -580,17 +621,11 @@ final class Scenarios {
       putLatency(r, "", sink.snapshot());
       r.losses(Math.max(0, expected - got));
       putCpu(r, cpu0, cpu1, self0, self1, got, seconds);
-      r.put("ws_errors", sink.errors.sum());
-      if (sink.lastError != null) {
-        r.put("last_error", sink.lastError);
-      }
+      putErrors(r, sink);
       return r;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return r.fail("interrupted");
-    } finally {
-      closeAll(list);
-      signer.close();
     }
   }
 
@@ -609,25 +644,11 @@ final class Scenarios {
     int stable = members - churners;
     String channel = "presence-churn";
     r.put("members", members).put("churners", churners);
-    Deliveries sink = new Deliveries();
-    Conn[] conns = new Conn[members];
-    List<Conn> list = Collections.synchronizedList(new ArrayList<>());
-    PusherApi signer = new PusherApi(env.vertx, o, 1);
-    Clients clients = new Clients(env.clientLoops, o, members);
-    try {
-      Clients.Opened opened =
-          Clients.openAll(
-              members,
-              i ->
-                  Conn.open(clients.forIndex(i), o, i, sink)
-                      .thenCompose(
-                          c -> {
-                            conns[i] = c;
-                            list.add(c);
-                            return join(c, signer, channel);
-                          }),
-              16,
-              o.number("setup-timeout"));
+    try (SignedSubscribers subs = new SignedSubscribers(env, members)) {
+      Deliveries sink = subs.sink;
+      Conn[] conns = subs.conns;
+      PusherApi signer = subs.signer;
+      Clients.Opened opened = subs.open(16, c -> join(c, signer, channel));
       if (opened.failed() > 0) {
         return r.fail("members failed: " + opened.firstError());
       }
@@ -662,17 +683,11 @@ final class Scenarios {
         r.put("duplicates", got - expected);
       }
       putCpu(r, cpu0, cpu1, self0, self1, got, (end - start) / 1e9);
-      r.put("ws_errors", sink.errors.sum());
-      if (sink.lastError != null) {
-        r.put("last_error", sink.lastError);
-      }
+      putErrors(r, sink);
       return r;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return r.fail("interrupted");
-    } finally {
-      closeAll(list);
-      signer.close();
     }
   }
 
