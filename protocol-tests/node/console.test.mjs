@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { launchChromiumContext, skipWithoutChromium } from './lib/chromium.mjs';
+import { launchChromiumContext, skipWithoutChromium, textBecomes } from './lib/chromium.mjs';
 import { closeAll, connected, herald, nextEvent, pusherClient, serverSdk, subscribed } from './lib/harness.mjs';
 
 const TOKEN = process.env.HERALD_CONSOLE_TOKEN;
@@ -53,20 +53,6 @@ describe('the debug console in Chromium', { skip: SKIP }, () => {
   async function logIn(page, token) {
     await page.fill('#token', token);
     await page.click('#connect');
-  }
-
-  /** Waits until the text of `selector` is exactly `expected`; fails showing what it was. */
-  async function textBecomes(page, selector, expected) {
-    try {
-      await page.waitForFunction(
-        ([s, e]) => document.querySelector(s)?.textContent?.trim() === e,
-        [selector, expected],
-        { timeout: PAGE_TIMEOUT_MS },
-      );
-    } catch (error) {
-      const actual = await page.locator(selector).first().textContent({ timeout: 100 }).catch(() => '(absent)');
-      throw new Error(`${selector} should read ${JSON.stringify(expected)} but reads ${JSON.stringify(actual)}: ${error.message}`);
-    }
   }
 
   /** Waits for a #log entry of `type` whose text contains every one of `parts`; returns its text. */

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, skipWithoutChromium } from './lib/chromium.mjs';
+import { launchChromium, skipWithoutChromium, textBecomes } from './lib/chromium.mjs';
 import { herald, unique } from './lib/harness.mjs';
 
 const SKIP = skipWithoutChromium('demo');
@@ -82,20 +82,6 @@ describe('the demo page in Chromium', { skip: SKIP }, () => {
     }
     await textBecomes(page, '#connection', 'connected');
     return { page, context, errors, name, id };
-  }
-
-  /** Waits until the text of `selector` is exactly `expected`; fails showing what it was. */
-  async function textBecomes(page, selector, expected) {
-    try {
-      await page.waitForFunction(
-        ([s, e]) => document.querySelector(s)?.textContent?.trim() === e,
-        [selector, expected],
-        { timeout: PAGE_TIMEOUT_MS },
-      );
-    } catch (error) {
-      const actual = await page.locator(selector).first().textContent({ timeout: 100 }).catch(() => '(absent)');
-      throw new Error(`${selector} should read ${JSON.stringify(expected)} but reads ${JSON.stringify(actual)}: ${error.message}`);
-    }
   }
 
   /** Waits until the items of list `selector` are exactly `expected`, in order. */

@@ -1,6 +1,6 @@
 // Debian's Chromium for the browser suites (console, demo), driven by playwright-core: where it is,
-// why a suite skips without it, and the one set of launch options both suites use. Kept apart from
-// harness.mjs, which needs the HERALD_* variables at import.
+// why a suite skips without it, the one set of launch options both suites use, and waiting for a
+// page's text. Kept apart from harness.mjs, which needs the HERALD_* variables at import.
 
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
@@ -45,4 +45,17 @@ export function launchChromium() {
 /** A browser of one context whose profile lives in `userDataDir`. */
 export function launchChromiumContext(userDataDir) {
   return chromium.launchPersistentContext(userDataDir, launchOptions());
+}
+
+/**
+ * Waits until the text of `selector` is exactly `expected`, for as long as the page's default
+ * timeout (each suite sets it on its browser context); fails showing what the text was.
+ */
+export async function textBecomes(page, selector, expected) {
+  try {
+    await page.waitForFunction(([s, e]) => document.querySelector(s)?.textContent?.trim() === e, [selector, expected]);
+  } catch (error) {
+    const actual = await page.locator(selector).first().textContent({ timeout: 100 }).catch(() => '(absent)');
+    throw new Error(`${selector} should read ${JSON.stringify(expected)} but reads ${JSON.stringify(actual)}: ${error.message}`);
+  }
 }
