@@ -8,19 +8,16 @@
 
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromiumContext, skipWithoutChromium, textBecomes } from './lib/chromium.mjs';
 import { closeAll, connected, herald, nextEvent, pusherClient, serverSdk, subscribed } from './lib/harness.mjs';
 
-const CHROMIUM = process.env.HERALD_CHROMIUM || '/usr/bin/chromium';
 const TOKEN = process.env.HERALD_CONSOLE_TOKEN;
-const SKIP = !existsSync(CHROMIUM)
-  ? `no Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set HERALD_CHROMIUM to run the console suite`
-  : !TOKEN
-    ? 'HERALD_CONSOLE_TOKEN is not set: the console suite needs the token the server was started with'
-    : false;
+const SKIP =
+  skipWithoutChromium('console') ||
+  (TOKEN ? false : 'HERALD_CONSOLE_TOKEN is not set: the console suite needs the token the server was started with');
 
 /** How long the page may take to show something (it refreshes 250 ms after each live event). */
 const PAGE_TIMEOUT_MS = 10000;
@@ -33,21 +30,7 @@ describe('the debug console in Chromium', { skip: SKIP }, () => {
 
   before(async () => {
     userDataDir = mkdtempSync(path.join(tmpdir(), 'herald-console-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      timeout: 60000,
-    });
+    context = await launchChromiumContext(userDataDir);
     context.setDefaultTimeout(PAGE_TIMEOUT_MS);
   });
   afterEach(closeAll);
@@ -70,20 +53,6 @@ describe('the debug console in Chromium', { skip: SKIP }, () => {
   async function logIn(page, token) {
     await page.fill('#token', token);
     await page.click('#connect');
-  }
-
-  /** Waits until the text of `selector` is exactly `expected`; fails showing what it was. */
-  async function textBecomes(page, selector, expected) {
-    try {
-      await page.waitForFunction(
-        ([s, e]) => document.querySelector(s)?.textContent?.trim() === e,
-        [selector, expected],
-        { timeout: PAGE_TIMEOUT_MS },
-      );
-    } catch (error) {
-      const actual = await page.locator(selector).first().textContent({ timeout: 100 }).catch(() => '(absent)');
-      throw new Error(`${selector} should read ${JSON.stringify(expected)} but reads ${JSON.stringify(actual)}: ${error.message}`);
-    }
   }
 
   /** Waits for a #log entry of `type` whose text contains every one of `parts`; returns its text. */

@@ -10,16 +10,13 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, skipWithoutChromium, textBecomes } from './lib/chromium.mjs';
 import { herald, unique } from './lib/harness.mjs';
 
-const CHROMIUM = process.env.HERALD_CHROMIUM || '/usr/bin/chromium';
-const SKIP = existsSync(CHROMIUM)
-  ? false
-  : `no Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set HERALD_CHROMIUM to run the demo suite`;
+const SKIP = skipWithoutChromium('demo');
 
 /** How long the page may take to show something another page did. */
 const PAGE_TIMEOUT_MS = 10000;
@@ -48,21 +45,7 @@ describe('the demo page in Chromium', { skip: SKIP }, () => {
   let browser;
 
   before(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      timeout: 60000,
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
@@ -99,20 +82,6 @@ describe('the demo page in Chromium', { skip: SKIP }, () => {
     }
     await textBecomes(page, '#connection', 'connected');
     return { page, context, errors, name, id };
-  }
-
-  /** Waits until the text of `selector` is exactly `expected`; fails showing what it was. */
-  async function textBecomes(page, selector, expected) {
-    try {
-      await page.waitForFunction(
-        ([s, e]) => document.querySelector(s)?.textContent?.trim() === e,
-        [selector, expected],
-        { timeout: PAGE_TIMEOUT_MS },
-      );
-    } catch (error) {
-      const actual = await page.locator(selector).first().textContent({ timeout: 100 }).catch(() => '(absent)');
-      throw new Error(`${selector} should read ${JSON.stringify(expected)} but reads ${JSON.stringify(actual)}: ${error.message}`);
-    }
   }
 
   /** Waits until the items of list `selector` are exactly `expected`, in order. */

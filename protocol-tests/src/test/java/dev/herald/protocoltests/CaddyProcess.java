@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * DIR), as a machine's own Caddyfile would set them. Each replacement must match exactly once. Not
  * thread-safe.
  */
-final class CaddyProcess implements AutoCloseable {
+final class CaddyProcess implements ProxyProcess {
 
   private final Process process;
   private final Path log;
@@ -118,12 +118,14 @@ final class CaddyProcess implements AutoCloseable {
   }
 
   /** The TLS port of the site. */
-  int port() {
+  @Override
+  public int tlsPort() {
     return port;
   }
 
   /** Caddy's log, for failure messages. */
-  String logs() {
+  @Override
+  public String logs() {
     try {
       return Files.exists(log) ? "==== caddy.log ====\n" + Files.readString(log) : "";
     } catch (IOException e) {

@@ -234,7 +234,8 @@ class DoctorTest {
     Path cert = dir.resolve("expired.pem");
     Path key = dir.resolve("expired.key");
     // A 30-day certificate made 400 days ago: openssl stamps it with the (faked) time it runs at.
-    openssl(List.of(faketime, "-f", "-400d"), cert, key, "DNS:localhost,IP:127.0.0.1");
+    SelfSignedCertificate.generateRsa(
+        List.of(faketime, "-f", "-400d"), 30, "DNS:localhost,IP:127.0.0.1", cert, key);
     try (HeraldProcess tls = pemServer(cert, key)) {
       Map<String, String> env = laravelEnv(tls);
       env.put("REVERB_SCHEME", "https");
@@ -249,7 +250,7 @@ class DoctorTest {
   void aCertificateForAnotherHostIsNamed() throws Exception {
     Path cert = dir.resolve("other.pem");
     Path key = dir.resolve("other.key");
-    openssl(List.of(), cert, key, "DNS:other.test");
+    SelfSignedCertificate.generateRsa(List.of(), 30, "DNS:other.test", cert, key);
     try (HeraldProcess tls = pemServer(cert, key)) {
       Map<String, String> env = laravelEnv(tls);
       env.put("REVERB_SCHEME", "https");
@@ -406,40 +407,6 @@ class DoctorTest {
         .env("HERALD_TLS_KEY", key.toString())
         .tls()
         .start();
-  }
-
-  /** A 30-day self-signed certificate for {@code subjectAltName}, made by openssl. */
-  private static void openssl(List<String> wrapper, Path cert, Path key, String subjectAltName)
-      throws Exception {
-    List<String> command = new ArrayList<>(wrapper);
-    command.addAll(
-        List.of(
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            key.toString(),
-            "-out",
-            cert.toString(),
-            "-days",
-            "30",
-            "-subj",
-            "/CN=herald-doctor-test",
-            "-addext",
-            "subjectAltName=" + subjectAltName));
-    Process process;
-    try {
-      process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      Assumptions.assumeTrue(false, "openssl is not available to make a certificate: " + e);
-      return;
-    }
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(60, TimeUnit.SECONDS), "openssl did not finish");
-    assertEquals(0, process.exitValue(), () -> "openssl failed:\n" + output);
   }
 
   private Diagnosis doctor(Map<String, String> env, String... args) {

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * file goes inside a minimal {@code http { }} of this class's own, which plays Debian's {@code
  * /etc/nginx/nginx.conf} (pid, logs and temp paths in DIR). Not thread-safe.
  */
-final class NginxProcess implements AutoCloseable {
+final class NginxProcess implements ProxyProcess {
 
   /** Where Debian installs nginx; not on a non-root user's PATH. */
   private static final Path DEBIAN_NGINX = Path.of("/usr/sbin/nginx");
@@ -133,6 +133,12 @@ final class NginxProcess implements AutoCloseable {
     return port;
   }
 
+  /** The port of the {@code listen} directive named {@code https}, as tests name the TLS one. */
+  @Override
+  public int tlsPort() {
+    return port("https");
+  }
+
   /** The site file exactly as nginx runs it. */
   String renderedSite() {
     return renderedSite;
@@ -154,7 +160,8 @@ final class NginxProcess implements AutoCloseable {
   }
 
   /** nginx's error log and console output, for failure messages. */
-  String logs() {
+  @Override
+  public String logs() {
     StringBuilder logs = new StringBuilder();
     for (String name : List.of("nginx.out", "error.log")) {
       Path file = dir.resolve(name);

@@ -1,6 +1,5 @@
 package dev.herald.protocoltests;
 
-import static dev.herald.protocoltests.ChannelsTest.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,24 +30,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NginxProxyTest {
 
-  private static final String PREFIX = "/ws";
-
   /** Herald's defaults (README, Apps table): the longest a healthy socket stays silent. */
   private static final int PING_INTERVAL_SECONDS = 60;
 
   private static final int PONG_TIMEOUT_SECONDS = 30;
 
-  /** Herald's default {@code max_request_size} (README, Server table). */
-  private static final int MAX_REQUEST_SIZE = 262_144;
-
   @TempDir static Path dir;
 
-  private static SelfSignedCertificate certificate;
-  private static HttpClient https;
-  private static HeraldProcess ownHostHerald;
-  private static NginxProcess ownHost;
-  private static HeraldProcess prefixHerald;
-  private static NginxProcess prefix;
+  private static ProxiedHeralds<NginxProcess> nginxes;
 
   @BeforeAll
   static void startHeraldsBehindNginx() throws Exception {
@@ -56,84 +45,41 @@ class NginxProxyTest {
         NginxProcess.binary().isPresent(),
         "nginx is not installed (neither on PATH nor /usr/sbin/nginx), so the shipped nginx"
             + " configs are not tested here; `apt-get install nginx` (.ci/run does) to run them");
-    certificate = SelfSignedCertificate.generate(dir);
-    https = certificate.trustingClient();
-
-    ownHostHerald = HeraldProcess.withDefaults().start();
-    ownHost =
-        NginxProcess.start(
-            shipped("herald-own-host.conf"),
-            Files.createDirectories(dir.resolve("own-host")),
-            Map.of("https", "listen 443 ssl;", "http", "listen 80;"),
-            "server 127.0.0.1:8080;",
-            ownHostHerald.port(),
-            certificate);
-
-    prefixHerald = HeraldProcess.withDefaults().env("REVERB_SERVER_PATH", PREFIX).start();
-    prefix =
-        NginxProcess.start(
-            shipped("herald-path-prefix.conf"),
-            Files.createDirectories(dir.resolve("path-prefix")),
-            Map.of("https", "listen 443 ssl;"),
-            "server 127.0.0.1:8080;",
-            prefixHerald.port(),
-            certificate);
+    nginxes =
+        ProxiedHeralds.start(
+            "nginx",
+            dir,
+            NginxProxyTest::ownHostNginx,
+            (site, heraldPort, certificate) ->
+                NginxProcess.start(
+                    shipped("herald-path-prefix.conf"),
+                    site,
+                    Map.of("https", "listen 443 ssl;"),
+                    "server 127.0.0.1:8080;",
+                    heraldPort,
+                    certificate));
   }
 
   @AfterAll
   static void stopAll() {
-    for (AutoCloseable process :
-        new AutoCloseable[] {ownHost, prefix, ownHostHerald, prefixHerald}) {
-      if (process != null) {
-        try {
-          process.close();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }
+    if (nginxes != null) {
+      nginxes.close();
     }
   }
 
   @Test
   void ownHostConfigCarriesPusherJsOverWssAndTheSdkOverHttps() throws Exception {
-    runNodeSuite(ownHost, ownHostHerald, "");
+    nginxes.runNodeSuite(nginxes.ownHost());
   }
 
   @Test
   void pathPrefixConfigCarriesPusherJsWithWsPathAndTheSdkUnderThePrefix() throws Exception {
-    runNodeSuite(prefix, prefixHerald, PREFIX);
+    nginxes.runNodeSuite(nginxes.prefix());
   }
 
   @Test
   void underThePrefixApiSignaturesWithAndWithoutThePrefixBothPass() throws Exception {
-    String base = "https://127.0.0.1:" + prefix.port("https") + PREFIX;
-    ApiClient api =
-        new ApiClient(
-            base,
-            PREFIX,
-            HeraldProcess.APP_ID,
-            HeraldProcess.APP_KEY,
-            HeraldProcess.APP_SECRET,
-            https);
-    String channel = Unique.name("prefix-");
-    try (RawClient socket = RawClient.open(wssUrl(prefix, PREFIX), https, Map.of())) {
-      socket.subscribeOk(channel);
-
-      // pusher-http-php with 'path' => '/ws/': signs /apps/{id}/events, sends /ws/apps/{id}/events.
-      ApiClient.Response withoutPrefix =
-          api.request("POST", "/events").body(eventBody(channel, "php-style")).send();
-      assertEquals(200, withoutPrefix.status(), withoutPrefix::body);
-      socket.assertNext(event(channel, "php-style", "d"));
-
-      // A client that signs the path it requests.
-      ApiClient.Response withPrefix =
-          api.request("POST", "/events")
-              .body(eventBody(channel, "full-path"))
-              .signedWithPrefix()
-              .send();
-      assertEquals(200, withPrefix.status(), withPrefix::body);
-      socket.assertNext(event(channel, "full-path", "d"));
-    }
+    nginxes.assertBothSignatureStylesPassUnderThePrefix();
   }
 
   @Test
@@ -142,7 +88,7 @@ class NginxProxyTest {
         HttpClient.newHttpClient()
             .send(
                 HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + ownHost.port("http") + "/up"))
+                        URI.create("http://127.0.0.1:" + nginxes.ownHost().port("http") + "/up"))
                     .timeout(Duration.ofSeconds(10))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -153,10 +99,9 @@ class NginxProxyTest {
 
   @Test
   void socketTimeoutsOutlastHeraldsOwnLivenessChecksAndPingsPassThrough() {
-    for (NginxProcess nginx : List.of(ownHost, prefix)) {
-      String path = nginx == prefix ? PREFIX : "";
+    for (NginxProcess nginx : nginxes.both()) {
       int activityTimeout;
-      try (RawClient socket = RawClient.connect(wssUrl(nginx, path), https, Map.of())) {
+      try (RawClient socket = RawClient.connect(nginxes.wssUrl(nginx), nginxes.https(), Map.of())) {
         JsonNode established = socket.awaitJson();
         assertEquals(
             "pusher:connection_established", established.path("event").asText(), "first frame");
@@ -185,27 +130,13 @@ class NginxProxyTest {
 
   @Test
   void bodiesOverHeraldsMaxRequestSizeAreRefusedByNginxBeforeReachingHerald() throws Exception {
-    for (NginxProcess nginx : List.of(ownHost, prefix)) {
+    for (NginxProcess nginx : nginxes.both()) {
       assertEquals(
           List.of("256k"),
           nginx.directiveValues("client_max_body_size"),
-          "client_max_body_size should equal Herald's max_request_size of " + MAX_REQUEST_SIZE);
-      String path = nginx == prefix ? PREFIX : "";
-      URI events =
-          URI.create(
-              "https://127.0.0.1:"
-                  + nginx.port("https")
-                  + path
-                  + "/apps/"
-                  + HeraldProcess.APP_ID
-                  + "/events");
-      HttpResponse<String> response =
-          https.send(
-              HttpRequest.newBuilder(events)
-                  .timeout(Duration.ofSeconds(10))
-                  .POST(HttpRequest.BodyPublishers.ofString("x".repeat(MAX_REQUEST_SIZE + 1)))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+          "client_max_body_size should equal Herald's max_request_size of "
+              + ProxiedHeralds.MAX_REQUEST_SIZE);
+      HttpResponse<String> response = nginxes.postOversizedEvents(nginx);
 
       assertEquals(413, response.statusCode(), response::body);
       assertTrue(response.body().contains("nginx"), () -> "not nginx's 413: " + response.body());
@@ -217,84 +148,32 @@ class NginxProxyTest {
       throws Exception {
     try (HeraldProcess herald =
             HeraldProcess.withDefaults().env("HERALD_CONNECTIONS_PER_IP_PER_SECOND", "1").start();
-        NginxProcess nginx = ownHostNginx(herald, tmp)) {
+        NginxProcess nginx = nginxes.startOwnHost(herald, tmp)) {
       long start = System.nanoTime();
-      assertEquals(101, upgradeStatus(nginx, "127.0.0.2", null));
+      assertEquals(101, nginxes.upgradeStatus(nginx, "127.0.0.2", null));
       // Another client, but Herald sees nginx's address for both.
-      ReverseProxies.assertRefusedInTheSameSecond(start, upgradeStatus(nginx, "127.0.0.3", null));
+      ReverseProxies.assertRefusedInTheSameSecond(
+          start, nginxes.upgradeStatus(nginx, "127.0.0.3", null));
     }
   }
 
   @Test
   void withTrustedProxiesTheConnectionLimitCountsEachClientNginxForwards(@TempDir Path tmp)
       throws Exception {
-    try (HeraldProcess herald =
-            HeraldProcess.withDefaults()
-                .env("HERALD_CONNECTIONS_PER_IP_PER_SECOND", "1")
-                .env("HERALD_TRUSTED_PROXIES", "127.0.0.1")
-                .start();
-        NginxProcess nginx = ownHostNginx(herald, tmp)) {
-      long start = System.nanoTime();
-      assertEquals(101, upgradeStatus(nginx, "127.0.0.2", null));
-      assertEquals(101, upgradeStatus(nginx, "127.0.0.3", null));
-      // A client cannot buy a fresh allowance by naming another address: nginx appends the one
-      // it saw, and Herald reads from the right.
-      assertEquals(101, upgradeStatus(nginx, "127.0.0.4", "127.0.0.50"));
-      ReverseProxies.assertRefusedInTheSameSecond(
-          start, upgradeStatus(nginx, "127.0.0.4", "127.0.0.51"));
-      ReverseProxies.assertRefusedInTheSameSecond(start, upgradeStatus(nginx, "127.0.0.2", null));
-    }
+    nginxes.assertTrustedProxyLimitCountsEachForwardedClient(tmp);
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
 
-  private static void runNodeSuite(NginxProcess nginx, HeraldProcess herald, String path)
-      throws Exception {
-    try {
-      NodeInteropTest.runSuite(
-          "proxy.test.mjs",
-          herald,
-          Map.of(
-              "HERALD_PORT",
-              Integer.toString(nginx.port("https")),
-              "HERALD_WS_PATH",
-              path,
-              "HERALD_PROXY",
-              "nginx",
-              "NODE_EXTRA_CA_CERTS",
-              certificate.certificate().toString()));
-    } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + "\n==== nginx ====\n" + nginx.logs(), e);
-    }
-  }
-
-  private static NginxProcess ownHostNginx(HeraldProcess herald, Path tmp) {
+  private static NginxProcess ownHostNginx(
+      Path site, int heraldPort, SelfSignedCertificate certificate) {
     return NginxProcess.start(
         shipped("herald-own-host.conf"),
-        tmp,
+        site,
         Map.of("https", "listen 443 ssl;", "http", "listen 80;"),
         "server 127.0.0.1:8080;",
-        herald.port(),
+        heraldPort,
         certificate);
-  }
-
-  private static int upgradeStatus(NginxProcess nginx, String from, String forwardedFor)
-      throws Exception {
-    return ReverseProxies.upgradeStatus(
-        certificate, nginx.port("https"), "", from, forwardedFor, nginx::logs);
-  }
-
-  private static String wssUrl(NginxProcess nginx, String path) {
-    return "wss://127.0.0.1:"
-        + nginx.port("https")
-        + path
-        + "/app/"
-        + HeraldProcess.APP_KEY
-        + "?protocol=7&client=js&version=8.4.0&flash=false";
-  }
-
-  private static String eventBody(String channel, String name) {
-    return Json.write(Map.of("name", name, "channel", channel, "data", "d"));
   }
 
   /** An nginx time like {@code 300s}, {@code 5m} or {@code 300} in seconds. */

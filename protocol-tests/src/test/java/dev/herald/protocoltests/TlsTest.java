@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,9 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.MessageDigest;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -31,9 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,13 +53,13 @@ class TlsTest {
             .tls()
             .start()) {
       assertTrue(Files.isRegularFile(certOut), "no certificate written to " + certOut);
-      X509Certificate certificate = readCertificate(certOut);
+      X509Certificate certificate = SelfSignedCertificate.read(certOut);
 
       Matcher printed = FINGERPRINT.matcher(herald.output());
       assertTrue(printed.find(), herald::output);
       assertEquals(fingerprint(certificate), printed.group(1), "printed fingerprint");
 
-      assertServesTls(herald, trusting(certificate));
+      assertServesTls(herald, SelfSignedCertificate.trustingClient(certificate));
     }
   }
 
@@ -84,16 +78,20 @@ class TlsTest {
 
   @Test
   void pemCertificateAndKeyFromTheEnvironmentServeWssAndHttps() throws Exception {
-    Path cert = dir.resolve("cert.pem");
-    Path key = dir.resolve("key.pem");
-    generateWithOpenssl(cert, key);
+    SelfSignedCertificate pem =
+        SelfSignedCertificate.generateRsa(
+            List.of(),
+            2,
+            SelfSignedCertificate.LOOPBACK,
+            dir.resolve("cert.pem"),
+            dir.resolve("key.pem"));
     try (HeraldProcess herald =
         HeraldProcess.withDefaults()
-            .env("HERALD_TLS_CERT", cert.toString())
-            .env("HERALD_TLS_KEY", key.toString())
+            .env("HERALD_TLS_CERT", pem.certificate().toString())
+            .env("HERALD_TLS_KEY", pem.privateKey().toString())
             .tls()
             .start()) {
-      HttpClient client = trusting(readCertificate(cert));
+      HttpClient client = pem.trustingClient();
       assertServesTls(herald, client);
       assertPlainTrafficFails(herald);
     }
@@ -177,66 +175,9 @@ class TlsTest {
     }
   }
 
-  private static X509Certificate readCertificate(Path pem) throws IOException {
-    try (InputStream in = Files.newInputStream(pem)) {
-      return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-    } catch (GeneralSecurityException e) {
-      throw new AssertionError("not a PEM certificate: " + pem, e);
-    }
-  }
-
   /** Upper-case colon-separated hex SHA-256 of the DER encoding. */
   private static String fingerprint(X509Certificate certificate) throws GeneralSecurityException {
     byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
     return HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest);
-  }
-
-  /** An HTTP client that trusts exactly {@code certificate} (hostname verification stays on). */
-  private static HttpClient trusting(X509Certificate certificate)
-      throws GeneralSecurityException, IOException {
-    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-    store.load(null, null);
-    store.setCertificateEntry("herald", certificate);
-    TrustManagerFactory factory =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    factory.init(store);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, factory.getTrustManagers(), null);
-    return HttpClient.newBuilder()
-        .sslContext(context)
-        .connectTimeout(Duration.ofSeconds(5))
-        .build();
-  }
-
-  /** A self-signed localhost/127.0.0.1 certificate and its unencrypted key, as PEM files. */
-  private static void generateWithOpenssl(Path cert, Path key) throws Exception {
-    List<String> command =
-        List.of(
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            key.toString(),
-            "-out",
-            cert.toString(),
-            "-days",
-            "2",
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1,DNS:localhost");
-    Process process;
-    try {
-      process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      Assumptions.assumeTrue(false, "openssl is not available to generate a certificate: " + e);
-      return;
-    }
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(60, TimeUnit.SECONDS), "openssl did not finish");
-    assertEquals(0, process.exitValue(), () -> "openssl failed:\n" + output);
   }
 }

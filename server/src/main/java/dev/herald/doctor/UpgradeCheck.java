@@ -25,11 +25,8 @@ final class UpgradeCheck {
     try {
       opening = PusherSocket.open(connector, target, s.key(), null);
     } catch (IOException e) {
-      return new Result(
-          StepResult.fail(
-              STEP, "the upgrade request to " + where + " failed", connector.explain(e), null),
-          target,
-          false);
+      return failure(
+          target, "the upgrade request to " + where + " failed", connector.explain(e), null);
     }
     switch (opening.outcome()) {
       case ESTABLISHED:
@@ -48,26 +45,17 @@ final class UpgradeCheck {
       case NOT_UPGRADED:
         return notUpgraded(connector, target, s, api, opening.answer(), where, hostPath);
       case BAD_UPGRADE:
-        return new Result(
-            StepResult.fail(
-                STEP,
-                "answered 101 at " + where + ", but " + opening.detail(),
-                "something between this machine and the server rewrote the handshake",
-                "let the proxy pass the upgrade through unchanged (nginx: proxy_pass with proxy_http_version 1.1 and the Upgrade/Connection headers)"),
+        return failure(
             target,
-            false);
+            "answered 101 at " + where + ", but " + opening.detail(),
+            "something between this machine and the server rewrote the handshake",
+            "let the proxy pass the upgrade through unchanged (nginx: proxy_pass with proxy_http_version 1.1 and the Upgrade/Connection headers)");
       default:
-        return new Result(
-            StepResult.fail(
-                STEP,
-                "upgraded at "
-                    + where
-                    + ", but no pusher:connection_established: "
-                    + opening.detail(),
-                "the address reaches a WebSocket server that does not speak the Pusher protocol, or a proxy holds the frames back",
-                "point the host/port at Herald (or the proxy in front of it); nginx: proxy_buffering off for the WebSocket location"),
+        return failure(
             target,
-            false);
+            "upgraded at " + where + ", but no pusher:connection_established: " + opening.detail(),
+            "the address reaches a WebSocket server that does not speak the Pusher protocol, or a proxy holds the frames back",
+            "point the host/port at Herald (or the proxy in front of it); nginx: proxy_buffering off for the WebSocket location");
     }
   }
 
@@ -84,82 +72,58 @@ final class UpgradeCheck {
             + (opening.detail().isEmpty() ? "" : " \"" + opening.detail() + "\"");
     switch (opening.code()) {
       case 4001:
-        return new Result(
-            StepResult.fail(
-                STEP,
-                "the server does not know app key " + s.key() + " (" + error + ")",
-                s.variable("APP_KEY") + " is not a key this server serves",
-                "set "
-                    + s.variable("APP_KEY")
-                    + " (and "
-                    + s.viteVariable("APP_KEY")
-                    + ") to the key the server has for your app; running Herald with this same .env makes them equal"),
+        return failure(
             target,
-            false);
+            "the server does not know app key " + s.key() + " (" + error + ")",
+            s.variable("APP_KEY") + " is not a key this server serves",
+            "set "
+                + s.variable("APP_KEY")
+                + " (and "
+                + s.viteVariable("APP_KEY")
+                + ") to the key the server has for your app; running Herald with this same .env makes them equal");
       case 4005:
         Optional<String> prefix = findUpgradePrefix(connector, target, s, hostPath);
         if (prefix.isPresent()) {
-          return new Result(
-              StepResult.fail(
-                  STEP,
-                  "no WebSocket endpoint at "
-                      + where
-                      + " ("
-                      + error
-                      + "), but there is one at "
-                      + target.withPath(prefix.get()).wsUrl("/app/" + s.key()),
-                  "path prefix: the server is mounted under "
-                      + describe(prefix.get())
-                      + ", your settings use "
-                      + describe(target.path()),
-                  PrefixFinder.fix(prefix.get(), s)),
-              target.withPath(prefix.get()),
-              true);
+          return underAnotherPrefix(
+              target,
+              s,
+              prefix.get(),
+              "no WebSocket endpoint at "
+                  + where
+                  + " ("
+                  + error
+                  + "), but there is one at "
+                  + target.withPath(prefix.get()).wsUrl("/app/" + s.key()));
         }
-        return new Result(
-            StepResult.fail(
-                STEP,
-                "no WebSocket endpoint at " + where + " (" + error + ")",
-                "the server is mounted under another path prefix",
-                "set REVERB_SERVER_PATH to the server's prefix (it is printed at start: \"Herald listening on host:port/prefix\")"),
+        return failure(
             target,
-            false);
+            "no WebSocket endpoint at " + where + " (" + error + ")",
+            "the server is mounted under another path prefix",
+            "set REVERB_SERVER_PATH to the server's prefix (it is printed at start: \"Herald listening on host:port/prefix\")");
       case 4003:
-        return new Result(
-            StepResult.fail(
-                STEP,
-                "the app is disabled on the server (" + error + ")",
-                null,
-                "enable the app (enabled: true, HERALD_APP_ENABLED=true, or the enabled column of the apps table)"),
+        return failure(
             target,
-            false);
+            "the app is disabled on the server (" + error + ")",
+            null,
+            "enable the app (enabled: true, HERALD_APP_ENABLED=true, or the enabled column of the apps table)");
       case 4100:
-        return new Result(
-            StepResult.fail(
-                STEP,
-                "the app is over its connection quota (" + error + ")",
-                null,
-                "raise max_connections (REVERB_APP_MAX_CONNECTIONS) or find what opens so many connections"),
+        return failure(
             target,
-            false);
+            "the app is over its connection quota (" + error + ")",
+            null,
+            "raise max_connections (REVERB_APP_MAX_CONNECTIONS) or find what opens so many connections");
       case 4200:
-        return new Result(
-            StepResult.fail(
-                STEP,
-                "the server is shutting down (" + error + ")",
-                null,
-                "try again once it has restarted"),
+        return failure(
             target,
-            false);
+            "the server is shutting down (" + error + ")",
+            null,
+            "try again once it has restarted");
       default:
-        return new Result(
-            StepResult.fail(
-                STEP,
-                "the server refused the connection at " + where + " (" + error + ")",
-                null,
-                "see the Pusher protocol's error codes for " + opening.code()),
+        return failure(
             target,
-            false);
+            "the server refused the connection at " + where + " (" + error + ")",
+            null,
+            "see the Pusher protocol's error codes for " + opening.code());
     }
   }
 
@@ -177,118 +141,116 @@ final class UpgradeCheck {
     if (status >= 300 && status < 400) {
       String location = answer.header("location");
       boolean toHttps = location != null && location.startsWith("https:") && !target.tls();
-      return new Result(
-          StepResult.fail(
-              STEP,
-              got + (location == null ? "" : " (redirect to " + location + ")"),
-              toHttps
-                  ? "http vs https: the proxy redirects plain http to https, and WebSocket clients do not follow redirects"
-                  : "WebSocket clients do not follow redirects",
-              toHttps
-                  ? "set "
-                      + s.variable("SCHEME")
-                      + "=https and "
-                      + s.variable("PORT")
-                      + "=443 (and the VITE_ copies)"
-                  : "point the host, port and prefix at the address the redirect names, or stop redirecting the WebSocket path"),
+      return failure(
           target,
-          false);
+          got + (location == null ? "" : " (redirect to " + location + ")"),
+          toHttps
+              ? "http vs https: the proxy redirects plain http to https, and WebSocket clients do not follow redirects"
+              : "WebSocket clients do not follow redirects",
+          toHttps
+              ? "set "
+                  + s.variable("SCHEME")
+                  + "=https and "
+                  + s.variable("PORT")
+                  + "=443 (and the VITE_ copies)"
+              : "point the host, port and prefix at the address the redirect names, or stop redirecting the WebSocket path");
     }
     if (status == 502 || status == 503 || status == 504) {
-      return new Result(
-          StepResult.fail(
-              STEP,
-              got,
-              "a proxy answered: it cannot reach the server behind it",
-              "start Herald, and check the proxy's upstream address and port (proxy_pass in nginx)"),
+      return failure(
           target,
-          false);
+          got,
+          "a proxy answered: it cannot reach the server behind it",
+          "start Herald, and check the proxy's upstream address and port (proxy_pass in nginx)");
     }
     if (status == 200) {
-      return new Result(
-          StepResult.fail(
-              STEP,
-              got + (answer.body().isEmpty() ? "" : " (" + answer.bodySnippet() + ")"),
-              "a web server or proxy answered the upgrade itself, with a page, instead of passing it to the WebSocket server",
-              "route "
-                  + target.path()
-                  + "/app/ to Herald in the proxy, with the WebSocket headers: "
-                  + ProxyFix.NGINX),
+      return failure(
           target,
-          false);
+          withSnippet(got, answer),
+          "a web server or proxy answered the upgrade itself, with a page, instead of passing it to the WebSocket server",
+          "route "
+              + target.path()
+              + "/app/ to Herald in the proxy, with the WebSocket headers: "
+              + ProxyFix.NGINX);
     }
     if (status == 401 || status == 403 || status == 407) {
-      return new Result(
-          StepResult.fail(
-              STEP,
-              got + (answer.body().isEmpty() ? "" : " (" + answer.bodySnippet() + ")"),
-              "a proxy, firewall or login page in front of the server refuses the WebSocket path",
-              "let "
-                  + target.path()
-                  + "/app/ through without authentication (browsers cannot add credentials to a WebSocket)"),
+      return failure(
           target,
-          false);
+          withSnippet(got, answer),
+          "a proxy, firewall or login page in front of the server refuses the WebSocket path",
+          "let "
+              + target.path()
+              + "/app/ through without authentication (browsers cannot add credentials to a WebSocket)");
     }
     if (apiAnswers(connector, target, s, api)) {
       // The server's own answers are JSON (or short text); a proxy's error pages are HTML.
       if (looksLikeHtml(answer.body())) {
-        return new Result(
-            StepResult.fail(
-                STEP,
-                got + " (an HTML page)",
-                "the HTTP API on the same address reaches the server, but the WebSocket path is answered by the proxy or web server itself: it does not pass "
-                    + target.path()
-                    + "/app/ on to the server",
-                "route "
-                    + target.path()
-                    + "/app/ to Herald as well as "
-                    + target.path()
-                    + "/apps/, with the WebSocket headers: "
-                    + ProxyFix.NGINX),
+        return failure(
             target,
-            false);
+            got + " (an HTML page)",
+            "the HTTP API on the same address reaches the server, but the WebSocket path is answered by the proxy or web server itself: it does not pass "
+                + target.path()
+                + "/app/ on to the server",
+            "route "
+                + target.path()
+                + "/app/ to Herald as well as "
+                + target.path()
+                + "/apps/, with the WebSocket headers: "
+                + ProxyFix.NGINX);
       }
-      return new Result(
-          StepResult.fail(
-              STEP,
-              got + (answer.body().isEmpty() ? "" : " (" + answer.bodySnippet() + ")"),
-              "the HTTP API on the same address answers, so requests reach the server, but the upgrade arrives without its Upgrade/Connection headers and is served as a plain GET: a proxy in between drops them",
-              ProxyFix.NGINX),
+      return failure(
           target,
-          false);
+          withSnippet(got, answer),
+          "the HTTP API on the same address answers, so requests reach the server, but the upgrade arrives without its Upgrade/Connection headers and is served as a plain GET: a proxy in between drops them",
+          ProxyFix.NGINX);
     }
     if (status == 404) {
       Optional<String> prefix = findUpgradePrefix(connector, target, s, hostPath);
       if (prefix.isPresent()) {
-        return new Result(
-            StepResult.fail(
-                STEP,
-                got
-                    + ", but "
-                    + target.withPath(prefix.get()).wsUrl("/app/" + s.key())
-                    + " upgrades",
-                "path prefix: the server is mounted under "
-                    + describe(prefix.get())
-                    + ", your settings use "
-                    + describe(target.path()),
-                PrefixFinder.fix(prefix.get(), s)),
-            target.withPath(prefix.get()),
-            true);
+        return underAnotherPrefix(
+            target,
+            s,
+            prefix.get(),
+            got + ", but " + target.withPath(prefix.get()).wsUrl("/app/" + s.key()) + " upgrades");
       }
     }
+    return failure(
+        target,
+        withSnippet(got, answer),
+        "the request does not reach a Pusher-protocol server at this address and path",
+        "check that the host and port lead to Herald; behind a proxy, route "
+            + target.path()
+            + "/app/ and "
+            + target.path()
+            + "/apps/ to it: "
+            + ProxyFix.NGINX);
+  }
+
+  /** A failed upgrade; later steps that need a WebSocket are skipped. */
+  private static Result failure(Target target, String found, String cause, String fix) {
+    return new Result(StepResult.fail(STEP, found, cause, fix), target, false);
+  }
+
+  /**
+   * The upgrade fails where the settings point but works under {@code prefix}: later steps use it.
+   */
+  private static Result underAnotherPrefix(
+      Target target, BroadcastSettings s, String prefix, String found) {
     return new Result(
         StepResult.fail(
             STEP,
-            got + (answer.body().isEmpty() ? "" : " (" + answer.bodySnippet() + ")"),
-            "the request does not reach a Pusher-protocol server at this address and path",
-            "check that the host and port lead to Herald; behind a proxy, route "
-                + target.path()
-                + "/app/ and "
-                + target.path()
-                + "/apps/ to it: "
-                + ProxyFix.NGINX),
-        target,
-        false);
+            found,
+            "path prefix: the server is mounted under "
+                + describe(prefix)
+                + ", your settings use "
+                + describe(target.path()),
+            PrefixFinder.fix(prefix, s)),
+        target.withPath(prefix),
+        true);
+  }
+
+  /** {@code got}, then the start of the answer's body in brackets if it has one. */
+  private static String withSnippet(String got, HttpAnswer answer) {
+    return got + (answer.body().isEmpty() ? "" : " (" + answer.bodySnippet() + ")");
   }
 
   /** Whether a Pusher HTTP API answers on this address (200, or 401/403 for the request). */
