@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BinaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -109,8 +110,7 @@ class ChannelsTest {
     String channel = padded(Unique.name("long-"), 165);
     try (RawClient client = open()) {
       client.subscribe(channel);
-      assertSubscriptionError(client.awaitJson(), channel, "LimitReached", 4009);
-      client.assertPingPong();
+      assertRefusedThenUsable(client, channel, "LimitReached", 4009);
     }
   }
 
@@ -119,8 +119,7 @@ class ChannelsTest {
   void channelNameWithBadCharactersGetsInvalidChannel400(String name) {
     try (RawClient client = open()) {
       client.subscribe(name);
-      assertSubscriptionError(client.awaitJson(), name, "InvalidChannel", 400);
-      client.assertPingPong();
+      assertRefusedThenUsable(client, name, "InvalidChannel", 400);
     }
   }
 
@@ -149,31 +148,28 @@ class ChannelsTest {
 
   @Test
   void privateSubscribeWithABadSignatureGetsAuthError401() {
-    String channel = Unique.name("private-");
-    try (RawClient client = open()) {
-      String auth = HeraldProcess.APP_KEY + ":" + "0".repeat(64);
-      assertAuthErrorThenUsable(client, channel, Map.of("channel", channel, "auth", auth));
-    }
+    assertAuthRefused(
+        "private-", (socketId, channel) -> HeraldProcess.APP_KEY + ":" + "0".repeat(64), null);
   }
 
   @Test
   void privateSubscribeSignedWithAnotherSecretGetsAuthError401() {
-    String channel = Unique.name("private-");
-    try (RawClient client = open()) {
-      String auth =
-          Signatures.auth(HeraldProcess.APP_KEY, "wrong-secret", client.socketId() + ":" + channel);
-      assertAuthErrorThenUsable(client, channel, Map.of("channel", channel, "auth", auth));
-    }
+    assertAuthRefused(
+        "private-",
+        (socketId, channel) ->
+            Signatures.auth(HeraldProcess.APP_KEY, "wrong-secret", socketId + ":" + channel),
+        null);
   }
 
   @Test
   void privateSubscribeWhoseKeyPartIsNotTheAppKeyGetsAuthError401() {
-    String channel = Unique.name("private-");
-    try (RawClient client = open()) {
-      String good = Signatures.privateAuth(client.socketId(), channel);
-      String auth = "other-key" + good.substring(good.indexOf(':'));
-      assertAuthErrorThenUsable(client, channel, Map.of("channel", channel, "auth", auth));
-    }
+    assertAuthRefused(
+        "private-",
+        (socketId, channel) -> {
+          String good = Signatures.privateAuth(socketId, channel);
+          return "other-key" + good.substring(good.indexOf(':'));
+        },
+        null);
   }
 
   @Test
@@ -187,19 +183,16 @@ class ChannelsTest {
   @ParameterizedTest(name = "auth={0}")
   @ValueSource(strings = {"", "no-colon-at-all", ":", "herald-test-key:"})
   void privateSubscribeWithAMalformedAuthGetsAuthError401(String auth) {
-    String channel = Unique.name("private-");
-    try (RawClient client = open()) {
-      assertAuthErrorThenUsable(client, channel, Map.of("channel", channel, "auth", auth));
-    }
+    assertAuthRefused("private-", (socketId, channel) -> auth, null);
   }
 
   @Test
   void privateSubscribeWithAuthComputedForAnotherSocketGetsAuthError401() {
-    String channel = Unique.name("private-");
-    try (RawClient client = open();
-        RawClient other = open()) {
-      String auth = Signatures.privateAuth(other.socketId(), channel);
-      assertAuthErrorThenUsable(client, channel, Map.of("channel", channel, "auth", auth));
+    try (RawClient other = open()) {
+      assertAuthRefused(
+          "private-",
+          (socketId, channel) -> Signatures.privateAuth(other.socketId(), channel),
+          null);
     }
   }
 
@@ -239,10 +232,8 @@ class ChannelsTest {
     try (RawClient first = open();
         RawClient second = open();
         RawClient joiner = open()) {
-      first.subscribePresence(channel, "{\"user_id\":\"u1\"}");
-      first.awaitJson();
-      second.subscribePresence(channel, "{\"user_id\":\"u2\"}");
-      second.awaitJson();
+      joinPresence(first, channel, "{\"user_id\":\"u1\"}");
+      joinPresence(second, channel, "{\"user_id\":\"u2\"}");
       assertMemberAdded(first.awaitJson(), channel, "u2", "null");
 
       joiner.subscribePresence(channel, "{\"user_id\":\"u3\",\"user_info\":{\"name\":\"C\"}}");
@@ -251,8 +242,7 @@ class ChannelsTest {
       assertMemberAdded(first.awaitJson(), channel, "u3", "{\"name\":\"C\"}");
       assertMemberAdded(second.awaitJson(), channel, "u3", "{\"name\":\"C\"}");
 
-      herald.api().trigger(channel, "marker", "m");
-      joiner.assertNext(event(channel, "marker", "m"));
+      assertMarkerIsNext(herald, channel, "m", joiner);
     }
   }
 
@@ -262,8 +252,7 @@ class ChannelsTest {
     try (RawClient watcher = open();
         RawClient tabOne = open();
         RawClient tabTwo = open()) {
-      watcher.subscribePresence(channel, "{\"user_id\":\"w\"}");
-      watcher.awaitJson();
+      joinPresence(watcher, channel, "{\"user_id\":\"w\"}");
 
       String data = "{\"user_id\":\"u2\",\"user_info\":{\"tab\":1}}";
       tabOne.subscribePresence(channel, data);
@@ -280,14 +269,11 @@ class ChannelsTest {
 
       tabOne.unsubscribe(channel);
       tabOne.assertPingPong();
-      herald.api().trigger(channel, "marker", "1");
-      watcher.assertNext(event(channel, "marker", "1"));
-      tabTwo.assertNext(event(channel, "marker", "1"));
+      assertMarkerIsNext(herald, channel, "1", watcher, tabTwo);
 
       tabTwo.disconnect();
       assertMemberRemoved(watcher.awaitJson(), channel, "u2");
-      herald.api().trigger(channel, "marker", "2");
-      watcher.assertNext(event(channel, "marker", "2"));
+      assertMarkerIsNext(herald, channel, "2", watcher);
     }
   }
 
@@ -297,17 +283,13 @@ class ChannelsTest {
     try (RawClient watcher = open();
         RawClient tabOne = open();
         RawClient tabTwo = open()) {
-      watcher.subscribePresence(channel, "{\"user_id\":\"w\"}");
-      watcher.awaitJson();
-      tabOne.subscribePresence(channel, "{\"user_id\":\"u2\"}");
-      tabOne.awaitJson();
+      joinPresence(watcher, channel, "{\"user_id\":\"w\"}");
+      joinPresence(tabOne, channel, "{\"user_id\":\"u2\"}");
       assertMemberAdded(watcher.awaitJson(), channel, "u2", "null");
-      tabTwo.subscribePresence(channel, "{\"user_id\":\"u2\"}");
-      tabTwo.awaitJson();
+      joinPresence(tabTwo, channel, "{\"user_id\":\"u2\"}");
 
       tabOne.disconnect();
-      herald.api().trigger(channel, "marker", "1");
-      watcher.assertNext(event(channel, "marker", "1"));
+      assertMarkerIsNext(herald, channel, "1", watcher);
 
       tabTwo.unsubscribe(channel);
       assertMemberRemoved(watcher.awaitJson(), channel, "u2");
@@ -322,8 +304,7 @@ class ChannelsTest {
     String channel = Unique.name("presence-");
     try (RawClient watcher = open();
         RawClient client = open()) {
-      watcher.subscribePresence(channel, "{\"user_id\":\"w\"}");
-      watcher.awaitJson();
+      joinPresence(watcher, channel, "{\"user_id\":\"w\"}");
       client.subscribePresence(channel, "{\"user_id\":10}");
       assertPresenceSucceeded(client.awaitJson(), channel, "{\"w\":null,\"10\":null}");
       JsonNode added = watcher.awaitJson();
@@ -350,8 +331,7 @@ class ChannelsTest {
     String channel = Unique.name("presence-");
     try (RawClient client = open()) {
       client.subscribePresence(channel, channelData);
-      assertSubscriptionError(client.awaitJson(), channel, "InvalidChannelData", 400);
-      client.assertPingPong();
+      assertRefusedThenUsable(client, channel, "InvalidChannelData", 400);
     }
   }
 
@@ -361,35 +341,21 @@ class ChannelsTest {
     try (RawClient client = open()) {
       client.subscribePresence(channel, "{\"user_id\":\"" + "u".repeat(129) + "\"}");
       assertSubscriptionError(client.awaitJson(), channel, "InvalidChannelData", 400);
-      client.subscribePresence(channel, "{\"user_id\":\"" + "u".repeat(128) + "\"}");
-      assertEquals(
-          "pusher_internal:subscription_succeeded", client.awaitJson().path("event").asText());
+      joinPresence(client, channel, "{\"user_id\":\"" + "u".repeat(128) + "\"}");
     }
   }
 
   @Test
   void presenceSubscribeWithASignatureOverOtherChannelDataGetsAuthError401() {
-    String channel = Unique.name("presence-");
-    try (RawClient client = open()) {
-      String signedFor = "{\"user_id\":\"u1\"}";
-      Map<String, Object> data = new LinkedHashMap<>();
-      data.put("channel", channel);
-      data.put("auth", Signatures.presenceAuth(client.socketId(), channel, signedFor));
-      data.put("channel_data", "{\"user_id\":\"admin\"}");
-      assertAuthErrorThenUsable(client, channel, data);
-    }
+    assertAuthRefused(
+        "presence-",
+        (socketId, channel) -> Signatures.presenceAuth(socketId, channel, "{\"user_id\":\"u1\"}"),
+        "{\"user_id\":\"admin\"}");
   }
 
   @Test
   void presenceSubscribeWithAPrivateStyleSignatureGetsAuthError401() {
-    String channel = Unique.name("presence-");
-    try (RawClient client = open()) {
-      Map<String, Object> data = new LinkedHashMap<>();
-      data.put("channel", channel);
-      data.put("auth", Signatures.privateAuth(client.socketId(), channel));
-      data.put("channel_data", "{\"user_id\":\"u1\"}");
-      assertAuthErrorThenUsable(client, channel, data);
-    }
+    assertAuthRefused("presence-", Signatures::privateAuth, "{\"user_id\":\"u1\"}");
   }
 
   /** Presence limits need their own server configuration. */
@@ -420,21 +386,17 @@ class ChannelsTest {
           RawClient two = RawClient.open(limited.wsUrl());
           RawClient three = RawClient.open(limited.wsUrl());
           RawClient twoAgain = RawClient.open(limited.wsUrl())) {
-        one.subscribePresence(channel, "{\"user_id\":\"u1\"}");
-        one.awaitJson();
-        two.subscribePresence(channel, "{\"user_id\":\"u2\"}");
-        two.awaitJson();
+        joinPresence(one, channel, "{\"user_id\":\"u1\"}");
+        joinPresence(two, channel, "{\"user_id\":\"u2\"}");
 
         three.subscribePresence(channel, "{\"user_id\":\"u3\"}");
-        assertSubscriptionError(three.awaitJson(), channel, "LimitReached", 4100);
-        three.assertPingPong();
+        assertRefusedThenUsable(three, channel, "LimitReached", 4100);
 
         twoAgain.subscribePresence(channel, "{\"user_id\":\"u2\"}");
         assertPresenceSucceeded(twoAgain.awaitJson(), channel, "{\"u1\":null,\"u2\":null}");
 
-        limited.api().trigger(channel, "marker", "m");
         assertMemberAdded(one.awaitJson(), channel, "u2", "null");
-        one.assertNext(event(channel, "marker", "m"));
+        assertMarkerIsNext(limited, channel, "m", one);
       }
     }
 
@@ -444,8 +406,7 @@ class ChannelsTest {
       try (RawClient client = RawClient.open(limited.wsUrl())) {
         String big = "{\"user_id\":\"u1\",\"user_info\":{\"bio\":\"" + "b".repeat(100) + "\"}}";
         client.subscribePresence(channel, big);
-        assertSubscriptionError(client.awaitJson(), channel, "LimitReached", 4301);
-        client.assertPingPong();
+        assertRefusedThenUsable(client, channel, "LimitReached", 4301);
 
         String small = "{\"user_id\":\"u1\",\"user_info\":{\"bio\":\"short\"}}";
         client.subscribePresence(channel, small);
@@ -459,8 +420,7 @@ class ChannelsTest {
   private static void assertAuthErrorThenUsable(
       RawClient client, String channel, Map<String, ?> subscribeData) {
     client.sendJson(Map.of("event", "pusher:subscribe", "data", subscribeData));
-    assertSubscriptionError(client.awaitJson(), channel, "AuthError", 401);
-    client.assertPingPong();
+    assertRefusedThenUsable(client, channel, "AuthError", 401);
     // Not joined: an event on the channel does not arrive, and a correct subscription still works.
     String marker = Unique.name("marker-");
     client.subscribeOk(marker);
@@ -469,6 +429,52 @@ class ChannelsTest {
     client.assertNext(event(marker, "marker", "m"));
     if (!channel.startsWith("presence-")) {
       client.subscribePrivateOk(channel);
+    }
+  }
+
+  /**
+   * Subscribes a new connection to a fresh channel named {@code prefix...} with the auth that
+   * {@code auth} makes from its socket id and the channel (and {@code channelData} unless null),
+   * and asserts the AuthError 401 that leaves it usable.
+   */
+  private static void assertAuthRefused(
+      String prefix, BinaryOperator<String> auth, String channelData) {
+    String channel = Unique.name(prefix);
+    try (RawClient client = open()) {
+      Map<String, Object> data = new LinkedHashMap<>();
+      data.put("channel", channel);
+      data.put("auth", auth.apply(client.socketId(), channel));
+      if (channelData != null) {
+        data.put("channel_data", channelData);
+      }
+      assertAuthErrorThenUsable(client, channel, data);
+    }
+  }
+
+  /** Asserts the next frame is this subscription error and that the connection still answers. */
+  private static void assertRefusedThenUsable(
+      RawClient client, String channel, String type, int status) {
+    assertSubscriptionError(client.awaitJson(), channel, type, status);
+    client.assertPingPong();
+  }
+
+  /** Subscribes to a presence channel and asserts success, leaving the member list unchecked. */
+  static void joinPresence(RawClient client, String channel, String channelData) {
+    client.subscribePresence(channel, channelData);
+    JsonNode reply = client.awaitJson();
+    assertEquals(
+        "pusher_internal:subscription_succeeded", reply.path("event").asText(), reply::toString);
+  }
+
+  /**
+   * Triggers a "marker" event through {@code server} and asserts it is the next frame of each
+   * client: what should have come before it has, and nothing that should not.
+   */
+  static void assertMarkerIsNext(
+      HeraldProcess server, String channel, String data, RawClient... clients) {
+    server.api().trigger(channel, "marker", data);
+    for (RawClient client : clients) {
+      client.assertNext(event(channel, "marker", data));
     }
   }
 

@@ -1,6 +1,6 @@
 package dev.herald.protocoltests;
 
-import static dev.herald.protocoltests.ChannelsTest.event;
+import static dev.herald.protocoltests.ChannelsTest.assertMarkerIsNext;
 import static dev.herald.protocoltests.ConnectionTest.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -89,60 +89,24 @@ class ClientEventsTest {
 
   @Test
   void clientEventOnAPublicChannelGetsErrorWithNullCodeAndIsNotRelayed() {
-    String channel = Unique.name("public-");
-    try (RawClient sender = RawClient.open(herald.wsUrl());
-        RawClient receiver = RawClient.open(herald.wsUrl())) {
-      sender.subscribeOk(channel);
-      receiver.subscribeOk(channel);
-      sender.sendText(clientEvent(channel));
-      assertError(sender.awaitJson(), null);
-      sender.assertPingPong();
-      assertNotRelayed(receiver, channel);
-    }
+    assertRefusedAndNotRelayed(herald, Unique.name("public-"), true);
   }
 
   @Test
   void clientEventOnAPrivateEncryptedChannelGetsErrorWithNullCodeAndIsNotRelayed() {
-    String channel = Unique.name("private-encrypted-");
-    try (RawClient sender = RawClient.open(herald.wsUrl());
-        RawClient receiver = RawClient.open(herald.wsUrl())) {
-      sender.subscribePrivateOk(channel);
-      receiver.subscribePrivateOk(channel);
-      sender.sendText(clientEvent(channel));
-      assertError(sender.awaitJson(), null);
-      sender.assertPingPong();
-      assertNotRelayed(receiver, channel);
-    }
+    assertRefusedAndNotRelayed(herald, Unique.name("private-encrypted-"), true);
   }
 
   @Test
   void clientEventFromAnUnsubscribedConnectionGetsErrorWithNullCodeAndIsNotRelayed() {
-    String channel = Unique.name("private-");
-    try (RawClient sender = RawClient.open(herald.wsUrl());
-        RawClient receiver = RawClient.open(herald.wsUrl())) {
-      receiver.subscribePrivateOk(channel);
-      sender.sendText(clientEvent(channel));
-      assertError(sender.awaitJson(), null);
-      sender.assertPingPong();
-      assertNotRelayed(receiver, channel);
-    }
+    assertRefusedAndNotRelayed(herald, Unique.name("private-"), false);
   }
 
   @Test
   void clientEventsRefusedWhenTheAppAcceptsThemFromNone() {
     try (HeraldProcess server =
         HeraldProcess.withDefaults().env("REVERB_APP_ACCEPT_CLIENT_EVENTS_FROM", "none").start()) {
-      String channel = Unique.name("private-");
-      try (RawClient sender = RawClient.open(server.wsUrl());
-          RawClient receiver = RawClient.open(server.wsUrl())) {
-        sender.subscribePrivateOk(channel);
-        receiver.subscribePrivateOk(channel);
-        sender.sendText(clientEvent(channel));
-        assertError(sender.awaitJson(), null);
-        sender.assertPingPong();
-        server.api().trigger(channel, "marker", "m");
-        receiver.assertNext(event(channel, "marker", "m"));
-      }
+      assertRefusedAndNotRelayed(server, Unique.name("private-"), true);
     }
   }
 
@@ -208,9 +172,31 @@ class ClientEventsTest {
     return "{\"event\":\"client-x\",\"channel\":\"" + channel + "\",\"data\":{\"x\":1}}";
   }
 
-  /** An HTTP event sent after the client event is the next thing the receiver gets. */
-  private static void assertNotRelayed(RawClient receiver, String channel) {
-    herald.api().trigger(channel, "marker", "m");
-    receiver.assertNext(event(channel, "marker", "m"));
+  /**
+   * A client event from a sender (subscribed to {@code channel} or not) gets a {@code pusher:error}
+   * with a null code and does not reach a subscribed receiver: an HTTP event sent after it is the
+   * next thing the receiver gets.
+   */
+  private static void assertRefusedAndNotRelayed(
+      HeraldProcess server, String channel, boolean senderSubscribes) {
+    try (RawClient sender = RawClient.open(server.wsUrl());
+        RawClient receiver = RawClient.open(server.wsUrl())) {
+      if (senderSubscribes) {
+        subscribe(sender, channel);
+      }
+      subscribe(receiver, channel);
+      sender.sendText(clientEvent(channel));
+      assertError(sender.awaitJson(), null);
+      sender.assertPingPong();
+      assertMarkerIsNext(server, channel, "m", receiver);
+    }
+  }
+
+  private static void subscribe(RawClient client, String channel) {
+    if (channel.startsWith("private-")) {
+      client.subscribePrivateOk(channel);
+    } else {
+      client.subscribeOk(channel);
+    }
   }
 }

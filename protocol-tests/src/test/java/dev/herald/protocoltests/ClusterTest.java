@@ -1,9 +1,11 @@
 package dev.herald.protocoltests;
 
+import static dev.herald.protocoltests.ChannelsTest.assertMarkerIsNext;
 import static dev.herald.protocoltests.ChannelsTest.assertMemberAdded;
 import static dev.herald.protocoltests.ChannelsTest.assertMemberRemoved;
 import static dev.herald.protocoltests.ChannelsTest.assertPresenceSucceeded;
 import static dev.herald.protocoltests.ChannelsTest.event;
+import static dev.herald.protocoltests.ChannelsTest.joinPresence;
 import static dev.herald.protocoltests.ConnectionTest.assertError;
 import static dev.herald.protocoltests.UserAuthenticationTest.subscribeServerToUser;
 import static dev.herald.protocoltests.UserAuthenticationTest.userData;
@@ -190,6 +192,26 @@ class ClusterTest {
     return Json.write(Map.of("user_id", userId));
   }
 
+  /** {@link #awaitAnswer} from each node of this cluster in turn, within {@link #SETTLE}. */
+  private static void awaitOnEveryNode(String expected, String path, String... query) {
+    for (HeraldProcess node : List.of(a, b, c)) {
+      awaitAnswer(node, SETTLE, expected, path, query);
+    }
+  }
+
+  /** POSTs {@code body} as JSON to {@code node}'s API, asserts 200 and returns the answer. */
+  private static ApiClient.Response assertPostOk(
+      HeraldProcess node, String path, Map<String, ?> body) {
+    ApiClient.Response response = node.api().post(path, Json.write(body));
+    assertEquals(200, response.status(), response::body);
+    return response;
+  }
+
+  /** The data of a watchlist_events frame holding one event for one user. */
+  private static String watchlistEvents(String name, String userId) {
+    return Json.write(Map.of("events", List.of(Map.of("name", name, "user_ids", List.of(userId)))));
+  }
+
   // ---- HTTP events -----------------------------------------------------------------------------
 
   @Test
@@ -225,17 +247,14 @@ class ClusterTest {
         RawClient onC = RawClient.open(c.wsUrl())) {
       onB.subscribeOk(first);
       onC.subscribeOk(second);
-      ApiClient.Response response =
-          a.api()
-              .post(
-                  "/batch_events",
-                  Json.write(
-                      Map.of(
-                          "batch",
-                          List.of(
-                              Map.of("channel", first, "name", "one", "data", "1"),
-                              Map.of("channel", second, "name", "two", "data", "2")))));
-      assertEquals(200, response.status(), response::body);
+      assertPostOk(
+          a,
+          "/batch_events",
+          Map.of(
+              "batch",
+              List.of(
+                  Map.of("channel", first, "name", "one", "data", "1"),
+                  Map.of("channel", second, "name", "two", "data", "2"))));
       onB.assertNext(event(first, "one", "1"));
       onC.assertNext(event(second, "two", "2"));
       onB.assertPingPong();
@@ -253,37 +272,15 @@ class ClusterTest {
         client.subscribeOk(channel);
       }
       // Triggered on A, excluding a socket on B.
-      ApiClient.Response response =
-          a.api()
-              .post(
-                  "/events",
-                  Json.write(
-                      Map.of(
-                          "name",
-                          "skip-b",
-                          "channel",
-                          channel,
-                          "data",
-                          "x",
-                          "socket_id",
-                          onB.socketId())));
-      assertEquals(200, response.status(), response::body);
+      assertPostOk(
+          a,
+          "/events",
+          Map.of("name", "skip-b", "channel", channel, "data", "x", "socket_id", onB.socketId()));
       // Triggered on C, excluding the socket on A.
-      response =
-          c.api()
-              .post(
-                  "/events",
-                  Json.write(
-                      Map.of(
-                          "name",
-                          "skip-a",
-                          "channel",
-                          channel,
-                          "data",
-                          "y",
-                          "socket_id",
-                          onA.socketId())));
-      assertEquals(200, response.status(), response::body);
+      assertPostOk(
+          c,
+          "/events",
+          Map.of("name", "skip-a", "channel", channel, "data", "y", "socket_id", onA.socketId()));
       // Calls to different nodes are not ordered with each other; each node's own are. So a
       // marker from each node closes what that node published, and every client's next frames
       // must be exactly the expected set.
@@ -322,10 +319,7 @@ class ClusterTest {
       }
       // Published on the sender's node after the client event went round the cluster: an echo
       // would reach the sender before it.
-      a.api().trigger(channel, "marker", "m");
-      for (RawClient client : List.of(sender, besideSender, onB, onC)) {
-        client.assertNext(event(channel, "marker", "m"));
-      }
+      assertMarkerIsNext(a, channel, "m", sender, besideSender, onB, onC);
     }
   }
 
@@ -336,10 +330,8 @@ class ClusterTest {
     String receiver = Unique.name("u-");
     try (RawClient onA = RawClient.open(a.wsUrl());
         RawClient onB = RawClient.open(b.wsUrl())) {
-      onA.subscribePresence(channel, presenceData(sender));
-      onA.awaitJson();
-      onB.subscribePresence(channel, presenceData(receiver));
-      onB.awaitJson();
+      joinPresence(onA, channel, presenceData(sender));
+      joinPresence(onB, channel, presenceData(receiver));
       assertMemberAdded(onA.awaitJson(), channel, receiver, "null");
 
       onA.sendText("{\"event\":\"client-hi\",\"channel\":\"" + channel + "\",\"data\":\"yo\"}");
@@ -375,14 +367,11 @@ class ClusterTest {
 
       tabOnA.unsubscribe(channel);
       tabOnA.assertPingPong();
-      c.api().trigger(channel, "marker", "1");
-      watcher.assertNext(event(channel, "marker", "1"));
-      tabOnB.assertNext(event(channel, "marker", "1"));
+      assertMarkerIsNext(c, channel, "1", watcher, tabOnB);
 
       tabOnB.disconnect();
       assertMemberRemoved(watcher.awaitJson(), channel, user);
-      a.api().trigger(channel, "marker", "2");
-      watcher.assertNext(event(channel, "marker", "2"));
+      assertMarkerIsNext(a, channel, "2", watcher);
     }
   }
 
@@ -394,18 +383,15 @@ class ClusterTest {
     try (RawClient watcher = RawClient.open(a.wsUrl());
         RawClient first = RawClient.open(b.wsUrl());
         RawClient second = RawClient.open(c.wsUrl())) {
-      watcher.subscribePresence(channel, presenceData(watcherId));
-      watcher.awaitJson();
-      first.subscribePresence(channel, presenceData(user));
-      first.awaitJson();
+      joinPresence(watcher, channel, presenceData(watcherId));
+      joinPresence(first, channel, presenceData(user));
       assertMemberAdded(watcher.awaitJson(), channel, user, "null");
       second.subscribePresence(channel, presenceData(user));
       assertPresenceSucceeded(
           second.awaitJson(), channel, "{\"" + watcherId + "\":null,\"" + user + "\":null}");
 
       second.disconnect();
-      a.api().trigger(channel, "marker", "1");
-      watcher.assertNext(event(channel, "marker", "1"));
+      assertMarkerIsNext(a, channel, "1", watcher);
 
       first.disconnect();
       assertMemberRemoved(watcher.awaitJson(), channel, user);
@@ -421,8 +407,7 @@ class ClusterTest {
     try (RawClient onA = RawClient.open(a.wsUrl());
         RawClient onB = RawClient.open(b.wsUrl());
         RawClient onC = RawClient.open(c.wsUrl())) {
-      onA.subscribePresence(channel, presenceData(one));
-      onA.awaitJson();
+      joinPresence(onA, channel, presenceData(one));
       onB.subscribePresence(channel, presenceData(two));
       assertPresenceSucceeded(
           onB.awaitJson(), channel, "{\"" + one + "\":null,\"" + two + "\":null}");
@@ -435,10 +420,7 @@ class ClusterTest {
       assertMemberAdded(onA.awaitJson(), channel, three, "{\"k\":3}");
       assertMemberAdded(onB.awaitJson(), channel, three, "{\"k\":3}");
 
-      b.api().trigger(channel, "marker", "m");
-      for (RawClient client : List.of(onA, onB, onC)) {
-        client.assertNext(event(channel, "marker", "m"));
-      }
+      assertMarkerIsNext(b, channel, "m", onA, onB, onC);
     }
   }
 
@@ -457,91 +439,57 @@ class ClusterTest {
         RawClient openOnA = RawClient.open(a.wsUrl());
         RawClient openOnB = RawClient.open(b.wsUrl());
         RawClient openOnC = RawClient.open(c.wsUrl())) {
-      oneOnA.subscribePresence(presence, presenceData(one));
-      oneOnA.awaitJson();
-      twoOnB.subscribePresence(presence, presenceData(two));
-      twoOnB.awaitJson();
-      twoOnC.subscribePresence(presence, presenceData(two));
-      twoOnC.awaitJson();
+      joinPresence(oneOnA, presence, presenceData(one));
+      joinPresence(twoOnB, presence, presenceData(two));
+      joinPresence(twoOnC, presence, presenceData(two));
       openOnA.subscribeOk(open);
       openOnB.subscribeOk(open);
       openOnC.subscribeOk(open);
 
-      for (HeraldProcess node : List.of(a, b, c)) {
-        awaitAnswer(
-            node,
-            SETTLE,
-            "{\"occupied\":true,\"user_count\":2}",
-            "/channels/" + presence,
-            "info",
-            "user_count");
-        awaitAnswer(
-            node,
-            SETTLE,
-            "{\"occupied\":true,\"subscription_count\":3}",
-            "/channels/" + open,
-            "info",
-            "subscription_count");
-        awaitAnswer(
-            node,
-            SETTLE,
-            "{\"channels\":{\"" + presence + "\":{\"user_count\":2}}}",
-            "/channels",
-            "filter_by_prefix",
-            "presence-" + prefix,
-            "info",
-            "user_count");
-        awaitAnswer(
-            node,
-            SETTLE,
-            "{\"channels\":{\"" + open + "\":{\"subscription_count\":3}}}",
-            "/channels",
-            "filter_by_prefix",
-            open,
-            "info",
-            "subscription_count");
-        awaitAnswer(
-            node,
-            SETTLE,
-            "{\"channels\":{\"" + open + "\":{}}}",
-            "/channels",
-            "filter_by_prefix",
-            prefix);
-      }
+      awaitOnEveryNode(
+          "{\"occupied\":true,\"user_count\":2}", "/channels/" + presence, "info", "user_count");
+      awaitOnEveryNode(
+          "{\"occupied\":true,\"subscription_count\":3}",
+          "/channels/" + open,
+          "info",
+          "subscription_count");
+      awaitOnEveryNode(
+          "{\"channels\":{\"" + presence + "\":{\"user_count\":2}}}",
+          "/channels",
+          "filter_by_prefix",
+          "presence-" + prefix,
+          "info",
+          "user_count");
+      awaitOnEveryNode(
+          "{\"channels\":{\"" + open + "\":{\"subscription_count\":3}}}",
+          "/channels",
+          "filter_by_prefix",
+          open,
+          "info",
+          "subscription_count");
+      awaitOnEveryNode(
+          "{\"channels\":{\"" + open + "\":{}}}", "/channels", "filter_by_prefix", prefix);
 
       // Leaving on one node is seen from the others.
       twoOnB.disconnect();
       openOnB.disconnect();
-      for (HeraldProcess node : List.of(a, b, c)) {
-        awaitAnswer(
-            node,
-            SETTLE,
-            "{\"occupied\":true,\"user_count\":2}",
-            "/channels/" + presence,
-            "info",
-            "user_count");
-        awaitAnswer(
-            node,
-            SETTLE,
-            "{\"occupied\":true,\"subscription_count\":2}",
-            "/channels/" + open,
-            "info",
-            "subscription_count");
-      }
+      awaitOnEveryNode(
+          "{\"occupied\":true,\"user_count\":2}", "/channels/" + presence, "info", "user_count");
+      awaitOnEveryNode(
+          "{\"occupied\":true,\"subscription_count\":2}",
+          "/channels/" + open,
+          "info",
+          "subscription_count");
       twoOnC.disconnect();
       openOnA.disconnect();
       openOnC.disconnect();
-      for (HeraldProcess node : List.of(a, b, c)) {
-        awaitAnswer(node, SETTLE, "{\"occupied\":false}", "/channels/" + open);
-        awaitAnswer(node, SETTLE, "{\"channels\":{}}", "/channels", "filter_by_prefix", prefix);
-        awaitAnswer(
-            node,
-            SETTLE,
-            "{\"channels\":{\"" + presence + "\":{}}}",
-            "/channels",
-            "filter_by_prefix",
-            "presence-" + prefix);
-      }
+      awaitOnEveryNode("{\"occupied\":false}", "/channels/" + open);
+      awaitOnEveryNode("{\"channels\":{}}", "/channels", "filter_by_prefix", prefix);
+      awaitOnEveryNode(
+          "{\"channels\":{\"" + presence + "\":{}}}",
+          "/channels",
+          "filter_by_prefix",
+          "presence-" + prefix);
     }
   }
 
@@ -553,12 +501,9 @@ class ClusterTest {
     try (RawClient oneOnA = RawClient.open(a.wsUrl());
         RawClient twoOnB = RawClient.open(b.wsUrl());
         RawClient twoOnC = RawClient.open(c.wsUrl())) {
-      oneOnA.subscribePresence(presence, presenceData(one));
-      oneOnA.awaitJson();
-      twoOnB.subscribePresence(presence, presenceData(two));
-      twoOnB.awaitJson();
-      twoOnC.subscribePresence(presence, presenceData(two));
-      twoOnC.awaitJson();
+      joinPresence(oneOnA, presence, presenceData(one));
+      joinPresence(twoOnB, presence, presenceData(two));
+      joinPresence(twoOnC, presence, presenceData(two));
       for (HeraldProcess node : List.of(a, b, c)) {
         JsonNode users =
             awaitAnswer(
@@ -574,13 +519,8 @@ class ClusterTest {
       }
       twoOnB.disconnect();
       twoOnC.disconnect();
-      for (HeraldProcess node : List.of(a, b, c)) {
-        awaitAnswer(
-            node,
-            SETTLE,
-            "{\"users\":[{\"id\":\"" + one + "\"}]}",
-            "/channels/" + presence + "/users");
-      }
+      awaitOnEveryNode(
+          "{\"users\":[{\"id\":\"" + one + "\"}]}", "/channels/" + presence + "/users");
     }
   }
 
@@ -598,9 +538,8 @@ class ClusterTest {
       onC.signinOk(userData(id, ""));
       otherOnB.signinOk(userData(otherId, ""));
 
-      ApiClient.Response response = a.api().post("/users/" + id + "/terminate_connections", "{}");
-      assertEquals(200, response.status(), response::body);
-      Json.assertJson("{}", response.json());
+      Json.assertJson(
+          "{}", assertPostOk(a, "/users/" + id + "/terminate_connections", Map.of()).json());
 
       for (RawClient tab : List.of(onB, onC)) {
         assertError(tab.awaitJson(), 4009);
@@ -634,19 +573,10 @@ class ClusterTest {
       }
       otherOnB.signinOk(userData(Unique.name("u-"), ""));
 
-      ApiClient.Response response =
-          a.api()
-              .post(
-                  "/events",
-                  Json.write(
-                      Map.of(
-                          "name",
-                          "notice",
-                          "data",
-                          "{\"text\":\"hi\"}",
-                          "channels",
-                          List.of(channel))));
-      assertEquals(200, response.status(), response::body);
+      assertPostOk(
+          a,
+          "/events",
+          Map.of("name", "notice", "data", "{\"text\":\"hi\"}", "channels", List.of(channel)));
       a.api().trigger(channel, "marker", "m");
       for (RawClient tab : List.of(onB, onC)) {
         tab.assertNext(event(channel, "notice", "{\"text\":\"hi\"}"));
@@ -661,7 +591,7 @@ class ClusterTest {
     String watcherId = Unique.name("a-");
     String online = Unique.name("b-");
     String offline = Unique.name("c-");
-    String onlineOnly = "{\"events\":[{\"name\":\"online\",\"user_ids\":[\"" + online + "\"]}]}";
+    String onlineOnly = watchlistEvents("online", online);
     try (RawClient onlineOnB = RawClient.open(b.wsUrl());
         RawClient watcher = RawClient.open(a.wsUrl())) {
       onlineOnB.signinOk(userData(online, ""));
@@ -695,26 +625,19 @@ class ClusterTest {
         RawClient userOnB = RawClient.open(b.wsUrl());
         RawClient userOnC = RawClient.open(c.wsUrl())) {
       watcher.signinOk(userData(watcherId, ",\"watchlist\":" + Json.write(List.of(user))));
-      assertWatchlistEvents(
-          watcher.awaitJson(),
-          "{\"events\":[{\"name\":\"offline\",\"user_ids\":[\"" + user + "\"]}]}");
+      assertWatchlistEvents(watcher.awaitJson(), watchlistEvents("offline", user));
       watcher.subscribeOk(marker);
 
       userOnB.signinOk(userData(user, ""));
-      assertWatchlistEvents(
-          watcher.awaitJson(),
-          "{\"events\":[{\"name\":\"online\",\"user_ids\":[\"" + user + "\"]}]}");
+      assertWatchlistEvents(watcher.awaitJson(), watchlistEvents("online", user));
 
       userOnC.signinOk(userData(user, ""));
       userOnB.disconnect();
       // Neither the second socket nor the closing of one of two is news.
-      c.api().trigger(marker, "marker", "1");
-      watcher.assertNext(event(marker, "marker", "1"));
+      assertMarkerIsNext(c, marker, "1", watcher);
 
       userOnC.disconnect();
-      assertWatchlistEvents(
-          watcher.awaitJson(),
-          "{\"events\":[{\"name\":\"offline\",\"user_ids\":[\"" + user + "\"]}]}");
+      assertWatchlistEvents(watcher.awaitJson(), watchlistEvents("offline", user));
     }
   }
 
