@@ -11,11 +11,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,31 +24,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class CacheChannelsTest {
 
-  private static HeraldProcess herald;
-
-  @BeforeAll
-  static void startServer() {
-    herald = HeraldProcess.withDefaults().start();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    if (herald != null) {
-      herald.close();
-    }
-  }
-
-  private static RawClient open() {
-    return RawClient.open(herald.wsUrl());
-  }
+  @RegisterExtension static final HeraldProcess herald = HeraldProcess.withDefaults();
 
   // ---- replay ----------------------------------------------------------------------------------
 
   @Test
   void newSubscriberGetsSubscriptionSucceededThenTheCachedFrameExactlyAsBroadcast() {
     String channel = Unique.name("cache-");
-    try (RawClient early = open();
-        RawClient late = open()) {
+    try (RawClient early = herald.open();
+        RawClient late = herald.open()) {
       early.subscribeOk(channel);
       assertCacheMiss(early.awaitJson(), channel);
       herald.api().trigger(channel, "price", "{\"amount\":42}");
@@ -66,7 +48,7 @@ class CacheChannelsTest {
   @Test
   void subscriberWithNothingCachedGetsExactlyCacheMiss() {
     String channel = Unique.name("cache-");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.subscribeOk(channel);
       JsonNode miss = client.awaitJson();
       Json.assertJson("{\"event\":\"pusher:cache_miss\",\"channel\":\"" + channel + "\"}", miss);
@@ -78,7 +60,7 @@ class CacheChannelsTest {
   void eventPublishedWithNoSubscriberIsStillCached() {
     String channel = Unique.name("cache-");
     herald.api().trigger(channel, "price", "1");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.subscribeOk(channel);
       client.assertNext(event(channel, "price", "1"));
       client.assertPingPong();
@@ -88,7 +70,7 @@ class CacheChannelsTest {
   @Test
   void eventExcludingASocketIsStillCachedForLaterSubscribers() {
     String channel = Unique.name("cache-");
-    try (RawClient excluded = open()) {
+    try (RawClient excluded = herald.open()) {
       excluded.subscribeOk(channel);
       assertCacheMiss(excluded.awaitJson(), channel);
       String body =
@@ -105,7 +87,7 @@ class CacheChannelsTest {
       ApiClient.Response response = herald.api().post("/events", body);
       assertEquals(200, response.status(), response::body);
       excluded.assertPingPong();
-      try (RawClient late = open()) {
+      try (RawClient late = herald.open()) {
         late.subscribeOk(channel);
         late.assertNext(event(channel, "skip-me", "1"));
       }
@@ -117,7 +99,7 @@ class CacheChannelsTest {
     String channel = Unique.name("cache-");
     herald.api().trigger(channel, "first", "1");
     herald.api().trigger(channel, "second", "2");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.subscribeOk(channel);
       client.assertNext(event(channel, "second", "2"));
       client.assertPingPong();
@@ -129,7 +111,7 @@ class CacheChannelsTest {
   void privateCacheChannelsReplayTheCachedEventAfterAnAuthorizedSubscribe(String prefix) {
     String channel = Unique.name(prefix);
     herald.api().trigger(channel, "state", "{\"on\":true}");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.subscribePrivateOk(channel);
       client.assertNext(event(channel, "state", "{\"on\":true}"));
       client.assertPingPong();
@@ -140,7 +122,7 @@ class CacheChannelsTest {
   void presenceCacheChannelReplaysTheCachedEventAfterThePresenceSucceeded() {
     String channel = Unique.name("presence-cache-");
     herald.api().trigger(channel, "state", "s1");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.subscribePresence(channel, "{\"user_id\":\"u1\"}");
       assertPresenceSucceeded(client.awaitJson(), channel, "{\"u1\":null}");
       client.assertNext(event(channel, "state", "s1"));
@@ -151,7 +133,7 @@ class CacheChannelsTest {
   @Test
   void presenceCacheChannelWithNothingCachedSendsCacheMissAfterThePresenceSucceeded() {
     String channel = Unique.name("presence-cache-");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.subscribePresence(channel, "{\"user_id\":\"u1\"}");
       assertPresenceSucceeded(client.awaitJson(), channel, "{\"u1\":null}");
       assertCacheMiss(client.awaitJson(), channel);
@@ -162,7 +144,7 @@ class CacheChannelsTest {
   void refusedSubscriptionToACacheChannelGetsNoCachedFrame() {
     String channel = Unique.name("private-cache-");
     herald.api().trigger(channel, "state", "secret");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.sendJson(Map.of("event", "pusher:subscribe", "data", Map.of("channel", channel)));
       ChannelsTest.assertSubscriptionError(client.awaitJson(), channel, "AuthError", 401);
       client.assertPingPong();
@@ -172,9 +154,9 @@ class CacheChannelsTest {
   @Test
   void clientEventsOnAPrivateCacheChannelAreRelayedButNotCached() {
     String channel = Unique.name("private-cache-");
-    try (RawClient sender = open();
-        RawClient receiver = open();
-        RawClient late = open()) {
+    try (RawClient sender = herald.open();
+        RawClient receiver = herald.open();
+        RawClient late = herald.open()) {
       sender.subscribePrivateOk(channel);
       assertCacheMiss(sender.awaitJson(), channel);
       receiver.subscribePrivateOk(channel);
@@ -195,7 +177,7 @@ class CacheChannelsTest {
   void nonCacheChannelsGetNoCacheMiss() {
     String channel = Unique.name("plain-");
     herald.api().trigger(channel, "before", "1");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.subscribeOk(channel);
       client.assertPingPong();
     }
@@ -215,7 +197,7 @@ class CacheChannelsTest {
                     Map.of("channel", one, "name", "c", "data", "3"))));
     ApiClient.Response response = herald.api().post("/batch_events", body);
     assertEquals(200, response.status(), response::body);
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.subscribeOk(one);
       client.assertNext(event(one, "c", "3"));
       client.subscribeOk(two);
@@ -231,7 +213,7 @@ class CacheChannelsTest {
         Json.write(Map.of("name", "multi", "channels", List.of(one, two), "data", "{\"n\":1}"));
     ApiClient.Response response = herald.api().post("/events", body);
     assertEquals(200, response.status(), response::body);
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.subscribeOk(one);
       client.assertNext(event(one, "multi", "{\"n\":1}"));
       client.subscribePrivateOk(two);
@@ -244,7 +226,7 @@ class CacheChannelsTest {
   @Test
   void cacheInfoHasTheCachedEventNameDataAndRemainingTtl() {
     String channel = Unique.name("cache-");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.subscribeOk(channel);
       assertCacheMiss(client.awaitJson(), channel);
       herald.api().trigger(channel, "price", "{\"amount\":42}");
@@ -280,7 +262,7 @@ class CacheChannelsTest {
   @Test
   void cacheInfoIsNullWhenNothingIsCached() {
     String channel = Unique.name("cache-");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.subscribeOk(channel);
       assertCacheMiss(client.awaitJson(), channel);
       Json.assertJson("{\"occupied\":true,\"cache\":null}", cacheInfo(channel));
@@ -301,22 +283,11 @@ class CacheChannelsTest {
 
   /** A one-second TTL needs its own server. */
   @Nested
-  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
   class ShortTtl {
 
-    private HeraldProcess shortLived;
-
-    @BeforeAll
-    void startShortTtlServer() {
-      shortLived = HeraldProcess.withDefaults().env("HERALD_APP_CACHE_TTL", "1").start();
-    }
-
-    @AfterAll
-    void stopShortTtlServer() {
-      if (shortLived != null) {
-        shortLived.close();
-      }
-    }
+    @RegisterExtension
+    static final HeraldProcess shortLived =
+        HeraldProcess.withDefaults().env("HERALD_APP_CACHE_TTL", "1");
 
     @Test
     void cachedEventExpiresAfterTheConfiguredTtl() {
@@ -334,7 +305,7 @@ class CacheChannelsTest {
         }
         pause(Duration.ofMillis(100));
       }
-      try (RawClient client = RawClient.open(shortLived.wsUrl())) {
+      try (RawClient client = shortLived.open()) {
         client.subscribeOk(channel);
         assertCacheMiss(client.awaitJson(), channel);
       }

@@ -17,8 +17,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,22 +30,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DoctorTest {
 
-  private static HeraldProcess plain;
+  @RegisterExtension static final HeraldProcess plain = HeraldProcess.withDefaults();
   private static HeraldProcess selfSigned;
   private static Path selfSignedCert;
 
   @TempDir Path dir;
 
-  @BeforeAll
-  static void startServer() {
-    plain = HeraldProcess.withDefaults().start();
-  }
-
   @AfterAll
-  static void stopServer() {
-    if (plain != null) {
-      plain.close();
-    }
+  static void stopSelfSignedServer() {
     if (selfSigned != null) {
       selfSigned.close();
     }
@@ -72,8 +64,7 @@ class DoctorTest {
 
   @Test
   void allGoodSettingsPassEveryStepAndExitZero() {
-    Diagnosis d = doctor(laravelEnv(plain));
-    assertEquals(0, d.exit(), d.output());
+    Diagnosis d = doctor(laravelEnv(plain)).assertExit(0);
     for (String step :
         List.of("settings", "reach", "tls", "websocket", "http-api", "round-trip", "origin")) {
       d.assertLine("PASS", step, "");
@@ -95,8 +86,7 @@ class DoctorTest {
     env.put("PUSHER_PORT", Integer.toString(plain.port()));
     env.put("PUSHER_SCHEME", "http");
     env.put("VITE_PUSHER_APP_KEY", "\"${PUSHER_APP_KEY}\"");
-    Diagnosis d = doctor(env);
-    assertEquals(1, d.exit(), d.output());
+    Diagnosis d = doctor(env).assertExit(1);
     d.assertLine("PASS", "settings", "BROADCAST_DRIVER=pusher");
     d.assertLine("PASS", "websocket", "");
     d.assertText("fix:   set PUSHER_APP_SECRET to the server's secret");
@@ -105,10 +95,7 @@ class DoctorTest {
   @Test
   void wrongPortIsRefusedAndTheFixNamesThePortSetting() {
     int unused = freePort();
-    Map<String, String> env = laravelEnv(plain);
-    env.put("REVERB_PORT", Integer.toString(unused));
-    Diagnosis d = doctor(env);
-    assertEquals(1, d.exit(), d.output());
+    Diagnosis d = doctorWithPort(unused).assertExit(1);
     d.assertLine("FAIL", "reach", "127.0.0.1:" + unused + " refused the connection");
     d.assertText("nothing listens on 127.0.0.1:" + unused);
     d.assertText("is Herald running");
@@ -119,8 +106,7 @@ class DoctorTest {
   @Test
   void httpSettingsAgainstATlsPortAreCalledOut() {
     HeraldProcess tls = selfSigned();
-    Diagnosis d = doctor(laravelEnv(tls), "--cacert", selfSignedCert.toString());
-    assertEquals(1, d.exit(), d.output());
+    Diagnosis d = doctor(laravelEnv(tls), "--cacert", selfSignedCert.toString()).assertExit(1);
     d.assertLine("FAIL", "tls", "REVERB_SCHEME=http but 127.0.0.1:" + tls.port() + " speaks TLS");
     d.assertText("http vs https");
     d.assertText("fix:   set REVERB_SCHEME=https and VITE_REVERB_SCHEME=https");
@@ -131,10 +117,7 @@ class DoctorTest {
 
   @Test
   void httpsSettingsAgainstAPlainPortAreCalledOut() {
-    Map<String, String> env = laravelEnv(plain);
-    env.put("REVERB_SCHEME", "https");
-    Diagnosis d = doctor(env);
-    assertEquals(1, d.exit(), d.output());
+    Diagnosis d = doctor(laravelEnv(plain, "REVERB_SCHEME", "https")).assertExit(1);
     d.assertLine(
         "FAIL", "tls", "REVERB_SCHEME=https but 127.0.0.1:" + plain.port() + " does not speak TLS");
     d.assertText("http vs https");
@@ -145,14 +128,11 @@ class DoctorTest {
   @Test
   void httpsWithATrustedCertificatePassesAndAnUntrustedOneFails() {
     HeraldProcess tls = selfSigned();
-    Map<String, String> env = laravelEnv(tls);
-    env.put("REVERB_SCHEME", "https");
-    Diagnosis trusted = doctor(env, "--cacert", selfSignedCert.toString());
-    assertEquals(0, trusted.exit(), trusted.output());
+    Map<String, String> env = laravelEnv(tls, "REVERB_SCHEME", "https");
+    Diagnosis trusted = doctor(env, "--cacert", selfSignedCert.toString()).assertExit(0);
     trusted.assertLine("PASS", "tls", "trusted certificate for localhost, 127.0.0.1");
 
-    Diagnosis untrusted = doctor(env);
-    assertEquals(1, untrusted.exit(), untrusted.output());
+    Diagnosis untrusted = doctor(env).assertExit(1);
     untrusted.assertLine("FAIL", "tls", "is not trusted (self-signed)");
     untrusted.assertText("--cacert");
   }
@@ -160,10 +140,7 @@ class DoctorTest {
   @Test
   void aProxyThatDropsTheUpgradeHeadersIsNamed() {
     try (LoopbackProxy proxy = LoopbackProxy.strippingUpgradeHeaders(plain.port())) {
-      Map<String, String> env = laravelEnv(plain);
-      env.put("REVERB_PORT", Integer.toString(proxy.port()));
-      Diagnosis d = doctor(env);
-      assertEquals(1, d.exit(), d.output());
+      Diagnosis d = doctorWithPort(proxy.port()).assertExit(1);
       d.assertLine(
           "FAIL", "websocket", "answered 404 Not Found instead of 101 Switching Protocols");
       d.assertText("a proxy in between drops them");
@@ -177,10 +154,7 @@ class DoctorTest {
   @Test
   void aProxyThatDoesNotRouteTheWebSocketPathIsToldApartFromOneDroppingHeaders() {
     try (LoopbackProxy proxy = LoopbackProxy.routingOnly("/apps/", plain.port())) {
-      Map<String, String> env = laravelEnv(plain);
-      env.put("REVERB_PORT", Integer.toString(proxy.port()));
-      Diagnosis d = doctor(env);
-      assertEquals(1, d.exit(), d.output());
+      Diagnosis d = doctorWithPort(proxy.port()).assertExit(1);
       d.assertLine(
           "FAIL", "websocket", "answered 404 Not Found instead of 101 Switching Protocols");
       d.assertText("(an HTML page)");
@@ -197,10 +171,7 @@ class DoctorTest {
             "200 OK",
             "Content-Type: text/html",
             "<html><title>Welcome to the shop</title></html>")) {
-      Map<String, String> env = laravelEnv(plain);
-      env.put("REVERB_PORT", Integer.toString(proxy.port()));
-      Diagnosis d = doctor(env);
-      assertEquals(1, d.exit(), d.output());
+      Diagnosis d = doctorWithPort(proxy.port()).assertExit(1);
       d.assertLine("FAIL", "websocket", "answered 200 OK instead of 101 Switching Protocols");
       d.assertText("Welcome to the shop");
       d.assertText("instead of passing it to the WebSocket server");
@@ -214,10 +185,7 @@ class DoctorTest {
             "301 Moved Permanently",
             "Location: https://ws.shop.test/app/" + HeraldProcess.APP_KEY,
             "")) {
-      Map<String, String> env = laravelEnv(plain);
-      env.put("REVERB_PORT", Integer.toString(proxy.port()));
-      Diagnosis d = doctor(env);
-      assertEquals(1, d.exit(), d.output());
+      Diagnosis d = doctorWithPort(proxy.port()).assertExit(1);
       d.assertLine(
           "FAIL", "websocket", "answered 301 Moved Permanently instead of 101 Switching Protocols");
       d.assertText("(redirect to https://ws.shop.test/app/");
@@ -228,45 +196,26 @@ class DoctorTest {
 
   @Test
   void anExpiredCertificateIsFoundEvenWhenTrustedDirectly() throws Exception {
-    String faketime = onPath("faketime");
-    Assumptions.assumeTrue(
-        faketime != null, "faketime is not installed (apt-get install faketime)");
-    Path cert = dir.resolve("expired.pem");
-    Path key = dir.resolve("expired.key");
     // A 30-day certificate made 400 days ago: openssl stamps it with the (faked) time it runs at.
-    SelfSignedCertificate.generateRsa(
-        List.of(faketime, "-f", "-400d"), 30, "DNS:localhost,IP:127.0.0.1", cert, key);
-    try (HeraldProcess tls = pemServer(cert, key)) {
-      Map<String, String> env = laravelEnv(tls);
-      env.put("REVERB_SCHEME", "https");
-      Diagnosis d = doctor(env, "--cacert", cert.toString());
-      assertEquals(1, d.exit(), d.output());
-      d.assertLine("FAIL", "tls", "expired on");
-      d.assertText("fix:   renew it");
-    }
+    Diagnosis d =
+        doctorOnCertificate(List.of(faketime(), "-f", "-400d"), "DNS:localhost,IP:127.0.0.1")
+            .assertExit(1);
+    d.assertLine("FAIL", "tls", "expired on");
+    d.assertText("fix:   renew it");
   }
 
   @Test
   void aCertificateForAnotherHostIsNamed() throws Exception {
-    Path cert = dir.resolve("other.pem");
-    Path key = dir.resolve("other.key");
-    SelfSignedCertificate.generateRsa(List.of(), 30, "DNS:other.test", cert, key);
-    try (HeraldProcess tls = pemServer(cert, key)) {
-      Map<String, String> env = laravelEnv(tls);
-      env.put("REVERB_SCHEME", "https");
-      Diagnosis d = doctor(env, "--cacert", cert.toString());
-      assertEquals(1, d.exit(), d.output());
-      d.assertLine("FAIL", "tls", "the certificate is for other.test, not 127.0.0.1");
-      d.assertText("set REVERB_HOST (and VITE_REVERB_HOST) to a name it covers");
-    }
+    Diagnosis d = doctorOnCertificate(List.of(), "DNS:other.test").assertExit(1);
+    d.assertLine("FAIL", "tls", "the certificate is for other.test, not 127.0.0.1");
+    d.assertText("set REVERB_HOST (and VITE_REVERB_HOST) to a name it covers");
   }
 
   @Test
   void aServerPathPrefixMissingFromTheSettingsIsFoundAndNamed() {
     try (HeraldProcess prefixed =
         HeraldProcess.withDefaults().env("REVERB_SERVER_PATH", "/ws").start()) {
-      Diagnosis d = doctor(laravelEnv(prefixed));
-      assertEquals(1, d.exit(), d.output());
+      Diagnosis d = doctor(laravelEnv(prefixed)).assertExit(1);
       d.assertLine(
           "FAIL",
           "websocket",
@@ -279,19 +228,13 @@ class DoctorTest {
       d.assertLine("PASS", "http-api", "GET /ws/apps/" + HeraldProcess.APP_ID + "/channels");
 
       // With the fix applied the doctor is satisfied.
-      Map<String, String> fixed = laravelEnv(prefixed);
-      fixed.put("REVERB_SERVER_PATH", "/ws");
-      Diagnosis after = doctor(fixed);
-      assertEquals(0, after.exit(), after.output());
+      doctor(laravelEnv(prefixed, "REVERB_SERVER_PATH", "/ws")).assertExit(0);
     }
   }
 
   @Test
   void aWrongSecretIsToldApartFromAClockOrPrefixProblem() {
-    Map<String, String> env = laravelEnv(plain);
-    env.put("REVERB_APP_SECRET", "not-the-secret");
-    Diagnosis d = doctor(env);
-    assertEquals(1, d.exit(), d.output());
+    Diagnosis d = doctor(laravelEnv(plain, "REVERB_APP_SECRET", "not-the-secret")).assertExit(1);
     d.assertLine("FAIL", "http-api", "answered 401 Unauthorized");
     d.assertText("wrong secret: the server has another secret for app " + HeraldProcess.APP_ID);
     d.assertText("fix:   set REVERB_APP_SECRET to the server's secret");
@@ -304,11 +247,7 @@ class DoctorTest {
    */
   @Test
   void aSkewedClockIsReportedWithTheSkew() {
-    String faketime = onPath("faketime");
-    Assumptions.assumeTrue(
-        faketime != null, "faketime is not installed (apt-get install faketime)");
-    Diagnosis d = doctor(List.of(faketime, "-f", "-1h"), laravelEnv(plain));
-    assertEquals(1, d.exit(), d.output());
+    Diagnosis d = doctor(List.of(faketime(), "-f", "-1h"), laravelEnv(plain)).assertExit(1);
     d.assertLine("FAIL", "http-api", "Timestamp expired");
     d.assertText("clock skew: this machine's clock is 60 min");
     d.assertText("behind the server's");
@@ -319,8 +258,7 @@ class DoctorTest {
   void aRefusedOriginNamesTheAllowedOriginsSetting() {
     try (HeraldProcess restricted =
         HeraldProcess.withDefaults().env("HERALD_APP_ALLOWED_ORIGINS", "admin.test").start()) {
-      Diagnosis d = doctor(laravelEnv(restricted));
-      assertEquals(1, d.exit(), d.output());
+      Diagnosis d = doctor(laravelEnv(restricted)).assertExit(1);
       d.assertLine(
           "FAIL",
           "origin",
@@ -332,20 +270,21 @@ class DoctorTest {
 
   @Test
   void viteSettingsThatDisagreeFailNamingBothValues() {
-    Map<String, String> env = laravelEnv(plain);
-    env.put("VITE_REVERB_PORT", "6001");
-    Diagnosis d = doctor(env);
-    assertEquals(1, d.exit(), d.output());
+    Diagnosis d = doctor(laravelEnv(plain, "VITE_REVERB_PORT", "6001")).assertExit(1);
     d.assertLine("FAIL", "settings", "VITE_REVERB_PORT=6001 but REVERB_PORT=" + plain.port());
   }
 
   @Test
   void anUnknownKeyIsExplained() {
-    Map<String, String> env = laravelEnv(plain);
-    env.put("REVERB_APP_KEY", "someone-elses-key");
-    env.put("VITE_REVERB_APP_KEY", "someone-elses-key");
-    Diagnosis d = doctor(env);
-    assertEquals(1, d.exit(), d.output());
+    Diagnosis d =
+        doctor(
+                laravelEnv(
+                    plain,
+                    "REVERB_APP_KEY",
+                    "someone-elses-key",
+                    "VITE_REVERB_APP_KEY",
+                    "someone-elses-key"))
+            .assertExit(1);
     d.assertLine(
         "FAIL",
         "websocket",
@@ -354,8 +293,7 @@ class DoctorTest {
 
   @Test
   void helpAndBadUsage() {
-    Diagnosis help = run(List.of(), List.of("--help"), Map.of());
-    assertEquals(0, help.exit(), help.output());
+    Diagnosis help = run(List.of(), List.of("--help"), Map.of()).assertExit(0);
     assertTrue(help.output().contains("Usage: java -jar herald.jar doctor"), help.output());
     Diagnosis bad =
         run(List.of(), List.of("--env-file", dir.resolve("missing.env").toString()), Map.of());
@@ -375,6 +313,12 @@ class DoctorTest {
           () -> "no line \"" + start + "…" + text + "…\" in:\n" + output);
     }
 
+    /** Asserts the exit status; returns this diagnosis for the checks of its output. */
+    Diagnosis assertExit(int expected) {
+      assertEquals(expected, exit, output);
+      return this;
+    }
+
     void assertText(String text) {
       assertTrue(output.contains(text), () -> "\"" + text + "\" not in:\n" + output);
     }
@@ -382,9 +326,9 @@ class DoctorTest {
 
   /**
    * The .env of a Laravel app pointed at {@code herald}, written as `php artisan reverb:install`
-   * does.
+   * does, then with the {@code overrides} (name, value, name, value...) applied.
    */
-  private static Map<String, String> laravelEnv(HeraldProcess herald) {
+  private static Map<String, String> laravelEnv(HeraldProcess herald, String... overrides) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("APP_URL", "http://shop.test");
     env.put("BROADCAST_CONNECTION", "reverb");
@@ -398,15 +342,34 @@ class DoctorTest {
     env.put("VITE_REVERB_HOST", "\"${REVERB_HOST}\"");
     env.put("VITE_REVERB_PORT", "\"${REVERB_PORT}\"");
     env.put("VITE_REVERB_SCHEME", "\"${REVERB_SCHEME}\"");
+    for (int i = 0; i < overrides.length; i += 2) {
+      env.put(overrides[i], overrides[i + 1]);
+    }
     return env;
   }
 
-  private static HeraldProcess pemServer(Path cert, Path key) {
-    return HeraldProcess.withDefaults()
-        .env("HERALD_TLS_CERT", cert.toString())
-        .env("HERALD_TLS_KEY", key.toString())
-        .tls()
-        .start();
+  /** The doctor on the settings for {@code plain}, but with {@code REVERB_PORT=port}. */
+  private Diagnosis doctorWithPort(int port) {
+    return doctor(laravelEnv(plain, "REVERB_PORT", Integer.toString(port)));
+  }
+
+  /**
+   * The doctor with https settings, trusting (--cacert) the new 30-day certificate for {@code
+   * subjectAltName}, made by openssl run under {@code wrapper}, of a server it is run against.
+   */
+  private Diagnosis doctorOnCertificate(List<String> wrapper, String subjectAltName)
+      throws IOException, InterruptedException {
+    Path cert = dir.resolve("server.pem");
+    Path key = dir.resolve("server.key");
+    SelfSignedCertificate.generateRsa(wrapper, 30, subjectAltName, cert, key);
+    try (HeraldProcess tls =
+        HeraldProcess.withDefaults()
+            .env("HERALD_TLS_CERT", cert.toString())
+            .env("HERALD_TLS_KEY", key.toString())
+            .tls()
+            .start()) {
+      return doctor(laravelEnv(tls, "REVERB_SCHEME", "https"), "--cacert", cert.toString());
+    }
   }
 
   private Diagnosis doctor(Map<String, String> env, String... args) {
@@ -464,6 +427,14 @@ class DoctorTest {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
+  }
+
+  /** The path of Debian's {@code faketime}; the calling test is skipped where it is missing. */
+  private static String faketime() {
+    String faketime = onPath("faketime");
+    Assumptions.assumeTrue(
+        faketime != null, "faketime is not installed (apt-get install faketime)");
+    return faketime;
   }
 
   private static String onPath(String program) {

@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * End-to-end encrypted channels ({@code private-encrypted-*}): the server authorizes like a private
@@ -25,28 +24,12 @@ class EncryptedChannelsTest {
       "{\"nonce\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYX\","
           + "\"ciphertext\":\"gc+OyJymUKXR/uMHnNsnY2SFprlGoUXaIZQOuqnemofgIMms4lBisOs=\"}";
 
-  private static HeraldProcess herald;
-
-  @BeforeAll
-  static void startServer() {
-    herald = HeraldProcess.withDefaults().start();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    if (herald != null) {
-      herald.close();
-    }
-  }
-
-  private static RawClient open() {
-    return RawClient.open(herald.wsUrl());
-  }
+  @RegisterExtension static final HeraldProcess herald = HeraldProcess.withDefaults();
 
   @Test
   void subscribeWithAValidPrivateSignatureSucceeds() {
     String channel = Unique.name("private-encrypted-");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.subscribePrivateOk(channel);
       client.assertPingPong();
     }
@@ -55,7 +38,7 @@ class EncryptedChannelsTest {
   @Test
   void httpEventWithTheV06CiphertextArrivesByteForByte() {
     String channel = Unique.name("private-encrypted-");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.subscribePrivateOk(channel);
       herald.api().trigger(channel, "my-event", V06_DATA);
       JsonNode frame = client.awaitJson();
@@ -74,8 +57,8 @@ class EncryptedChannelsTest {
             + ",\"channels\":[\""
             + channel
             + "\"]}";
-    try (RawClient first = open();
-        RawClient second = open()) {
+    try (RawClient first = herald.open();
+        RawClient second = herald.open()) {
       first.subscribePrivateOk(channel);
       second.subscribePrivateOk(channel);
       ApiClient.Response response = herald.api().post("/events", body);
@@ -90,8 +73,8 @@ class EncryptedChannelsTest {
   void clientEventIsRefusedWithCodeNullAndNotRelayed() {
     String channel = Unique.name("private-encrypted-");
     String marker = Unique.name("marker-");
-    try (RawClient sender = open();
-        RawClient receiver = open()) {
+    try (RawClient sender = herald.open();
+        RawClient receiver = herald.open()) {
       sender.subscribePrivateOk(channel);
       receiver.subscribePrivateOk(channel);
       receiver.subscribeOk(marker);
@@ -109,7 +92,7 @@ class EncryptedChannelsTest {
   @Test
   void subscribeWithoutAuthGetsAuthError401AndTheSocketStaysOpen() {
     String channel = Unique.name("private-encrypted-");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.sendJson(Map.of("event", "pusher:subscribe", "data", Map.of("channel", channel)));
       assertSubscriptionError(client.awaitJson(), channel, "AuthError", 401);
       client.assertPingPong();
@@ -119,7 +102,7 @@ class EncryptedChannelsTest {
   @Test
   void subscribeWithABadSignatureGetsAuthError401() {
     String channel = Unique.name("private-encrypted-");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       String auth = HeraldProcess.APP_KEY + ":" + "0".repeat(64);
       client.sendJson(
           Map.of("event", "pusher:subscribe", "data", Map.of("channel", channel, "auth", auth)));

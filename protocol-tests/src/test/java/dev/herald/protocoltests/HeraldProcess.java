@@ -21,6 +21,9 @@ import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The packaged Herald jar running as a separate process on a free loopback port.
@@ -30,8 +33,12 @@ import javax.net.ssl.X509TrustManager;
  * answers 200 and the start banner is in the log. The process output goes to a log file under
  * {@code target/} whose tail is shown when start-up fails. Not thread-safe; one instance per test
  * class is the intended use.
+ *
+ * <p>Held in a static {@code @RegisterExtension} field, unstarted, it is started before the first
+ * test of the class declaring it and closed after that class's last test; its {@code @Nested}
+ * classes inherit the extension and share the running server.
  */
-public final class HeraldProcess implements AutoCloseable {
+public final class HeraldProcess implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
   public static final String APP_ID = "1001";
   public static final String APP_KEY = "herald-test-key";
@@ -43,6 +50,9 @@ public final class HeraldProcess implements AutoCloseable {
   private Path log;
   private int port;
   private boolean tls;
+
+  /** The unique id of the test class that started this process as an extension, else null. */
+  private String startedFor;
 
   private HeraldProcess() {
     env.put("REVERB_SERVER_HOST", "127.0.0.1");
@@ -108,6 +118,22 @@ public final class HeraldProcess implements AutoCloseable {
     launch();
     awaitUp(Duration.ofSeconds(30));
     return this;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    if (startedFor == null) {
+      startedFor = context.getUniqueId();
+      start();
+    }
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    if (context.getUniqueId().equals(startedFor)) {
+      startedFor = null;
+      close();
+    }
   }
 
   /** Result of a run that was expected to end by itself. */
@@ -233,6 +259,11 @@ public final class HeraldProcess implements AutoCloseable {
 
   public String wsUrl() {
     return wsUrl(APP_KEY);
+  }
+
+  /** A WebSocket client of the default app, past {@code pusher:connection_established}. */
+  RawClient open() {
+    return RawClient.open(wsUrl());
   }
 
   /** Everything the process has printed so far. */

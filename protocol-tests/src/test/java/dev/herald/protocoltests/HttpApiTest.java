@@ -18,7 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,21 +28,19 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class HttpApiTest {
 
-  private static HeraldProcess herald;
+  @RegisterExtension static final HeraldProcess herald = HeraldProcess.withDefaults();
   private static ApiClient api;
   private static Pusher sdk;
 
   @BeforeAll
-  static void startServer() {
-    herald = HeraldProcess.withDefaults().start();
+  static void createClients() {
     api = herald.api();
     sdk = sdk(herald, "127.0.0.1:" + herald.port());
   }
 
   @AfterAll
-  static void stopServer() throws Exception {
+  static void closeSdk() throws Exception {
     sdk.close();
-    herald.close();
   }
 
   static Pusher sdk(HeraldProcess server, String host) {
@@ -54,9 +52,40 @@ class HttpApiTest {
   }
 
   private static RawClient subscriber(String channel) {
-    RawClient client = RawClient.open(herald.wsUrl());
+    RawClient client = herald.open();
     client.subscribeOk(channel);
     return client;
+  }
+
+  /**
+   * Asserts that the SDK call succeeded; its message (the body or the error) explains a failure.
+   */
+  private static void assertSucceeded(Result result) {
+    assertEquals(Result.Status.SUCCESS, result.getStatus(), result.getMessage());
+  }
+
+  /**
+   * Runs {@code check} while one connection per user id, in order, is joined to presence {@code
+   * channel}; closes them afterwards.
+   */
+  private static void withMembers(String channel, List<String> userIds, Runnable check) {
+    List<RawClient> members = new ArrayList<>();
+    try {
+      for (String userId : userIds) {
+        RawClient member = herald.open();
+        members.add(member);
+        join(member, channel, userId);
+      }
+      check.run();
+    } finally {
+      members.forEach(RawClient::close);
+    }
+  }
+
+  /** Joins presence {@code channel} as {@code userId} and reads the subscription_succeeded. */
+  private static void join(RawClient client, String channel, String userId) {
+    client.subscribePresence(channel, "{\"user_id\":\"" + userId + "\"}");
+    client.awaitJson();
   }
 
   private static Map<String, Object> eventBody(String channel, String name, String data) {
@@ -74,7 +103,7 @@ class HttpApiTest {
     String channel = Unique.name("sdk-");
     try (RawClient client = subscriber(channel)) {
       Result result = sdk.trigger(channel, "e", Map.of("message", "hi"));
-      assertEquals(Result.Status.SUCCESS, result.getStatus(), result.getMessage());
+      assertSucceeded(result);
       assertEquals(200, result.getHttpStatus());
       Json.assertJson("{}", Json.parse(result.getMessage()));
       client.assertNext(event(channel, "e", "{\"message\":\"hi\"}"));
@@ -87,8 +116,7 @@ class HttpApiTest {
     String two = Unique.name("multi-");
     try (RawClient first = subscriber(one);
         RawClient second = subscriber(two)) {
-      Result result = sdk.trigger(List.of(one, two), "e", Map.of("n", 1));
-      assertEquals(Result.Status.SUCCESS, result.getStatus(), result.getMessage());
+      assertSucceeded(sdk.trigger(List.of(one, two), "e", Map.of("n", 1)));
       first.assertNext(event(one, "e", "{\"n\":1}"));
       second.assertNext(event(two, "e", "{\"n\":1}"));
     }
@@ -99,8 +127,7 @@ class HttpApiTest {
     String channel = Unique.name("exclude-");
     try (RawClient excluded = subscriber(channel);
         RawClient other = subscriber(channel)) {
-      Result result = sdk.trigger(channel, "e", Map.of("n", 1), excluded.socketId());
-      assertEquals(Result.Status.SUCCESS, result.getStatus(), result.getMessage());
+      assertSucceeded(sdk.trigger(channel, "e", Map.of("n", 1), excluded.socketId()));
       other.assertNext(event(channel, "e", "{\"n\":1}"));
       api.trigger(channel, "marker", "m");
       excluded.assertNext(event(channel, "marker", "m"));
@@ -114,10 +141,9 @@ class HttpApiTest {
     String two = Unique.name("batch-");
     try (RawClient first = subscriber(one);
         RawClient second = subscriber(two)) {
-      Result result =
+      assertSucceeded(
           sdk.trigger(
-              List.of(new Event(one, "a", Map.of("i", 1)), new Event(two, "b", Map.of("i", 2))));
-      assertEquals(Result.Status.SUCCESS, result.getStatus(), result.getMessage());
+              List.of(new Event(one, "a", Map.of("i", 1)), new Event(two, "b", Map.of("i", 2)))));
       first.assertNext(event(one, "a", "{\"i\":1}"));
       second.assertNext(event(two, "b", "{\"i\":2}"));
     }
@@ -126,11 +152,10 @@ class HttpApiTest {
   @Test
   void sdkChannelQueriesSeeOccupiedChannels() {
     String channel = Unique.name("presence-sdk-");
-    try (RawClient member = RawClient.open(herald.wsUrl())) {
-      member.subscribePresence(channel, "{\"user_id\":\"u1\"}");
-      member.awaitJson();
+    try (RawClient member = herald.open()) {
+      join(member, channel, "u1");
       Result users = sdk.get("/channels/" + channel + "/users");
-      assertEquals(Result.Status.SUCCESS, users.getStatus(), users.getMessage());
+      assertSucceeded(users);
       Json.assertJson("{\"users\":[{\"id\":\"u1\"}]}", Json.parse(users.getMessage()));
       Result info = sdk.get("/channels/" + channel, Map.of("info", "user_count"));
       Json.assertJson("{\"occupied\":true,\"user_count\":1}", Json.parse(info.getMessage()));
@@ -186,12 +211,10 @@ class HttpApiTest {
     String presence = Unique.name("presence-info-");
     try (RawClient a = subscriber(open);
         RawClient b = subscriber(open);
-        RawClient member = RawClient.open(herald.wsUrl());
-        RawClient sameUser = RawClient.open(herald.wsUrl())) {
-      member.subscribePresence(presence, "{\"user_id\":\"u1\"}");
-      member.awaitJson();
-      sameUser.subscribePresence(presence, "{\"user_id\":\"u1\"}");
-      sameUser.awaitJson();
+        RawClient member = herald.open();
+        RawClient sameUser = herald.open()) {
+      join(member, presence, "u1");
+      join(sameUser, presence, "u1");
 
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("name", "e");
@@ -267,15 +290,12 @@ class HttpApiTest {
   @Test
   void channelsWithUserCountForAPresencePrefix() {
     String prefix = Unique.name("presence-list-") + "-";
-    try (RawClient one = RawClient.open(herald.wsUrl());
-        RawClient two = RawClient.open(herald.wsUrl());
-        RawClient three = RawClient.open(herald.wsUrl())) {
-      one.subscribePresence(prefix + "x", "{\"user_id\":\"u1\"}");
-      one.awaitJson();
-      two.subscribePresence(prefix + "x", "{\"user_id\":\"u2\"}");
-      two.awaitJson();
-      three.subscribePresence(prefix + "y", "{\"user_id\":\"u1\"}");
-      three.awaitJson();
+    try (RawClient one = herald.open();
+        RawClient two = herald.open();
+        RawClient three = herald.open()) {
+      join(one, prefix + "x", "u1");
+      join(two, prefix + "x", "u2");
+      join(three, prefix + "y", "u1");
       ApiClient.Response response =
           api.get("/channels", "filter_by_prefix", prefix, "info", "user_count");
       assertEquals(200, response.status(), response.body());
@@ -319,19 +339,13 @@ class HttpApiTest {
   @Test
   void presenceChannelReportsItsUserCount() {
     String channel = Unique.name("presence-counted-");
-    try (RawClient a = RawClient.open(herald.wsUrl());
-        RawClient b = RawClient.open(herald.wsUrl());
-        RawClient c = RawClient.open(herald.wsUrl())) {
-      a.subscribePresence(channel, "{\"user_id\":\"u1\"}");
-      a.awaitJson();
-      b.subscribePresence(channel, "{\"user_id\":\"u1\"}");
-      b.awaitJson();
-      c.subscribePresence(channel, "{\"user_id\":\"u2\"}");
-      c.awaitJson();
-      Json.assertJson(
-          "{\"occupied\":true,\"user_count\":2}",
-          api.get("/channels/" + channel, "info", "user_count").json());
-    }
+    withMembers(
+        channel,
+        List.of("u1", "u1", "u2"),
+        () ->
+            Json.assertJson(
+                "{\"occupied\":true,\"user_count\":2}",
+                api.get("/channels/" + channel, "info", "user_count").json()));
   }
 
   @Test
@@ -342,28 +356,23 @@ class HttpApiTest {
   @Test
   void usersOfAPresenceChannelAreListedOncePerUser() {
     String channel = Unique.name("presence-users-");
-    try (RawClient a = RawClient.open(herald.wsUrl());
-        RawClient b = RawClient.open(herald.wsUrl());
-        RawClient c = RawClient.open(herald.wsUrl())) {
-      a.subscribePresence(channel, "{\"user_id\":\"1\"}");
-      a.awaitJson();
-      b.subscribePresence(channel, "{\"user_id\":\"2\"}");
-      b.awaitJson();
-      c.subscribePresence(channel, "{\"user_id\":\"2\"}");
-      c.awaitJson();
-      ApiClient.Response response = api.get("/channels/" + channel + "/users");
-      assertEquals(200, response.status(), response.body());
-      JsonNode users = response.json().get("users");
-      assertEquals(Set.of("users"), ConnectionTest.fieldNames(response.json()));
-      assertEquals(2, users.size(), response.body());
-      List<String> ids = new ArrayList<>();
-      users.forEach(
-          u -> {
-            assertEquals(Set.of("id"), ConnectionTest.fieldNames(u), response.body());
-            ids.add(u.get("id").asText());
-          });
-      assertEquals(Set.of("1", "2"), Set.copyOf(ids));
-    }
+    withMembers(
+        channel,
+        List.of("1", "2", "2"),
+        () -> {
+          ApiClient.Response response = api.get("/channels/" + channel + "/users");
+          assertEquals(200, response.status(), response.body());
+          JsonNode users = response.json().get("users");
+          assertEquals(Set.of("users"), ConnectionTest.fieldNames(response.json()));
+          assertEquals(2, users.size(), response.body());
+          List<String> ids = new ArrayList<>();
+          users.forEach(
+              u -> {
+                assertEquals(Set.of("id"), ConnectionTest.fieldNames(u), response.body());
+                ids.add(u.get("id").asText());
+              });
+          assertEquals(Set.of("1", "2"), Set.copyOf(ids));
+        });
   }
 
   @Test
@@ -550,20 +559,11 @@ class HttpApiTest {
 
   /** With {@code REVERB_SERVER_PATH=/ws}, the API lives under {@code /ws/apps/...}. */
   @Nested
-  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
   class UnderAMountPrefix {
 
-    private HeraldProcess prefixed;
-
-    @BeforeAll
-    void startPrefixedServer() {
-      prefixed = HeraldProcess.withDefaults().env("REVERB_SERVER_PATH", "/ws").start();
-    }
-
-    @AfterAll
-    void stopPrefixedServer() {
-      prefixed.close();
-    }
+    @RegisterExtension
+    static final HeraldProcess prefixed =
+        HeraldProcess.withDefaults().env("REVERB_SERVER_PATH", "/ws");
 
     @Test
     void requestSignedOverThePathAsReceivedIsAccepted() {
@@ -598,10 +598,9 @@ class HttpApiTest {
     void sdkBehindAProxyThatAddsThePrefixIsAccepted() throws Exception {
       String channel = Unique.name("sdk-prefixed-");
       Pusher proxied = sdk(prefixed, "127.0.0.1:" + prefixed.port() + "/ws");
-      try (RawClient client = RawClient.open(prefixed.wsUrl())) {
+      try (RawClient client = prefixed.open()) {
         client.subscribeOk(channel);
-        Result result = proxied.trigger(channel, "e", Map.of("via", "sdk"));
-        assertEquals(Result.Status.SUCCESS, result.getStatus(), result.getMessage());
+        assertSucceeded(proxied.trigger(channel, "e", Map.of("via", "sdk")));
         client.assertNext(event(channel, "e", "{\"via\":\"sdk\"}"));
       } finally {
         proxied.close();
@@ -622,7 +621,7 @@ class HttpApiTest {
 
     private void assertTriggerDelivered(ApiClient.Request request) {
       String channel = Unique.name("prefixed-");
-      try (RawClient client = RawClient.open(prefixed.wsUrl())) {
+      try (RawClient client = prefixed.open()) {
         client.subscribeOk(channel);
         ApiClient.Response response = request.body(Json.write(eventBody(channel, "e", "d"))).send();
         assertEquals(200, response.status(), response.body());

@@ -14,11 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Per-app limits: subscriptions per connection, channels per event, batch size, event name length
@@ -26,29 +24,13 @@ import org.junit.jupiter.api.TestInstance;
  */
 class LimitsTest {
 
-  private static HeraldProcess herald;
-
-  @BeforeAll
-  static void startServer() {
-    herald =
-        HeraldProcess.withDefaults()
-            .env("HERALD_APP_MAX_SUBSCRIPTIONS_PER_CONNECTION", "3")
-            .env("HERALD_APP_MAX_CHANNELS_PER_EVENT", "2")
-            .env("HERALD_APP_MAX_BATCH_SIZE", "2")
-            .env("HERALD_APP_MAX_EVENT_NAME_LENGTH", "10")
-            .start();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    if (herald != null) {
-      herald.close();
-    }
-  }
-
-  private static RawClient open() {
-    return RawClient.open(herald.wsUrl());
-  }
+  @RegisterExtension
+  static final HeraldProcess herald =
+      HeraldProcess.withDefaults()
+          .env("HERALD_APP_MAX_SUBSCRIPTIONS_PER_CONNECTION", "3")
+          .env("HERALD_APP_MAX_CHANNELS_PER_EVENT", "2")
+          .env("HERALD_APP_MAX_BATCH_SIZE", "2")
+          .env("HERALD_APP_MAX_EVENT_NAME_LENGTH", "10");
 
   // ---- subscriptions per connection ------------------------------------------------------------
 
@@ -58,7 +40,7 @@ class LimitsTest {
     String b = Unique.name("b-");
     String c = Unique.name("c-");
     String d = Unique.name("d-");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.subscribeOk(a);
       client.subscribeOk(b);
       client.subscribeOk(c);
@@ -80,7 +62,7 @@ class LimitsTest {
 
   @Test
   void privateAndPresenceSubscriptionsCountTowardsTheLimitToo() {
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.subscribeOk(Unique.name("a-"));
       client.subscribePrivateOk(Unique.name("private-"));
       String presence = Unique.name("presence-");
@@ -106,8 +88,8 @@ class LimitsTest {
     String b = Unique.name("b-");
     String c = Unique.name("c-");
     String d = Unique.name("d-");
-    try (RawClient full = open();
-        RawClient other = open()) {
+    try (RawClient full = herald.open();
+        RawClient other = herald.open()) {
       full.subscribeOk(a);
       full.subscribeOk(b);
       full.subscribeOk(c);
@@ -132,7 +114,7 @@ class LimitsTest {
     String a = Unique.name("a-");
     String b = Unique.name("b-");
     String c = Unique.name("c-");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.subscribeOk(a);
       assertHttpError(400, trigger("too-many", List.of(a, b, c)));
       ApiClient.Response two = trigger("two", List.of(a, b));
@@ -144,7 +126,7 @@ class LimitsTest {
   @Test
   void batchOverTheMaximumSizeIs400AndNothingIsPublished() {
     String channel = Unique.name("batch-");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.subscribeOk(channel);
       assertHttpError(400, batch(channel, "e1", "e2", "e3"));
       ApiClient.Response two = batch(channel, "ok1", "ok2");
@@ -157,7 +139,7 @@ class LimitsTest {
   @Test
   void eventNameOverTheMaximumLengthIs400AndNothingIsPublished() {
     String channel = Unique.name("names-");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.subscribeOk(channel);
       assertHttpError(400, trigger("x".repeat(11), List.of(channel)));
       assertHttpError(400, batch(channel, "y".repeat(11)));
@@ -170,8 +152,8 @@ class LimitsTest {
   @Test
   void clientEventNameOverTheMaximumLengthGetsErrorWithCodeNullAndIsNotRelayed() {
     String channel = Unique.name("private-");
-    try (RawClient sender = open();
-        RawClient receiver = open()) {
+    try (RawClient sender = herald.open();
+        RawClient receiver = herald.open()) {
       sender.subscribePrivateOk(channel);
       receiver.subscribePrivateOk(channel);
       String tooLong = "client-abcd"; // 11 characters
@@ -191,28 +173,16 @@ class LimitsTest {
 
   /** The backend event rate needs its own server, so other tests do not spend its budget. */
   @Nested
-  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
   class BackendEventRate {
 
-    private HeraldProcess limited;
-
-    @BeforeAll
-    void startRateLimitedServer() {
-      limited =
-          HeraldProcess.withDefaults().env("HERALD_APP_MAX_BACKEND_EVENTS_PER_SECOND", "5").start();
-    }
-
-    @AfterAll
-    void stopRateLimitedServer() {
-      if (limited != null) {
-        limited.close();
-      }
-    }
+    @RegisterExtension
+    static final HeraldProcess limited =
+        HeraldProcess.withDefaults().env("HERALD_APP_MAX_BACKEND_EVENTS_PER_SECOND", "5");
 
     @Test
     void burstOverTheRateGets429WithAJsonErrorAndRefusedEventsAreNotDelivered() {
       String channel = Unique.name("burst-");
-      try (RawClient client = RawClient.open(limited.wsUrl())) {
+      try (RawClient client = limited.open()) {
         client.subscribeOk(channel);
         List<String> accepted = new ArrayList<>();
         ApiClient.Response refused = null;
@@ -241,7 +211,7 @@ class LimitsTest {
     void eachChannelOfAnEventCountsTowardsTheRateAndA429dEventReachesNoChannel() {
       String[] channels = {Unique.name("r-"), Unique.name("r-"), Unique.name("r-")};
       String body = Json.write(Map.of("name", "e", "channels", List.of(channels), "data", "1"));
-      try (RawClient client = RawClient.open(limited.wsUrl())) {
+      try (RawClient client = limited.open()) {
         client.subscribeOk(channels[2]);
         int[] total = {0};
         int best =
@@ -313,7 +283,7 @@ class LimitsTest {
     @Test
     void rateLimitedRequestsDoNotDisturbConnections() {
       String channel = Unique.name("calm-");
-      try (RawClient client = RawClient.open(limited.wsUrl())) {
+      try (RawClient client = limited.open()) {
         client.subscribeOk(channel);
         for (int i = 0; i < 10; i++) {
           post(Unique.name("elsewhere-"), "x");

@@ -9,11 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,30 +21,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class UserAuthenticationTest {
 
-  private static HeraldProcess herald;
-
-  @BeforeAll
-  static void startServer() {
-    herald = HeraldProcess.withDefaults().start();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    if (herald != null) {
-      herald.close();
-    }
-  }
-
-  private static RawClient open() {
-    return RawClient.open(herald.wsUrl());
-  }
+  @RegisterExtension static final HeraldProcess herald = HeraldProcess.withDefaults();
 
   // ---- sign-in ---------------------------------------------------------------------------------
 
   @Test
   void signinWithAValidSignatureGetsTheExactSigninSuccessEchoingUserData() {
     String userData = userData(Unique.name("u-"), ",\"user_info\":{\"name\":\"Ann\"}");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.signin(userData);
       JsonNode frame = client.awaitJson();
       Json.assertJson(
@@ -68,7 +50,7 @@ class UserAuthenticationTest {
     String id = Unique.name("u-");
     String userData =
         "{ \"id\" : \"" + id + "\", \"user_info\": {\"name\":\"Zo\u00eb\",\"url\":\"a\\/b\"} }";
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.signin(userData);
       JsonNode frame = client.awaitJson();
       assertEquals("pusher:signin_success", frame.path("event").asText(), frame::toString);
@@ -80,7 +62,7 @@ class UserAuthenticationTest {
   void signinWithABadSignatureGetsError4009AndTheConnectionStaysOpen() {
     String id = Unique.name("u-");
     String userData = userData(id, "");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.signin(userData, HeraldProcess.APP_KEY + ":" + "0".repeat(64));
       JsonNode error = client.awaitJson();
       assertError(error, 4009);
@@ -97,8 +79,8 @@ class UserAuthenticationTest {
   @Test
   void signinSignedForAnotherSocketGetsError4009() {
     String userData = userData(Unique.name("u-"), "");
-    try (RawClient client = open();
-        RawClient other = open()) {
+    try (RawClient client = herald.open();
+        RawClient other = herald.open()) {
       client.signin(userData, Signatures.userAuth(other.socketId(), userData));
       assertError(client.awaitJson(), 4009);
       client.assertPingPong();
@@ -109,7 +91,7 @@ class UserAuthenticationTest {
   @ValueSource(
       strings = {"{}", "{\"user_info\":{\"name\":\"A\"}}", "{\"id\":5}", "{\"id\":null}", "[]"})
   void signinWhoseUserDataHasNoStringIdGetsError4009AndTheConnectionStaysOpen(String userData) {
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.signin(userData);
       assertError(client.awaitJson(), 4009);
       client.assertPingPong();
@@ -120,7 +102,7 @@ class UserAuthenticationTest {
   void signinAsAnotherUserOnASignedInConnectionIsAnErrorAndKeepsTheFirstUser() {
     String first = Unique.name("u-");
     String second = Unique.name("u-");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.signinOk(userData(first, ""));
       client.signin(userData(second, ""));
       JsonNode error = client.awaitJson();
@@ -139,7 +121,7 @@ class UserAuthenticationTest {
   @Test
   void signedInConnectionSubscribesToItsOwnServerToUserChannel() {
     String id = Unique.name("u-");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.signinOk(userData(id, ""));
       subscribeServerToUser(client, id);
       client.assertNext(
@@ -159,7 +141,7 @@ class UserAuthenticationTest {
   void anotherUsersServerToUserChannelGetsAuthError401() {
     String id = Unique.name("u-");
     String other = Unique.name("u-");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.signinOk(userData(id, ""));
       subscribeServerToUser(client, other);
       assertSubscriptionError(client.awaitJson(), "#server-to-user-" + other, "AuthError", 401);
@@ -170,7 +152,7 @@ class UserAuthenticationTest {
   @Test
   void serverToUserChannelBeforeSigninGetsAuthError401() {
     String id = Unique.name("u-");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       subscribeServerToUser(client, id);
       assertSubscriptionError(client.awaitJson(), "#server-to-user-" + id, "AuthError", 401);
       client.assertPingPong();
@@ -190,9 +172,9 @@ class UserAuthenticationTest {
     String marker = Unique.name("marker-");
     try (RawClient tabOne = signedInAndSubscribed(id);
         RawClient tabTwo = signedInAndSubscribed(id);
-        RawClient notSubscribed = open();
+        RawClient notSubscribed = herald.open();
         RawClient otherUser = signedInAndSubscribed(otherId);
-        RawClient anonymous = open()) {
+        RawClient anonymous = herald.open()) {
       notSubscribed.signinOk(userData(id, ""));
       notSubscribed.subscribeOk(marker);
       otherUser.subscribeOk(marker);
@@ -229,10 +211,10 @@ class UserAuthenticationTest {
   void terminateConnectionsClosesEverySocketOfTheUserWith4009AndLeavesOthersOpen() {
     String id = Unique.name("u-");
     String otherId = Unique.name("u-");
-    try (RawClient tabOne = open();
-        RawClient tabTwo = open();
-        RawClient otherUser = open();
-        RawClient anonymous = open()) {
+    try (RawClient tabOne = herald.open();
+        RawClient tabTwo = herald.open();
+        RawClient otherUser = herald.open();
+        RawClient anonymous = herald.open()) {
       tabOne.signinOk(userData(id, ""));
       tabTwo.signinOk(userData(id, ""));
       otherUser.signinOk(userData(otherId, ""));
@@ -256,7 +238,7 @@ class UserAuthenticationTest {
   @Test
   void unsignedTerminateConnectionsIs401AndClosesNothing() {
     String id = Unique.name("u-");
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.signinOk(userData(id, ""));
       ApiClient.Response response =
           herald
@@ -282,7 +264,7 @@ class UserAuthenticationTest {
   void terminateConnectionsIgnoresPresenceMembersThatDidNotSignIn() {
     String id = Unique.name("u-");
     String channel = Unique.name("presence-");
-    try (RawClient member = open()) {
+    try (RawClient member = herald.open()) {
       member.subscribePresence(channel, "{\"user_id\":\"" + id + "\"}");
       member.awaitJson();
       ApiClient.Response response =
@@ -296,34 +278,22 @@ class UserAuthenticationTest {
 
   /** A one-second user authentication timeout needs its own server. */
   @Nested
-  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
   class AuthenticationTimeout {
 
-    private HeraldProcess strict;
-
-    @BeforeAll
-    void startStrictServer() {
-      strict =
-          HeraldProcess.withDefaults().env("HERALD_APP_USER_AUTHENTICATION_TIMEOUT", "1").start();
-    }
-
-    @AfterAll
-    void stopStrictServer() {
-      if (strict != null) {
-        strict.close();
-      }
-    }
+    @RegisterExtension
+    static final HeraldProcess strict =
+        HeraldProcess.withDefaults().env("HERALD_APP_USER_AUTHENTICATION_TIMEOUT", "1");
 
     @Test
     void connectionThatDoesNothingIsClosedWith4009() {
-      try (RawClient idle = RawClient.open(strict.wsUrl())) {
+      try (RawClient idle = strict.open()) {
         assertTimedOut(idle);
       }
     }
 
     @Test
     void connectionWithOnlyAPublicSubscriptionIsClosedWith4009() {
-      try (RawClient client = RawClient.open(strict.wsUrl())) {
+      try (RawClient client = strict.open()) {
         client.subscribeOk(Unique.name("public-"));
         assertTimedOut(client);
       }
@@ -331,7 +301,7 @@ class UserAuthenticationTest {
 
     @Test
     void connectionWhoseSigninFailedIsClosedWith4009() {
-      try (RawClient client = RawClient.open(strict.wsUrl())) {
+      try (RawClient client = strict.open()) {
         client.signin(
             userData(Unique.name("u-"), ""), HeraldProcess.APP_KEY + ":" + "0".repeat(64));
         assertError(client.awaitJson(), 4009);
@@ -341,7 +311,7 @@ class UserAuthenticationTest {
 
     @Test
     void connectionWhosePrivateSubscriptionWasRefusedIsClosedWith4009() {
-      try (RawClient client = RawClient.open(strict.wsUrl())) {
+      try (RawClient client = strict.open()) {
         String channel = Unique.name("private-");
         client.sendJson(Map.of("event", "pusher:subscribe", "data", Map.of("channel", channel)));
         assertSubscriptionError(client.awaitJson(), channel, "AuthError", 401);
@@ -351,7 +321,7 @@ class UserAuthenticationTest {
 
     @Test
     void connectionThatSignsInInTimeStaysOpen() {
-      try (RawClient client = RawClient.open(strict.wsUrl())) {
+      try (RawClient client = strict.open()) {
         client.signinOk(userData(Unique.name("u-"), ""));
         assertOutlivesAnIdleConnectionOpenedAfterIt(client);
       }
@@ -359,7 +329,7 @@ class UserAuthenticationTest {
 
     @Test
     void connectionThatSubscribesToAPrivateChannelInTimeStaysOpen() {
-      try (RawClient client = RawClient.open(strict.wsUrl())) {
+      try (RawClient client = strict.open()) {
         client.subscribePrivateOk(Unique.name("private-"));
         assertOutlivesAnIdleConnectionOpenedAfterIt(client);
       }
@@ -367,7 +337,7 @@ class UserAuthenticationTest {
 
     @Test
     void connectionThatJoinsAPresenceChannelInTimeStaysOpen() {
-      try (RawClient client = RawClient.open(strict.wsUrl())) {
+      try (RawClient client = strict.open()) {
         String channel = Unique.name("presence-");
         client.subscribePresence(channel, "{\"user_id\":\"u1\"}");
         assertEquals(
@@ -381,7 +351,7 @@ class UserAuthenticationTest {
      * client}'s own timeout has passed too, so it must still answer a ping.
      */
     private void assertOutlivesAnIdleConnectionOpenedAfterIt(RawClient client) {
-      try (RawClient idle = RawClient.open(strict.wsUrl())) {
+      try (RawClient idle = strict.open()) {
         assertTimedOut(idle);
       }
       client.assertPingPong();
@@ -415,7 +385,7 @@ class UserAuthenticationTest {
   }
 
   private static RawClient signedInAndSubscribed(String id) {
-    RawClient client = open();
+    RawClient client = herald.open();
     try {
       client.signinOk(userData(id, ""));
       subscribeServerToUser(client, id);

@@ -12,9 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Watchlists: a signed-in user's {@code user_data.watchlist} and the {@code
@@ -22,31 +21,15 @@ import org.junit.jupiter.api.Test;
  */
 class WatchlistTest {
 
-  private static HeraldProcess herald;
-
-  @BeforeAll
-  static void startServer() {
-    herald = HeraldProcess.withDefaults().start();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    if (herald != null) {
-      herald.close();
-    }
-  }
-
-  private static RawClient open() {
-    return RawClient.open(herald.wsUrl());
-  }
+  @RegisterExtension static final HeraldProcess herald = HeraldProcess.withDefaults();
 
   @Test
   void signinGetsTheInitialOnlineAndOfflineWatchlistEvents() {
     String a = Unique.name("a-");
     String b = Unique.name("b-");
     String c = Unique.name("c-");
-    try (RawClient bSocket = open();
-        RawClient aSocket = open()) {
+    try (RawClient bSocket = herald.open();
+        RawClient aSocket = herald.open()) {
       bSocket.signinOk(userData(b, ""));
       aSocket.signinOk(watching(a, b, c));
       assertWatchlistEvents(
@@ -65,7 +48,7 @@ class WatchlistTest {
     String a = Unique.name("a-");
     String b = Unique.name("b-");
     String c = Unique.name("c-");
-    try (RawClient aSocket = open()) {
+    try (RawClient aSocket = herald.open()) {
       aSocket.signinOk(watching(a, b, c));
       JsonNode frame = aSocket.awaitJson();
       assertWatchlistEventKinds(frame, Map.of("offline", Set.of(b, c)));
@@ -77,8 +60,8 @@ class WatchlistTest {
   void watchedUserSigningInIsReportedOnlineAndItsClosingIsReportedOffline() {
     String a = Unique.name("a-");
     String c = Unique.name("c-");
-    try (RawClient aSocket = open();
-        RawClient cSocket = open()) {
+    try (RawClient aSocket = herald.open();
+        RawClient cSocket = herald.open()) {
       aSocket.signinOk(watching(a, c));
       assertWatchlistEvents(
           aSocket.awaitJson(),
@@ -101,9 +84,9 @@ class WatchlistTest {
     String a = Unique.name("a-");
     String b = Unique.name("b-");
     String marker = Unique.name("marker-");
-    try (RawClient aSocket = open();
-        RawClient bOne = open();
-        RawClient bTwo = open()) {
+    try (RawClient aSocket = herald.open();
+        RawClient bOne = herald.open();
+        RawClient bTwo = herald.open()) {
       aSocket.signinOk(watching(a, b));
       aSocket.awaitJson(); // initial offline [b]
       aSocket.subscribeOk(marker);
@@ -129,8 +112,8 @@ class WatchlistTest {
   void watchedUserWhoseConnectionsAreTerminatedIsReportedOffline() {
     String a = Unique.name("a-");
     String b = Unique.name("b-");
-    try (RawClient aSocket = open();
-        RawClient bSocket = open()) {
+    try (RawClient aSocket = herald.open();
+        RawClient bSocket = herald.open()) {
       bSocket.signinOk(userData(b, ""));
       aSocket.signinOk(watching(a, b));
       assertWatchlistEvents(
@@ -151,8 +134,8 @@ class WatchlistTest {
     String b = Unique.name("b-");
     String stranger = Unique.name("s-");
     String marker = Unique.name("marker-");
-    try (RawClient aSocket = open();
-        RawClient strangerSocket = open()) {
+    try (RawClient aSocket = herald.open();
+        RawClient strangerSocket = herald.open()) {
       aSocket.signinOk(watching(a, b));
       aSocket.awaitJson(); // initial offline [b]
       aSocket.subscribeOk(marker);
@@ -165,8 +148,8 @@ class WatchlistTest {
 
   @Test
   void emptyOrMissingWatchlistSendsNoWatchlistEvents() {
-    try (RawClient empty = open();
-        RawClient none = open()) {
+    try (RawClient empty = herald.open();
+        RawClient none = herald.open()) {
       empty.signinOk(userData(Unique.name("a-"), ",\"watchlist\":[]"));
       empty.assertPingPong();
       none.signinOk(userData(Unique.name("a-"), ""));
@@ -182,7 +165,7 @@ class WatchlistTest {
       ids.add(Unique.name("w-"));
     }
     String userData = "{\"id\":\"" + a + "\",\"watchlist\":" + Json.write(ids) + "}";
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.signin(userData);
       // signin_success, the 4302 error and the initial events, in an order the contract leaves
       // open.
@@ -218,7 +201,7 @@ class WatchlistTest {
     for (int i = 0; i < 100; i++) {
       ids.add(Unique.name("w-"));
     }
-    try (RawClient client = open()) {
+    try (RawClient client = herald.open()) {
       client.signinOk("{\"id\":\"" + a + "\",\"watchlist\":" + Json.write(ids) + "}");
       assertWatchlistEventKinds(client.awaitJson(), Map.of("offline", Set.copyOf(ids)));
       client.assertPingPong();
