@@ -83,6 +83,9 @@ final class LoopbackProxy implements AutoCloseable {
     return new LoopbackProxy(
         client -> {
           String head = readHead(client.getInputStream());
+          if (head.isEmpty()) {
+            return; // a bare TCP check (the doctor's reachability step) sends no request
+          }
           String path = head.split(" ", 3)[1];
           if (path.startsWith(routedPrefix)) {
             forward(client, head, upstreamPort);
