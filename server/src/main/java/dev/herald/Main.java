@@ -52,9 +52,7 @@ public final class Main {
         .onSuccess(
             port -> {
               // One write: a reader of the log sees the whole banner or none of it.
-              StringWriter banner = new StringWriter();
-              banner(new PrintWriter(banner), config, port, herald);
-              System.out.print(banner);
+              System.out.print(banner(config, port, herald));
               System.out.flush();
               // Registered only once running: System.exit from a failed start must not wait for
               // a hook that needs the very event loop it is called on.
@@ -94,7 +92,9 @@ public final class Main {
     Runtime.getRuntime().halt(0);
   }
 
-  private static void banner(PrintWriter out, HeraldConfig config, int port, Herald herald) {
+  private static String banner(HeraldConfig config, int port, Herald herald) {
+    StringWriter text = new StringWriter();
+    PrintWriter out = new PrintWriter(text);
     String host = config.server().host();
     String scheme = herald.tlsFingerprint() == null ? "ws/http" : "wss/https";
     out.println(
@@ -156,7 +156,7 @@ public final class Main {
               + port
               + herald.demoPath());
     }
-    out.flush();
+    return text.toString();
   }
 
   /** A host a browser on this machine can open: a wildcard address becomes localhost. */
