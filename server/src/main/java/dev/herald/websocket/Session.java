@@ -250,6 +250,14 @@ public final class Session implements Subscriber {
   }
 
   /**
+   * Stops reading from the socket for good, below Vert.x (which answers pings itself), for a client
+   * that is being closed and must not be served further.
+   */
+  void stopReading() {
+    channel.channel().config().setAutoRead(false);
+  }
+
+  /**
    * Whether the write queue is over its high-water mark once what {@link FrameWriter} queued has
    * been flushed: frames only waiting for the pass's flush are not a slow client's backlog. Both
    * the channel and Vert.x's own view count (Vert.x also queues the pongs it owes for pings).

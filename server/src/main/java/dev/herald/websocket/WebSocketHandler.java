@@ -203,6 +203,9 @@ public final class WebSocketHandler {
           // Vert.x answers a ping frame with a pong on its own: a ping flood from a client that
           // does not read must not queue pongs without bound.
           if (frame.type() == WebSocketFrameType.PING && opened.writeQueueFull()) {
+            // Stop reading too: the close frame waits behind the unread pongs until Vert.x's
+            // closing timeout, and every ping read meanwhile would queue one more pong.
+            opened.stopReading();
             opened.closeAsSlowConsumer();
           }
         });
