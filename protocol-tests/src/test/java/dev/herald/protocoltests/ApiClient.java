@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -97,6 +98,8 @@ final class ApiClient {
     private String authKey = key;
     private String authSecret = secret;
     private boolean signed = true;
+    private String sentBody;
+    private UnaryOperator<String> queryEdit = UnaryOperator.identity();
 
     private Request(String method, String path) {
       this.method = method;
@@ -149,6 +152,21 @@ final class ApiClient {
       return this;
     }
 
+    /** Signs the body given to {@link #body} but sends this one (a tampered or replayed body). */
+    Request sentBody(String json) {
+      this.sentBody = json;
+      return this;
+    }
+
+    /**
+     * Rewrites the signed, encoded query string before sending, as someone replaying a captured URL
+     * would: added, renamed or repeated parameters.
+     */
+    Request editQuery(UnaryOperator<String> edit) {
+      this.queryEdit = edit;
+      return this;
+    }
+
     /** Sends no auth_* parameters at all. */
     Request unsigned() {
       this.signed = false;
@@ -175,13 +193,16 @@ final class ApiClient {
       }
       List<String> encoded = new ArrayList<>();
       params.forEach((k, v) -> encoded.add(encode(k) + "=" + encode(v)));
-      String url = base + path + (encoded.isEmpty() ? "" : "?" + String.join("&", encoded));
+      String queryString = queryEdit.apply(String.join("&", encoded));
+      String url = base + path + (queryString.isEmpty() ? "" : "?" + queryString);
+      String bodyToSend = sentBody != null ? sentBody : body;
       HttpRequest.Builder builder =
           HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
-      if (body != null) {
+      if (bodyToSend != null) {
         builder
             .header("Content-Type", "application/json")
-            .method(method, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+            .method(
+                method, HttpRequest.BodyPublishers.ofString(bodyToSend, StandardCharsets.UTF_8));
       } else {
         builder.method(method, HttpRequest.BodyPublishers.noBody());
       }

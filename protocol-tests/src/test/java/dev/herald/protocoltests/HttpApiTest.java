@@ -445,6 +445,75 @@ class HttpApiTest {
         401);
   }
 
+  /**
+   * A captured request URL, signed two hours ago, replayed with a fresh {@code auth_timestamp} and
+   * a new body's {@code body_md5} added while the signed originals are kept under another letter
+   * case (or repeated): refused, and nothing reaches the channel the forged body names.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"recased-after", "recased-before", "mixed-case", "repeated"})
+  void aCapturedRequestReplayedWithAFreshTimestampUnderAnotherCaseIs401(String arrangement) {
+    String watched = Unique.name("replay-");
+    long now = System.currentTimeMillis() / 1000;
+    long twoHoursAgo = now - 7200;
+    String signedBody = Json.write(eventBody(Unique.name("orders-"), "e", "old"));
+    String forgedBody = Json.write(eventBody(watched, "forged", "new"));
+    String fresh =
+        "auth_timestamp="
+            + now
+            + "&body_md5="
+            + Signatures.md5Hex(forgedBody.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    try (RawClient watcher = subscriber(watched)) {
+      ApiClient.Response response =
+          api.request("POST", "/events")
+              .body(signedBody)
+              .sentBody(forgedBody)
+              .timestamp(twoHoursAgo)
+              .editQuery(
+                  query -> {
+                    String recased =
+                        query
+                            .replace("auth_timestamp=", "AUTH_TIMESTAMP=")
+                            .replace("body_md5=", "BODY_MD5=");
+                    return switch (arrangement) {
+                      case "recased-after" -> fresh + "&" + recased;
+                      case "recased-before" -> recased + "&" + fresh;
+                      case "mixed-case" ->
+                          fresh
+                              + "&"
+                              + query
+                                  .replace("auth_timestamp=", "Auth_Timestamp=")
+                                  .replace("body_md5=", "Body_MD5=");
+                      default -> fresh + "&" + query;
+                    };
+                  })
+              .send();
+      assertError(response, 401);
+      assertTrue(response.json().path("error").asText().contains("given"), response.body());
+      ChannelsTest.assertMarkerIsNext(herald, watched, "after-replay", watcher);
+    }
+  }
+
+  @Test
+  void aSignedGetParameterGivenAgainUnderAnotherCaseIs401() {
+    String prefix = Unique.name("presence-only-");
+    ApiClient.Response signed =
+        api.request("GET", "/channels").query("filter_by_prefix", prefix).send();
+    assertEquals(200, signed.status(), signed.body());
+    assertError(
+        api.request("GET", "/channels")
+            .query("filter_by_prefix", prefix)
+            .editQuery(query -> "FILTER_BY_PREFIX=private-&" + query)
+            .send(),
+        401);
+    assertError(
+        api.request("GET", "/channels")
+            .query("filter_by_prefix", "presence-")
+            .editQuery(query -> query + "&INFO=user_count")
+            .send(),
+        401);
+  }
+
   @Test
   void unknownAppIdIs404() {
     ApiClient other =

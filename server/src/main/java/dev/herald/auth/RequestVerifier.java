@@ -4,8 +4,6 @@ import dev.herald.config.AppConfig;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Verifies the signature of an HTTP API request as the Pusher SDKs make it: HMAC-SHA256 over {@code
@@ -36,18 +34,15 @@ public final class RequestVerifier {
    *
    * @param paths the paths the signature may cover: the path as received, and that path without the
    *     server's mount prefix (SDKs sign whichever path they were configured with)
-   * @param query decoded query parameters; a repeated key has all its values
+   * @param query the request's query, parsed once: the same view is signed and checked here, and
+   *     read by the route afterwards
    * @param body raw body bytes (empty for GET)
    */
   public void verify(
-      AppConfig app,
-      String method,
-      List<String> paths,
-      Map<String, List<String>> query,
-      byte[] body) {
-    String key = single(query, "auth_key");
-    String timestamp = single(query, "auth_timestamp");
-    String signature = single(query, "auth_signature");
+      AppConfig app, String method, List<String> paths, ApiQuery query, byte[] body) {
+    String key = query.valueOrNull("auth_key");
+    String timestamp = query.valueOrNull("auth_timestamp");
+    String signature = query.valueOrNull("auth_signature");
     if (key == null || timestamp == null || signature == null) {
       throw new AuthenticationException(
           "Missing auth_key, auth_timestamp or auth_signature query parameter");
@@ -62,7 +57,9 @@ public final class RequestVerifier {
     } catch (NumberFormatException e) {
       throw new AuthenticationException("auth_timestamp must be a Unix time in seconds");
     }
-    if (Math.abs(now - given) > TIMESTAMP_WINDOW_SECONDS) {
+    // Compared without subtracting: now - given overflows for a given near Long.MIN_VALUE, and
+    // Math.abs(Long.MIN_VALUE) is negative, which would pass a distance check.
+    if (given < now - TIMESTAMP_WINDOW_SECONDS || given > now + TIMESTAMP_WINDOW_SECONDS) {
       throw new AuthenticationException(
           "Timestamp expired: Given timestamp ("
               + given
@@ -72,7 +69,7 @@ public final class RequestVerifier {
               + now
               + ")");
     }
-    String bodyMd5 = single(query, "body_md5");
+    String bodyMd5 = query.valueOrNull("body_md5");
     if (body.length > 0 || bodyMd5 != null) {
       if (bodyMd5 == null) {
         throw new AuthenticationException("body_md5 is required when the request has a body");
@@ -81,7 +78,7 @@ public final class RequestVerifier {
         throw new AuthenticationException("body_md5 does not match the MD5 of the request body");
       }
     }
-    String canonicalQuery = canonicalQuery(query);
+    String canonicalQuery = query.canonical();
     String firstStringToSign = null;
     for (String path : paths) {
       String stringToSign = method.toUpperCase(Locale.ROOT) + "\n" + path + "\n" + canonicalQuery;
@@ -99,31 +96,6 @@ public final class RequestVerifier {
             + ", your_secret_key), but you sent \""
             + signature
             + "\"");
-  }
-
-  /**
-   * Every parameter but auth_signature, keys lower-cased, sorted by key, joined as {@code k=v} with
-   * {@code &}; values stay decoded, repeated values are joined with commas.
-   */
-  public static String canonicalQuery(Map<String, List<String>> query) {
-    TreeMap<String, String> sorted = new TreeMap<>();
-    query.forEach(
-        (key, values) -> {
-          String lower = key.toLowerCase(Locale.ROOT);
-          if (!lower.equals("auth_signature")) {
-            sorted.put(lower, String.join(",", values));
-          }
-        });
-    StringBuilder out = new StringBuilder();
-    sorted.forEach(
-        (key, value) ->
-            out.append(out.length() == 0 ? "" : "&").append(key).append('=').append(value));
-    return out.toString();
-  }
-
-  private static String single(Map<String, List<String>> query, String key) {
-    List<String> values = query.get(key);
-    return values == null || values.isEmpty() ? null : values.get(0);
   }
 
   /** Shows newlines as {@code \n} so the expected string fits in an error message. */

@@ -32,8 +32,7 @@ final class ChannelsHandler {
 
   void list(RoutingContext context) {
     AppConfig app = context.get(RequestAuthenticator.APP);
-    String prefix = context.queryParams().get("filter_by_prefix");
-    String effectivePrefix = prefix == null ? "" : prefix;
+    String effectivePrefix = RequestAuthenticator.query(context).get("filter_by_prefix").orElse("");
     Set<String> info = info(context, "user_count", "subscription_count");
     if (info.contains("user_count") && !effectivePrefix.startsWith("presence-")) {
       throw ApiException.badRequest(
@@ -132,7 +131,7 @@ final class ChannelsHandler {
 
   private static Set<String> info(RoutingContext context, String... allowed) {
     Set<String> attributes = new LinkedHashSet<>();
-    String info = context.queryParams().get("info");
+    String info = RequestAuthenticator.query(context).get("info").orElse(null);
     if (info == null) {
       return attributes;
     }

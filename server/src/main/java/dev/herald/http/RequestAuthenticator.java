@@ -1,22 +1,22 @@
 package dev.herald.http;
 
 import dev.herald.apps.AppProvider;
+import dev.herald.auth.ApiQuery;
 import dev.herald.auth.RequestVerifier;
 import dev.herald.config.AppConfig;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * First handler of every {@code /apps/{id}/…} route: finds the app (404), verifies the request
- * signature (401) and that the app is enabled (403), then stores the app for the route handler.
- * Thread-safe.
+ * First handler of every {@code /apps/{id}/…} route: finds the app (404), parses the query once and
+ * verifies the request signature over it (401), checks that the app is enabled (403), then stores
+ * the app and the verified query for the route handler. Thread-safe.
  */
 final class RequestAuthenticator implements Handler<RoutingContext> {
   static final String APP = "herald.app";
+  private static final String QUERY = "herald.query";
 
   private final AppProvider apps;
   private final RequestVerifier verifier;
@@ -40,12 +40,14 @@ final class RequestAuthenticator implements Handler<RoutingContext> {
                 return;
               }
               AppConfig app = found.get();
+              ApiQuery query;
               try {
+                query = ApiQuery.parse(context.request().query());
                 verifier.verify(
                     app,
                     context.request().method().name(),
                     signedPaths(context.request().path()),
-                    query(context),
+                    query,
                     context.body().buffer() == null
                         ? new byte[0]
                         : context.body().buffer().getBytes());
@@ -58,6 +60,7 @@ final class RequestAuthenticator implements Handler<RoutingContext> {
                 return;
               }
               context.put(APP, app);
+              context.put(QUERY, query);
               context.next();
             });
   }
@@ -72,15 +75,11 @@ final class RequestAuthenticator implements Handler<RoutingContext> {
     return paths;
   }
 
-  private static Map<String, List<String>> query(RoutingContext context) {
-    Map<String, List<String>> query = new LinkedHashMap<>();
-    context
-        .queryParams()
-        .forEach(
-            entry ->
-                query
-                    .computeIfAbsent(entry.getKey(), k -> new ArrayList<>())
-                    .add(entry.getValue()));
-    return query;
+  /**
+   * The query the signature was verified over: route handlers read their parameters from it, never
+   * from the request again, so they act on exactly what was signed.
+   */
+  static ApiQuery query(RoutingContext context) {
+    return context.get(QUERY);
   }
 }

@@ -8,15 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.TestVectors;
 import dev.herald.config.AppConfig;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -43,8 +40,7 @@ class RequestVerifierTest {
                         : vector.get("raw_request_target_unencoded").asText();
                 String method = vector.get("input").get("method").asText();
                 String path = target.substring(0, target.indexOf('?'));
-                Map<String, List<String>> query =
-                    parseQuery(target.substring(target.indexOf('?') + 1));
+                ApiQuery query = ApiQuery.parse(target.substring(target.indexOf('?') + 1));
                 JsonNode bodyNode = vector.get("input").get("body");
                 byte[] body =
                     bodyNode == null || bodyNode.isNull()
@@ -53,7 +49,7 @@ class RequestVerifierTest {
 
                 String stringToSign = vector.get("string_to_sign").asText();
                 String canonical = stringToSign.substring(stringToSign.lastIndexOf('\n') + 1);
-                assertEquals(canonical, RequestVerifier.canonicalQuery(query));
+                assertEquals(canonical, query.canonical());
                 if (body.length > 0) {
                   assertEquals(vector.get("body_md5").asText(), Signatures.md5Hex(body));
                 }
@@ -80,7 +76,7 @@ class RequestVerifierTest {
   void rejectsTimestampsMoreThanTenMinutesAway() {
     JsonNode vector = TestVectors.byId("V09");
     String target = vector.get("raw_request_target").asText();
-    Map<String, List<String>> query = parseQuery(target.substring(target.indexOf('?') + 1));
+    ApiQuery query = ApiQuery.parse(target.substring(target.indexOf('?') + 1));
     byte[] body = vector.get("input").get("body").asText().getBytes(StandardCharsets.UTF_8);
     long t = TestVectors.fixedTimestamp();
     assertDoesNotThrow(
@@ -99,7 +95,7 @@ class RequestVerifierTest {
   void acceptsASignatureOverAnyOfTheCandidatePaths() {
     JsonNode vector = TestVectors.byId("V14");
     String target = vector.get("raw_request_target").asText();
-    Map<String, List<String>> query = parseQuery(target.substring(target.indexOf('?') + 1));
+    ApiQuery query = ApiQuery.parse(target.substring(target.indexOf('?') + 1));
     assertDoesNotThrow(
         () ->
             atVectorTime.verify(
@@ -114,15 +110,17 @@ class RequestVerifierTest {
 
   @Test
   void rejectsMissingParametersAndAWrongKey() {
-    Map<String, List<String>> query = new LinkedHashMap<>();
-    query.put("auth_key", List.of(app.key()));
+    ApiQuery query = ApiQuery.parse("auth_key=" + app.key());
     assertThrows(
         RequestVerifier.AuthenticationException.class,
         () -> atVectorTime.verify(app, "GET", List.of("/apps/3/channels"), query, new byte[0]));
     JsonNode vector = TestVectors.byId("V12");
     String target = vector.get("raw_request_target").asText();
-    Map<String, List<String>> wrongKey = parseQuery(target.substring(target.indexOf('?') + 1));
-    wrongKey.put("auth_key", List.of("someone-else"));
+    ApiQuery wrongKey =
+        ApiQuery.parse(
+            target
+                .substring(target.indexOf('?') + 1)
+                .replaceFirst("auth_key=[^&]*", "auth_key=someone-else"));
     RequestVerifier.AuthenticationException error =
         assertThrows(
             RequestVerifier.AuthenticationException.class,
@@ -132,14 +130,120 @@ class RequestVerifierTest {
     assertEquals("Unknown auth_key", error.getMessage());
   }
 
-  private static Map<String, List<String>> parseQuery(String query) {
-    Map<String, List<String>> params = new LinkedHashMap<>();
-    for (String pair : query.split("&")) {
-      int eq = pair.indexOf('=');
-      String key = URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8);
-      String value = URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-      params.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+  /** A query as an SDK signs it at {@code timestamp}: {@code params} plus the auth parameters. */
+  private String signedQuery(
+      String method, String path, String params, long timestamp, String body) {
+    String unsigned =
+        (params.isEmpty() ? "" : params + "&")
+            + "auth_key="
+            + app.key()
+            + "&auth_timestamp="
+            + timestamp
+            + "&auth_version=1.0"
+            + (body.isEmpty()
+                ? ""
+                : "&body_md5=" + Signatures.md5Hex(body.getBytes(StandardCharsets.UTF_8)));
+    String stringToSign = method + "\n" + path + "\n" + ApiQuery.parse(unsigned).canonical();
+    return unsigned + "&auth_signature=" + Signatures.hmacSha256Hex(app.secret(), stringToSign);
+  }
+
+  private void assertRefused(RequestVerifier verifier, String method, String query, String body) {
+    assertThrows(
+        RequestVerifier.AuthenticationException.class,
+        () ->
+            verifier.verify(
+                app,
+                method,
+                List.of("/apps/3/events"),
+                ApiQuery.parse(query),
+                body.getBytes(StandardCharsets.UTF_8)),
+        query);
+  }
+
+  @Test
+  void refusesARequestCapturedTwoHoursAgoReplayedWithAFreshTimestampAndBodyUnderAnotherCase() {
+    long now = TestVectors.fixedTimestamp();
+    long then = now - 7200;
+    String original = "{\"name\":\"a\",\"channel\":\"orders\",\"data\":\"{}\"}";
+    String forged = "{\"name\":\"a\",\"channel\":\"admin\",\"data\":\"{}\"}";
+    String captured = signedQuery("POST", "/apps/3/events", "", then, original);
+    String oldMd5 = Signatures.md5Hex(original.getBytes(StandardCharsets.UTF_8));
+    String newMd5 = Signatures.md5Hex(forged.getBytes(StandardCharsets.UTF_8));
+    RequestVerifier thenVerifier = verifierAt(then);
+    assertDoesNotThrow(
+        () ->
+            thenVerifier.verify(
+                app,
+                "POST",
+                List.of("/apps/3/events"),
+                ApiQuery.parse(captured),
+                original.getBytes(StandardCharsets.UTF_8)));
+    RequestVerifier nowVerifier = verifierAt(now);
+    assertRefused(nowVerifier, "POST", captured, original);
+
+    String fresh = "auth_timestamp=" + now + "&body_md5=" + newMd5;
+    String renamed =
+        captured
+            .replace("auth_timestamp=" + then, "AUTH_TIMESTAMP=" + then)
+            .replace("body_md5=" + oldMd5, "BODY_MD5=" + oldMd5);
+    assertRefused(nowVerifier, "POST", fresh + "&" + renamed, forged);
+    assertRefused(nowVerifier, "POST", renamed + "&" + fresh, forged);
+    assertRefused(nowVerifier, "POST", captured + "&" + fresh, forged);
+    assertRefused(nowVerifier, "POST", fresh + "&" + captured, forged);
+    String mixedCase =
+        captured
+            .replace("auth_timestamp=" + then, "Auth_Timestamp=" + then)
+            .replace("body_md5=" + oldMd5, "Body_Md5=" + oldMd5);
+    assertRefused(nowVerifier, "POST", fresh + "&" + mixedCase, forged);
+    String encodedKeys =
+        captured
+            .replace("auth_timestamp=" + then, "%41uth_timestamp=" + then)
+            .replace("body_md5=" + oldMd5, "body%5Fmd5=" + oldMd5);
+    assertRefused(nowVerifier, "POST", fresh + "&" + encodedKeys, forged);
+  }
+
+  @Test
+  void refusesASignedGetParameterGivenAgainUnderAnotherCase() {
+    long now = TestVectors.fixedTimestamp();
+    String signed = signedQuery("GET", "/apps/3/events", "filter_by_prefix=presence-", now, "");
+    RequestVerifier verifier = verifierAt(now);
+    assertDoesNotThrow(
+        () ->
+            verifier.verify(
+                app, "GET", List.of("/apps/3/events"), ApiQuery.parse(signed), new byte[0]));
+    assertRefused(verifier, "GET", "FILTER_BY_PREFIX=private-&" + signed, "");
+    assertRefused(verifier, "GET", signed + "&Filter_By_Prefix=private-", "");
+    assertRefused(verifier, "GET", signed + "&filter_by_prefix=private-", "");
+    assertRefused(verifier, "GET", signed + "&info=user_count", "");
+  }
+
+  @Test
+  void refusesEveryRepeatedSigningParameter() {
+    long now = TestVectors.fixedTimestamp();
+    String signed = signedQuery("POST", "/apps/3/events", "", now, "{}");
+    RequestVerifier verifier = verifierAt(now);
+    for (String key :
+        List.of("auth_key", "auth_timestamp", "auth_version", "auth_signature", "body_md5")) {
+      String value = signed.replaceAll(".*(?:^|&)" + key + "=([^&]*).*", "$1");
+      RequestVerifier.AuthenticationException error =
+          assertThrows(
+              RequestVerifier.AuthenticationException.class,
+              () ->
+                  verifier.verify(
+                      app,
+                      "POST",
+                      List.of("/apps/3/events"),
+                      ApiQuery.parse(signed + "&" + key + "=" + value),
+                      "{}".getBytes(StandardCharsets.UTF_8)));
+      assertEquals("Query parameter " + key + " is given more than once", error.getMessage());
     }
-    return params;
+  }
+
+  @Test
+  void refusesATimestampThatWouldOverflowTheWindowCheck() {
+    long now = TestVectors.fixedTimestamp();
+    long overflowing = now + Long.MIN_VALUE;
+    String signed = signedQuery("GET", "/apps/3/events", "", overflowing, "");
+    assertRefused(verifierAt(now), "GET", signed, "");
   }
 }
