@@ -349,6 +349,29 @@ class HttpApiTest {
   }
 
   @Test
+  void presenceChannelReportsItsSubscriptionCountBesideItsUserCount() {
+    String channel = Unique.name("presence-subscriptions-");
+    withMembers(
+        channel,
+        List.of("u1", "u1", "u2"),
+        () -> {
+          Json.assertJson(
+              "{\"occupied\":true,\"user_count\":2,\"subscription_count\":3}",
+              api.get("/channels/" + channel, "info", "user_count,subscription_count").json());
+          Result viaSdk =
+              sdk.get("/channels/" + channel, Map.of("info", "user_count,subscription_count"));
+          assertSucceeded(viaSdk);
+          Json.assertJson(
+              "{\"occupied\":true,\"user_count\":2,\"subscription_count\":3}",
+              Json.parse(viaSdk.getMessage()));
+          ApiClient.Response listed =
+              api.get("/channels", "filter_by_prefix", channel, "info", "subscription_count");
+          Json.assertJson(
+              "{\"channels\":{\"" + channel + "\":{\"subscription_count\":3}}}", listed.json());
+        });
+  }
+
+  @Test
   void userCountOnANonPresenceChannelIs400() {
     assertError(api.get("/channels/" + Unique.name("plain-"), "info", "user_count"), 400);
   }

@@ -84,8 +84,10 @@ final class ChannelsHandler {
               if (info.contains("user_count")) {
                 body.put("user_count", found.userCount());
               }
-              // Pusher documents subscription_count as unavailable on presence channels.
-              if (info.contains("subscription_count") && !presence) {
+              // Pusher's SDK documentation lists subscription_count for presence channels as
+              // well (connections, where user_count is distinct users); Soketi and Sockudo
+              // return it.
+              if (info.contains("subscription_count")) {
                 body.put("subscription_count", found.subscriptionCount());
               }
               if (info.contains("cache")) {
