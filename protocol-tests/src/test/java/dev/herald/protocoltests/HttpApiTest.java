@@ -233,6 +233,13 @@ class HttpApiTest {
       response = api.post("/events", Json.write(body));
       assertEquals(200, response.status(), response.body());
       Json.assertJson("{\"channels\":{\"" + presence + "\":{\"user_count\":1}}}", response.json());
+
+      body.put("info", "user_count,subscription_count");
+      response = api.post("/events", Json.write(body));
+      assertEquals(200, response.status(), response.body());
+      Json.assertJson(
+          "{\"channels\":{\"" + presence + "\":{\"user_count\":1,\"subscription_count\":2}}}",
+          response.json());
     }
   }
 

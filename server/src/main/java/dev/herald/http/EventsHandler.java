@@ -199,7 +199,7 @@ final class EventsHandler {
                 if (presence && event.info().contains("user_count")) {
                   attributes.put("user_count", info.userCount());
                 }
-                if (!presence && event.info().contains("subscription_count")) {
+                if (event.info().contains("subscription_count")) {
                   attributes.put("subscription_count", info.subscriptionCount());
                 }
               }
