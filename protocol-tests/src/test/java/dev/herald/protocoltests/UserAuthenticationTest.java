@@ -165,7 +165,7 @@ class UserAuthenticationTest {
   }
 
   @Test
-  void sendToUserReachesEverySubscribedSocketSignedInAsThatUserAndNoOther() {
+  void sendToUserReachesEverySocketSignedInAsThatUserOnceWhetherSubscribedOrNot() {
     String id = Unique.name("u-");
     String otherId = Unique.name("u-");
     String channel = "#server-to-user-" + id;
@@ -177,6 +177,8 @@ class UserAuthenticationTest {
         RawClient anonymous = herald.open()) {
       notSubscribed.signinOk(userData(id, ""));
       notSubscribed.subscribeOk(marker);
+      tabOne.subscribeOk(marker);
+      tabTwo.subscribeOk(marker);
       otherUser.subscribeOk(marker);
       anonymous.subscribeOk(marker);
 
@@ -196,9 +198,15 @@ class UserAuthenticationTest {
       assertEquals(200, response.status(), response::body);
       tabOne.assertNext(event(channel, "notice", "{\"text\":\"hi\"}"));
       tabTwo.assertNext(event(channel, "notice", "{\"text\":\"hi\"}"));
+      // Signed in as the user but not subscribed to its channel: Pusher delivers to a user's
+      // signed-in connections "without them having to subscribe" (pusher-js subscribes, other
+      // clients may not).
+      notSubscribed.assertNext(event(channel, "notice", "{\"text\":\"hi\"}"));
 
       herald.api().trigger(marker, "marker", "m");
-      // Signed in as the user but not subscribed to its channel (pusher-js always subscribes).
+      // Exactly once each: the marker is next, with no second copy of the notice before it.
+      tabOne.assertNext(event(marker, "marker", "m"));
+      tabTwo.assertNext(event(marker, "marker", "m"));
       notSubscribed.assertNext(event(marker, "marker", "m"));
       otherUser.assertNext(event(marker, "marker", "m"));
       anonymous.assertNext(event(marker, "marker", "m"));

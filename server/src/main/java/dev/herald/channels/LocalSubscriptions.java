@@ -1,5 +1,6 @@
 package dev.herald.channels;
 
+import dev.herald.protocol.ChannelName;
 import dev.herald.protocol.ErrorCode;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -64,7 +65,12 @@ public final class LocalSubscriptions {
       String excludeSocketId,
       long membershipVersion,
       long publishedNanos) {
-    Set<Subscriber> subscribers = find(channelsByApp, appId, channel);
+    // A user's own channel reaches every connection signed in as that user, subscribed to it or
+    // not, as Pusher's sendToUser does; subscribing (which needs that very sign-in) adds no copy.
+    Set<Subscriber> subscribers =
+        channel.startsWith(ChannelName.SERVER_TO_USER_PREFIX)
+            ? find(usersByApp, appId, channel.substring(ChannelName.SERVER_TO_USER_PREFIX.length()))
+            : find(channelsByApp, appId, channel);
     if (subscribers == null) {
       return 0;
     }
