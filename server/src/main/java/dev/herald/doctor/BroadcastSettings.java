@@ -28,7 +28,8 @@ public record BroadcastSettings(
     String viteKey,
     String viteHost,
     String vitePort,
-    String viteScheme) {
+    String viteScheme,
+    String queueConnection) {
 
   /** {@code REVERB_APP_KEY} or {@code PUSHER_APP_KEY}, and so on: the variable for a setting. */
   public String variable(String suffix) {

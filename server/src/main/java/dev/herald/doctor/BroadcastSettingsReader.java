@@ -69,7 +69,12 @@ public final class BroadcastSettingsReader {
         value(env, "VITE_" + prefix + "_APP_KEY"),
         value(env, "VITE_" + prefix + "_HOST"),
         value(env, "VITE_" + prefix + "_PORT"),
-        lower(value(env, "VITE_" + prefix + "_SCHEME")));
+        lower(value(env, "VITE_" + prefix + "_SCHEME")),
+        // QUEUE_DRIVER is what Laravel before 5.7 read.
+        lower(
+            value(env, "QUEUE_CONNECTION") != null
+                ? value(env, "QUEUE_CONNECTION")
+                : value(env, "QUEUE_DRIVER")));
   }
 
   /** An empty value is treated as unset: for these settings it is never what the user meant. */

@@ -172,6 +172,7 @@ final class SettingsCheck {
 
     compareVite(s, out);
     checkMixedContent(s, out);
+    checkQueue(s, out);
 
     String path =
         options.path() != null
@@ -203,6 +204,38 @@ final class SettingsCheck {
                   + (s.viteKey() != null ? "; VITE_" + s.prefix() + "_* agree" : "")));
     }
     return new Result(out, target, hostPath);
+  }
+
+  /**
+   * {@code ShouldBroadcast} events are queued jobs: with any queue but {@code sync} they reach the
+   * server only while a worker runs, the most common "nothing arrives" on a new Laravel 11+ app
+   * (its .env says {@code QUEUE_CONNECTION=database}). Unset means Laravel's default of older
+   * versions ({@code sync}), so nothing is said.
+   */
+  private static void checkQueue(BroadcastSettings s, List<StepResult> out) {
+    String queue = s.queueConnection();
+    if (queue == null || queue.equals("sync")) {
+      return;
+    }
+    if (queue.equals("null")) {
+      out.add(
+          StepResult.fail(
+              STEP,
+              "QUEUE_CONNECTION=null discards queued jobs",
+              "ShouldBroadcast events are queued jobs, so every broadcast is thrown away",
+              "set QUEUE_CONNECTION=sync (or database/redis with a worker running php artisan"
+                  + " queue:work), or implement ShouldBroadcastNow"));
+      return;
+    }
+    out.add(
+        StepResult.warn(
+            STEP,
+            "events are queued (QUEUE_CONNECTION=" + queue + "): is a worker running?",
+            "ShouldBroadcast events reach the server only when php artisan queue:work (or Horizon)"
+                + " processes them; the round-trip step below posts directly and bypasses the"
+                + " queue",
+            "keep php artisan queue:work running (under Supervisor in production), or set"
+                + " QUEUE_CONNECTION=sync in development, or implement ShouldBroadcastNow"));
   }
 
   /** The front end's copies must name the same app and server as the back end's. */

@@ -73,6 +73,48 @@ class SettingsCheckTest {
   }
 
   @Test
+  void aQueueOtherThanSyncWarnsThatAWorkerMustRun() {
+    Map<String, String> env = good();
+    env.put("QUEUE_CONNECTION", "database");
+    SettingsCheck.Result result = check(env);
+    assertEquals("", failures(result));
+    StepResult warning =
+        result.results().stream()
+            .filter(r -> r.verdict() == Verdict.WARN)
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(result.results().toString()));
+    assertEquals(
+        "events are queued (QUEUE_CONNECTION=database): is a worker running?", warning.summary());
+    assertTrue(warning.fix().contains("php artisan queue:work"), warning.fix());
+    assertTrue(warning.fix().contains("ShouldBroadcastNow"), warning.fix());
+  }
+
+  @Test
+  void theOldQueueDriverNameIsReadToo() {
+    Map<String, String> env = good();
+    env.put("QUEUE_DRIVER", "redis");
+    assertTrue(
+        check(env).results().stream()
+            .anyMatch(r -> r.verdict() == Verdict.WARN && r.summary().contains("=redis")));
+  }
+
+  @Test
+  void aSyncOrUnsetQueueSaysNothing() {
+    Map<String, String> env = good();
+    env.put("QUEUE_CONNECTION", "SYNC");
+    assertEquals(1, check(env).results().size());
+    env.remove("QUEUE_CONNECTION");
+    assertEquals(1, check(env).results().size());
+  }
+
+  @Test
+  void theNullQueueFailsBecauseItDiscardsEveryBroadcast() {
+    Map<String, String> env = good();
+    env.put("QUEUE_CONNECTION", "null");
+    assertTrue(failures(check(env)).contains("QUEUE_CONNECTION=null discards queued jobs"));
+  }
+
+  @Test
   void aDriverThatDoesNotBroadcastFails() {
     Map<String, String> env = good();
     env.put("BROADCAST_CONNECTION", "log");
