@@ -17,6 +17,7 @@ import dev.herald.config.ScalingConfig;
 import dev.herald.console.ConsoleFeed;
 import dev.herald.console.ConsoleHandler;
 import dev.herald.dev.DevRoutes;
+import dev.herald.http.BackendRateLimiter;
 import dev.herald.http.EventPublisher;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ErrorCode;
@@ -179,6 +180,7 @@ public final class Herald {
             broadcaster,
             registry,
             connectionRate,
+            new BackendRateLimiter(),
             console,
             console,
             consoleHandler,

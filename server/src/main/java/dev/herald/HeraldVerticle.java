@@ -115,6 +115,7 @@ final class HeraldVerticle extends AbstractVerticle {
             services.directory(),
             services.cache(),
             services.broadcaster(),
+            services.backendRate(),
             services.notReadyReason(),
             services.metrics(),
             server.metricsEnabled() && server.metricsPort() == 0,

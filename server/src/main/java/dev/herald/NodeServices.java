@@ -8,6 +8,7 @@ import dev.herald.channels.OnlineUsers;
 import dev.herald.console.ConsoleFeed;
 import dev.herald.console.ConsoleHandler;
 import dev.herald.dev.DevRoutes;
+import dev.herald.http.BackendRateLimiter;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.scaling.Broadcaster;
 import dev.herald.scaling.LocalAdapter;
@@ -37,6 +38,7 @@ record NodeServices(
     Broadcaster broadcaster,
     ConnectionRegistry registry,
     ConnectionRateLimiter connectionRate,
+    BackendRateLimiter backendRate,
     Webhooks webhooks,
     ConsoleFeed console,
     ConsoleHandler consoleHandler,

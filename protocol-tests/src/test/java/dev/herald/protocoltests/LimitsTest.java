@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -170,6 +172,84 @@ class LimitsTest {
   }
 
   // ---- backend event rate ----------------------------------------------------------------------
+
+  /**
+   * The backend event rate is per app per node, whichever event loop a request lands on: requests
+   * spread over eight HTTP connections (so over all four loops) share one allowance. Each loop used
+   * to count on its own, which multiplied the limit by the loop count.
+   */
+  @Nested
+  class BackendEventRateAcrossEventLoops {
+    private static final int LIMIT = 10;
+
+    @RegisterExtension
+    static final HeraldProcess fourLoops =
+        HeraldProcess.withDefaults()
+            .env("HERALD_EVENT_LOOPS", "4")
+            .env("HERALD_APP_MAX_BACKEND_EVENTS_PER_SECOND", Integer.toString(LIMIT));
+
+    @Test
+    void requestsOnConnectionsOfEveryEventLoopShareTheAppsAllowance() {
+      List<ApiClient> connections = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        connections.add(
+            new ApiClient(
+                fourLoops.apiBase(),
+                fourLoops.path(),
+                HeraldProcess.APP_ID,
+                HeraldProcess.APP_KEY,
+                HeraldProcess.APP_SECRET,
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()));
+      }
+      String channel = Unique.name("shared-rate-");
+      String body = Json.write(Map.of("name", "e", "channel", channel, "data", "1"));
+      // Eight connections sending at once keep the burst short even on a loaded machine.
+      AtomicInteger acceptedCount = new AtomicInteger();
+      List<Thread> senders = new ArrayList<>();
+      List<AssertionError> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+      long first = System.nanoTime();
+      for (ApiClient connection : connections) {
+        Thread sender =
+            new Thread(
+                () -> {
+                  for (int i = 0; i < 8; i++) {
+                    ApiClient.Response response = connection.post("/events", body);
+                    if (response.status() == 200) {
+                      acceptedCount.incrementAndGet();
+                    } else if (response.status() != 429) {
+                      failures.add(new AssertionError(response.status() + " " + response.body()));
+                    }
+                  }
+                });
+        sender.start();
+        senders.add(sender);
+      }
+      for (Thread sender : senders) {
+        try {
+          sender.join(Duration.ofSeconds(60).toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError(e);
+        }
+      }
+      assertEquals(List.of(), failures);
+      int accepted = acceptedCount.get();
+      long elapsedMillis = (System.nanoTime() - first) / 1_000_000;
+      // Windows of one second start at a request, so the burst spans at most this many.
+      long windows = 1 + elapsedMillis / 1000;
+      long bound = LIMIT * windows;
+      int acceptedInAll = accepted;
+      assertTrue(acceptedInAll >= LIMIT, () -> "accepted only " + acceptedInAll);
+      assertTrue(
+          acceptedInAll <= bound,
+          () ->
+              acceptedInAll
+                  + " of 64 events accepted in "
+                  + elapsedMillis
+                  + " ms over four event loops; the node-wide limit allows "
+                  + bound);
+    }
+  }
 
   /** The backend event rate needs its own server, so other tests do not spend its budget. */
   @Nested

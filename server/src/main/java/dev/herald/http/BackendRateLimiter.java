@@ -6,10 +6,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Counts the messages (events × channels) each app publishes through the HTTP API in one-second
- * windows, against its {@code max_backend_events_per_second}. Thread-safe: HTTP requests arrive on
- * every event loop.
+ * windows, against its {@code max_backend_events_per_second}. One per node, shared by every event
+ * loop's router, so the limit is per app per node (each loop counting on its own multiplied it by
+ * the loop count). Thread-safe: HTTP requests arrive on every event loop.
  */
-final class BackendRateLimiter {
+public final class BackendRateLimiter {
   private static final long WINDOW_NANOS = 1_000_000_000L;
 
   private static final class Window {
@@ -18,6 +19,8 @@ final class BackendRateLimiter {
   }
 
   private final Map<String, Window> windows = new ConcurrentHashMap<>();
+
+  public BackendRateLimiter() {}
 
   /** Takes {@code messages} from the app's allowance; false (and takes nothing) when short. */
   boolean tryAcquire(AppConfig app, int messages, long nowNanos) {

@@ -32,7 +32,7 @@ final class EventsHandler {
   private final Broadcaster broadcaster;
   private final ChannelDirectory directory;
   private final ChannelCache cache;
-  private final BackendRateLimiter rateLimiter = new BackendRateLimiter();
+  private final BackendRateLimiter rateLimiter;
 
   private final ConsoleFeed console;
   private final EventPublisher publisher;
@@ -42,8 +42,10 @@ final class EventsHandler {
       ChannelDirectory directory,
       ChannelCache cache,
       ConsoleFeed console,
-      HeraldMetrics metrics) {
+      HeraldMetrics metrics,
+      BackendRateLimiter rateLimiter) {
     this.publisher = new EventPublisher(broadcaster, cache, console, metrics);
+    this.rateLimiter = rateLimiter;
     this.broadcaster = broadcaster;
     this.directory = directory;
     this.cache = cache;

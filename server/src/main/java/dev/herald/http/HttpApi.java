@@ -38,6 +38,7 @@ public final class HttpApi {
       ChannelDirectory directory,
       ChannelCache cache,
       Broadcaster broadcaster,
+      BackendRateLimiter backendRate,
       Supplier<String> notReadyReason,
       HeraldMetrics metrics,
       boolean serveMetrics,
@@ -78,7 +79,8 @@ public final class HttpApi {
         .route(appPath + "/*")
         .handler(BodyHandler.create(false).setBodyLimit(maxRequestSize))
         .handler(new RequestAuthenticator(apps, verifier, mountPath));
-    EventsHandler events = new EventsHandler(broadcaster, directory, cache, console, metrics);
+    EventsHandler events =
+        new EventsHandler(broadcaster, directory, cache, console, metrics, backendRate);
     ChannelsHandler channels = new ChannelsHandler(directory, cache, clock);
     UsersHandler users = new UsersHandler(broadcaster);
     router.post(appPath + "/events").handler(events::trigger);
