@@ -26,8 +26,9 @@ public final class Main {
     }
     System.setProperty("vertx.disableDnsResolver", "true");
     HeraldConfig config;
+    ConfigLoader.CommandLine commandLine;
     try {
-      ConfigLoader.CommandLine commandLine = ConfigLoader.parseArgs(List.of(args));
+      commandLine = ConfigLoader.parseArgs(List.of(args));
       if (commandLine.help()) {
         usage(System.out);
         return;
@@ -52,7 +53,7 @@ public final class Main {
         .onSuccess(
             port -> {
               // One write: a reader of the log sees the whole banner or none of it.
-              System.out.print(banner(config, port, herald));
+              System.out.print(banner(config, port, herald, commandLine.hostname()));
               System.out.flush();
               // Registered only once running: System.exit from a failed start must not wait for
               // a hook that needs the very event loop it is called on.
@@ -92,7 +93,11 @@ public final class Main {
     Runtime.getRuntime().halt(0);
   }
 
-  private static String banner(HeraldConfig config, int port, Herald herald) {
+  /**
+   * @param hostname the name clients reach this server by ({@code --hostname}), or null to show the
+   *     listen address
+   */
+  private static String banner(HeraldConfig config, int port, Herald herald, String hostname) {
     StringWriter text = new StringWriter();
     PrintWriter out = new PrintWriter(text);
     String host = config.server().host();
@@ -141,7 +146,7 @@ public final class Main {
       out.println("  REVERB_APP_ID=" + app.id());
       out.println("  REVERB_APP_KEY=" + app.key());
       out.println("  REVERB_APP_SECRET=" + app.secret());
-      out.println("  REVERB_HOST=127.0.0.1");
+      out.println("  REVERB_HOST=" + (hostname != null ? hostname : "127.0.0.1"));
       out.println("  REVERB_PORT=" + port);
       out.println("  REVERB_SCHEME=" + (herald.tlsFingerprint() == null ? "http" : "https"));
     }
@@ -151,7 +156,7 @@ public final class Main {
           "Demo (--dev, fake sign-in; never in production): "
               + (herald.tlsFingerprint() == null ? "http" : "https")
               + "://"
-              + browserHost(host)
+              + (hostname != null ? hostname : browserHost(host))
               + ":"
               + port
               + herald.demoPath());
@@ -169,13 +174,18 @@ public final class Main {
 
   private static void usage(PrintStream out) {
     out.println(
-        "Usage: java -jar herald.jar [--config FILE] [--env-file FILE] [--tls-self-signed] [--debug] [--log-format plain|json] [--dev]");
+        "Usage: java -jar herald.jar [--config FILE] [--env-file FILE] [--host H] [--port P] [--path P] [--hostname H] [--tls-self-signed] [--debug] [--log-format plain|json] [--dev]");
     out.println(
         "       java -jar herald.jar doctor --env-file FILE   check a Laravel app's settings against a running server (doctor --help)");
     out.println();
     out.println("  --config FILE    YAML or JSON file declaring server settings and apps");
     out.println("  --env-file FILE  a Laravel .env file to read REVERB_* / PUSHER_* settings from");
     out.println("                   (variables in the process environment win over the file)");
+    out.println(
+        "  --host H, --port P, --path P  listen address and mount path, as php artisan reverb:start takes");
+    out.println(
+        "                   them (--port=8080 works too); they win over REVERB_SERVER_HOST/PORT/PATH");
+    out.println("  --hostname H     the name clients reach the server by (shown in the banner)");
     out.println(
         "  --tls-self-signed  serve wss:// and https:// with a generated development certificate");
     out.println("  --debug          log every frame in and out (HERALD_DEBUG=true)");

@@ -419,7 +419,7 @@ public final class HeraldProcess implements AutoCloseable, BeforeAllCallback, Af
     }
   }
 
-  private static int freePort() {
+  static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();

@@ -43,6 +43,41 @@ class StartupTest {
     }
   }
 
+  /**
+   * A Supervisor program written for {@code php artisan reverb:start --host=… --port=… --path=…
+   * --hostname=… --debug} needs only its command changed: the same options, in Artisan's {@code
+   * --name=value} spelling, set the listen address and mount path.
+   */
+  @Test
+  void takesTheOptionsOfAReverbStartCommandLine() {
+    int port = HeraldProcess.freePort();
+    try (HeraldProcess herald =
+        HeraldProcess.withDefaults()
+            .env("REVERB_SERVER_PORT", Integer.toString(port))
+            .args(
+                "--host=127.0.0.1",
+                "--port=" + port,
+                "--path=/ws",
+                "--hostname=localhost",
+                "--debug")
+            .start()) {
+      String output = herald.output();
+      assertTrue(output.contains("Herald listening on 127.0.0.1:" + port + "/ws"), output);
+      try (RawClient client =
+          RawClient.open(herald.wsBase() + "/ws/app/" + HeraldProcess.APP_KEY + "?protocol=7")) {
+        client.subscribeOk("flags");
+        new ApiClient(
+                herald.httpBase() + "/ws",
+                "/ws",
+                HeraldProcess.APP_ID,
+                HeraldProcess.APP_KEY,
+                HeraldProcess.APP_SECRET)
+            .trigger("flags", "e", "1");
+        client.assertNext(ChannelsTest.event("flags", "e", "1"));
+      }
+    }
+  }
+
   @Test
   void readsALaravelEnvFileAndTheProcessEnvironmentWins() throws IOException {
     Path env = dir.resolve(".env");

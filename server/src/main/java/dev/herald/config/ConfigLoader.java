@@ -127,7 +127,13 @@ public final class ConfigLoader {
               null),
           new EnvBinding(Scope.SERVER, "trusted_proxies", "HERALD_TRUSTED_PROXIES", null));
 
-  /** The parsed command line. */
+  /**
+   * The parsed command line.
+   *
+   * @param listen the listen address from {@code reverb:start}'s flags, by setting ({@code host},
+   *     {@code port}, {@code path}); they win over the environment and the files, as in Reverb
+   * @param hostname {@code --hostname}: the name clients reach the server by, for the banner
+   */
   public record CommandLine(
       Path configFile,
       Path envFile,
@@ -135,7 +141,18 @@ public final class ConfigLoader {
       boolean debug,
       String logFormat,
       boolean dev,
-      boolean help) {}
+      boolean help,
+      Map<String, String> listen,
+      String hostname) {
+
+    public CommandLine {
+      listen = Map.copyOf(listen);
+    }
+  }
+
+  /** {@code php artisan reverb:start}'s options that take a value, by the setting they set. */
+  private static final Map<String, String> REVERB_START_OPTIONS =
+      Map.of("--host", "host", "--port", "port", "--path", "path");
 
   public static CommandLine parseArgs(List<String> args) {
     Path config = null;
@@ -145,9 +162,34 @@ public final class ConfigLoader {
     boolean debug = false;
     String logFormat = null;
     boolean dev = false;
+    Map<String, String> listen = new HashMap<>();
+    String hostname = null;
+    List<String> split = new ArrayList<>();
+    for (String arg : args) {
+      // Artisan (and so a Supervisor line written for reverb:start) spells options --port=8080.
+      int eq = arg.indexOf('=');
+      if (arg.startsWith("--") && eq > 2) {
+        split.add(arg.substring(0, eq));
+        split.add(arg.substring(eq + 1));
+      } else {
+        split.add(arg);
+      }
+    }
+    args = split;
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       switch (arg) {
+        case "--host", "--port", "--path", "--hostname" -> {
+          if (i + 1 >= args.size()) {
+            throw new ConfigException("command line", arg + " needs a value");
+          }
+          String value = args.get(++i);
+          if (arg.equals("--hostname")) {
+            hostname = value;
+          } else {
+            listen.put(REVERB_START_OPTIONS.get(arg), value);
+          }
+        }
         case "--config", "--env-file" -> {
           if (i + 1 >= args.size()) {
             throw new ConfigException("command line", arg + " needs a file path");
@@ -174,7 +216,8 @@ public final class ConfigLoader {
                 "command line", "unknown option \"" + arg + "\" (see --help)");
       }
     }
-    return new CommandLine(config, envFile, tlsSelfSigned, debug, logFormat, dev, help);
+    return new CommandLine(
+        config, envFile, tlsSelfSigned, debug, logFormat, dev, help, listen, hostname);
   }
 
   public static HeraldConfig load(CommandLine commandLine, Map<String, String> processEnv) {
@@ -210,6 +253,7 @@ public final class ConfigLoader {
       (binding.scope() == Scope.SERVER ? server : envApp).put(binding.key(), value, "env " + name);
     }
 
+    commandLine.listen().forEach((key, value) -> server.put(key, value, "command line --" + key));
     if (commandLine.tlsSelfSigned()) {
       server.put("tls_self_signed", "true", "command line --tls-self-signed");
     }

@@ -21,6 +21,34 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void takesReverbStartsListenFlagsInBothSpellingsOverTheEnvironment() {
+    Map<String, String> env =
+        Map.of(
+            "REVERB_SERVER_HOST", "0.0.0.0",
+            "REVERB_SERVER_PORT", "8080",
+            "REVERB_SERVER_PATH", "/env");
+    ServerConfig server =
+        load(env, "--host=127.0.0.2", "--port", "6001", "--path=/ws", "--debug").server();
+    assertEquals("127.0.0.2", server.host());
+    assertEquals(6001, server.port());
+    assertEquals("/ws", server.path());
+    assertTrue(server.debug());
+    assertEquals(
+        "reverb.test", ConfigLoader.parseArgs(List.of("--hostname=reverb.test")).hostname());
+  }
+
+  @Test
+  void aBadFlagValueNamesTheFlag() {
+    ConfigException error =
+        assertThrows(ConfigException.class, () -> load(Map.of(), "--port=eighty"));
+    assertTrue(error.getMessage().contains("command line --port"), error.getMessage());
+    ConfigException missing =
+        assertThrows(ConfigException.class, () -> ConfigLoader.parseArgs(List.of("--host")));
+    assertTrue(missing.getMessage().contains("--host needs a value"), missing.getMessage());
+    assertThrows(ConfigException.class, () -> ConfigLoader.parseArgs(List.of("--hots=1")));
+  }
+
+  @Test
   void servesTheDevelopmentAppWhenNothingIsConfigured() {
     HeraldConfig config = load(Map.of());
     assertTrue(config.usingDevelopmentApp());
