@@ -127,7 +127,27 @@ public final class ConfigLoader {
               null),
           new EnvBinding(Scope.SERVER, "trusted_proxies", "HERALD_TRUSTED_PROXIES", null));
 
-  /** The parsed command line. */
+  /**
+   * Every environment variable Herald reads (each binding's name and fallback, and {@code
+   * HERALD_CONFIG}), in table order: for {@code herald --env-names}, so deployment files (the
+   * compose example) can be checked against it.
+   */
+  public static List<String> envNames() {
+    List<String> names = new ArrayList<>();
+    names.add("HERALD_CONFIG");
+    for (EnvBinding binding : ENV_TABLE) {
+      names.add(binding.name());
+      if (binding.fallbackName() != null) {
+        names.add(binding.fallbackName());
+      }
+    }
+    return names;
+  }
+
+  /**
+   * The parsed command line. {@code healthUrlFile}: where to write the URL of this process's {@code
+   * /up} once it serves (for a container health probe that cannot read the configuration).
+   */
   public record CommandLine(
       Path configFile,
       Path envFile,
@@ -135,11 +155,13 @@ public final class ConfigLoader {
       boolean debug,
       String logFormat,
       boolean dev,
-      boolean help) {}
+      boolean help,
+      Path healthUrlFile) {}
 
   public static CommandLine parseArgs(List<String> args) {
     Path config = null;
     Path envFile = null;
+    Path healthUrlFile = null;
     boolean help = false;
     boolean tlsSelfSigned = false;
     boolean debug = false;
@@ -148,15 +170,15 @@ public final class ConfigLoader {
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       switch (arg) {
-        case "--config", "--env-file" -> {
+        case "--config", "--env-file", "--health-url-file" -> {
           if (i + 1 >= args.size()) {
             throw new ConfigException("command line", arg + " needs a file path");
           }
           Path path = Path.of(args.get(++i));
-          if (arg.equals("--config")) {
-            config = path;
-          } else {
-            envFile = path;
+          switch (arg) {
+            case "--config" -> config = path;
+            case "--env-file" -> envFile = path;
+            default -> healthUrlFile = path;
           }
         }
         case "--tls-self-signed" -> tlsSelfSigned = true;
@@ -174,7 +196,8 @@ public final class ConfigLoader {
                 "command line", "unknown option \"" + arg + "\" (see --help)");
       }
     }
-    return new CommandLine(config, envFile, tlsSelfSigned, debug, logFormat, dev, help);
+    return new CommandLine(
+        config, envFile, tlsSelfSigned, debug, logFormat, dev, help, healthUrlFile);
   }
 
   public static HeraldConfig load(CommandLine commandLine, Map<String, String> processEnv) {
