@@ -108,9 +108,13 @@ final class Launched implements AutoCloseable {
     }
   }
 
-  /** SIGTERM, then SIGKILL after 30 s (a drain takes at most 25 s with the defaults). */
   @Override
   public void close() {
+    stop();
+  }
+
+  /** SIGTERM, then SIGKILL after 30 s (a drain takes at most 25 s with the defaults). */
+  void stop() {
     process.destroy();
     try {
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
