@@ -48,6 +48,65 @@ class ArchiveTest {
     assertEquals("herald " + Installation.VERSION, version.output().strip());
   }
 
+  /**
+   * The rule bin/herald follows: heap (50 %) and Netty's direct memory (25 %) together stay under
+   * three quarters of the memory limit, leaving the rest for metaspace, code, thread stacks and GC
+   * structures. Without MaxDirectMemorySize the JVM allows as much direct memory as heap.
+   */
+  @Test
+  void heapAndDirectMemoryLeaveAQuarterOfTheMemoryLimit() throws Exception {
+    Map<String, String> env = new java.util.HashMap<>(Installation.environmentWithoutJava());
+    env.put("HERALD_JAVA_OPTS", "-XX:+PrintFlagsFinal");
+    Launched.Result flags =
+        Launched.run(
+            List.of(Installation.launcher().toString(), "--version"),
+            env,
+            Installation.home(),
+            Duration.ofSeconds(60));
+    assertEquals(0, flags.code(), flags.output());
+    long heap = flag(flags.output(), "MaxHeapSize");
+    long direct = flag(flags.output(), "MaxDirectMemorySize");
+    long limit = memoryLimit();
+    System.out.printf(
+        "memory limit %d MiB: heap %d MiB + direct %d MiB%n",
+        limit >> 20, heap >> 20, direct >> 20);
+    assertTrue(
+        direct > 0, "MaxDirectMemorySize unset: direct memory may grow as large as the heap");
+    assertTrue(heap + direct <= limit * 3 / 4, "heap + direct over 75 % of " + limit);
+  }
+
+  private static long flag(String printFlagsFinal, String name) {
+    return printFlagsFinal
+        .lines()
+        .map(String::trim)
+        .filter(line -> line.matches("\\S+\\s+" + name + "\\s+=.*"))
+        .map(line -> Long.parseLong(line.split("=")[1].trim().split("\\s+")[0]))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + name + " in -XX:+PrintFlagsFinal"));
+  }
+
+  /** The cgroup's memory limit, or the machine's memory when it has none (or a larger one). */
+  private static long memoryLimit() throws Exception {
+    long ram =
+        Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                .filter(line -> line.startsWith("MemTotal:"))
+                .map(line -> Long.parseLong(line.replaceAll("\\D", "")))
+                .findFirst()
+                .orElseThrow()
+            * 1024;
+    for (String file :
+        List.of("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")) {
+      Path path = Path.of(file);
+      if (Files.isReadable(path)) {
+        String value = Files.readString(path).trim();
+        if (value.matches("\\d+")) {
+          return Math.min(ram, Long.parseLong(value));
+        }
+      }
+    }
+    return ram;
+  }
+
   @Test
   void theArchiveStaysUnderSixtyMegabytes() throws Exception {
     long bytes = Files.size(Installation.archive());
