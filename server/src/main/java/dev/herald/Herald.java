@@ -77,7 +77,7 @@ public final class Herald {
         Vertx.vertx(
             new VertxOptions().setEventLoopPoolSize(eventLoops).setPreferNativeTransport(true));
     this.certificate = TlsCertificate.load(config.server().tls());
-    this.metrics = new HeraldMetrics(config.server().metricsPrefix());
+    this.metrics = new HeraldMetrics(config.server().metricsPrefix(), Version.current());
     ScalingConfig scaling = config.server().scaling();
 
     LocalAdapter localAdapter = new LocalAdapter();

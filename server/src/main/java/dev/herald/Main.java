@@ -24,9 +24,17 @@ public final class Main {
       System.exit(DoctorCommand.run(rest, System.getenv(), System.out, System.err));
       return;
     }
+    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+      System.out.println("herald " + Version.current());
+      return;
+    }
+    if (args.length == 1 && args[0].equals("--env-names")) {
+      ConfigLoader.envNames().forEach(System.out::println);
+      return;
+    }
     System.setProperty("vertx.disableDnsResolver", "true");
-    HeraldConfig config;
     ConfigLoader.CommandLine commandLine;
+    HeraldConfig config;
     try {
       commandLine = ConfigLoader.parseArgs(List.of(args));
       if (commandLine.help()) {
@@ -55,6 +63,11 @@ public final class Main {
               // One write: a reader of the log sees the whole banner or none of it.
               System.out.print(banner(config, port, herald, commandLine.hostname()));
               System.out.flush();
+              if (commandLine.healthUrlFile() != null) {
+                // Off the event loop: a file write blocks.
+                java.util.concurrent.CompletableFuture.runAsync(
+                    () -> writeHealthUrl(commandLine.healthUrlFile(), config, port, herald));
+              }
               // Registered only once running: System.exit from a failed start must not wait for
               // a hook that needs the very event loop it is called on.
               Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(herald), "herald-drain"));
@@ -70,6 +83,18 @@ public final class Main {
                       + error.getMessage());
               System.exit(1);
             });
+  }
+
+  private static void writeHealthUrl(
+      java.nio.file.Path file, HeraldConfig config, int port, Herald herald) {
+    String url =
+        HealthUrlFile.url(
+            config.server().host(), port, config.server().path(), herald.tlsFingerprint() != null);
+    try {
+      HealthUrlFile.write(file, url);
+    } catch (java.io.IOException | RuntimeException e) {
+      System.err.println("herald: cannot write the health URL to " + file + ": " + e);
+    }
   }
 
   /**
@@ -118,6 +143,8 @@ public final class Main {
             + (config.server().scaling().enabled()
                 ? "node " + herald.nodeId() + " of a Redis cluster"
                 : "single node, in memory")
+            + ", version "
+            + Version.current()
             + ")");
     if (herald.tlsFingerprint() != null) {
       out.println("TLS certificate SHA-256 fingerprint: " + herald.tlsFingerprint());
@@ -178,6 +205,8 @@ public final class Main {
     out.println(
         "       java -jar herald.jar doctor --env-file FILE   check a Laravel app's settings against a running server (doctor --help)");
     out.println();
+    out.println("       java -jar herald.jar --version | --env-names");
+    out.println();
     out.println("  --config FILE    YAML or JSON file declaring server settings and apps");
     out.println("  --env-file FILE  a Laravel .env file to read REVERB_* / PUSHER_* settings from");
     out.println("                   (variables in the process environment win over the file)");
@@ -192,6 +221,10 @@ public final class Main {
     out.println("  --log-format json  one JSON object per log line (HERALD_LOG_FORMAT=json)");
     out.println(
         "  --dev            also serve the demo at /demo/ with a fake sign-in (development app only)");
+    out.println(
+        "  --health-url-file FILE  once serving, write the URL of /up here (container probes)");
+    out.println("  --version        print the version");
+    out.println("  --env-names      print every environment variable Herald reads");
     out.println();
     out.println("With no configuration, serves a development app on 0.0.0.0:8080.");
     out.println("See README.md for every setting.");

@@ -128,8 +128,27 @@ public final class ConfigLoader {
           new EnvBinding(Scope.SERVER, "trusted_proxies", "HERALD_TRUSTED_PROXIES", null));
 
   /**
+   * Every environment variable Herald reads (each binding's name and fallback, and {@code
+   * HERALD_CONFIG}), in table order: for {@code herald --env-names}, so deployment files (the
+   * compose example) can be checked against it.
+   */
+  public static List<String> envNames() {
+    List<String> names = new ArrayList<>();
+    names.add("HERALD_CONFIG");
+    for (EnvBinding binding : ENV_TABLE) {
+      names.add(binding.name());
+      if (binding.fallbackName() != null) {
+        names.add(binding.fallbackName());
+      }
+    }
+    return names;
+  }
+
+  /**
    * The parsed command line.
    *
+   * @param healthUrlFile where to write the URL of this process's {@code /up} once it serves (for a
+   *     container health probe that cannot read the configuration)
    * @param listen the listen address from {@code reverb:start}'s flags, by setting ({@code host},
    *     {@code port}, {@code path}); they win over the environment and the files, as in Reverb
    * @param hostname {@code --hostname}: the name clients reach the server by, for the banner
@@ -142,6 +161,7 @@ public final class ConfigLoader {
       String logFormat,
       boolean dev,
       boolean help,
+      Path healthUrlFile,
       Map<String, String> listen,
       String hostname) {
 
@@ -157,6 +177,7 @@ public final class ConfigLoader {
   public static CommandLine parseArgs(List<String> args) {
     Path config = null;
     Path envFile = null;
+    Path healthUrlFile = null;
     boolean help = false;
     boolean tlsSelfSigned = false;
     boolean debug = false;
@@ -190,15 +211,15 @@ public final class ConfigLoader {
             listen.put(REVERB_START_OPTIONS.get(arg), value);
           }
         }
-        case "--config", "--env-file" -> {
+        case "--config", "--env-file", "--health-url-file" -> {
           if (i + 1 >= args.size()) {
             throw new ConfigException("command line", arg + " needs a file path");
           }
           Path path = Path.of(args.get(++i));
-          if (arg.equals("--config")) {
-            config = path;
-          } else {
-            envFile = path;
+          switch (arg) {
+            case "--config" -> config = path;
+            case "--env-file" -> envFile = path;
+            default -> healthUrlFile = path;
           }
         }
         case "--tls-self-signed" -> tlsSelfSigned = true;
@@ -217,7 +238,16 @@ public final class ConfigLoader {
       }
     }
     return new CommandLine(
-        config, envFile, tlsSelfSigned, debug, logFormat, dev, help, listen, hostname);
+        config,
+        envFile,
+        tlsSelfSigned,
+        debug,
+        logFormat,
+        dev,
+        help,
+        healthUrlFile,
+        listen,
+        hostname);
   }
 
   public static HeraldConfig load(CommandLine commandLine, Map<String, String> processEnv) {

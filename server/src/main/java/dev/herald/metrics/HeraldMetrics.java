@@ -129,7 +129,10 @@ public final class HeraldMetrics {
   private final Timer deliveryLatency;
   private final Timer eventLoopLag;
 
-  public HeraldMetrics(String prefix) {
+  /**
+   * @param version the Herald version, exposed as {@code <prefix>_build_info{version=...} 1}
+   */
+  public HeraldMetrics(String prefix, String version) {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.prefix = prefix;
     // Two binder meters whose Prometheus names promtool's lint refuses (a unit abbreviation, a
@@ -150,6 +153,12 @@ public final class HeraldMetrics {
     @SuppressWarnings({"resource", "unused"})
     JvmGcMetrics gc = new JvmGcMetrics();
     gc.bindTo(registry);
+    // Prometheus's "info" idiom: a constant 1 whose labels carry the build, so a dashboard or an
+    // alert can tell which version each node runs (and join it onto other series).
+    Gauge.builder(prefix + ".build.info", () -> 1)
+        .tags("version", version, "java", Runtime.version().toString())
+        .description("The Herald version and Java runtime this node runs; always 1")
+        .register(registry);
     fanout =
         DistributionSummary.builder(prefix + ".broadcast.fanout")
             .description("Subscribers one event loop wrote a broadcast to")

@@ -315,4 +315,21 @@ class ConfigLoaderTest {
         file, "apps:\n  - {id: a, key: k, secret: s}\n  - {id: b, key: k, secret: t}\n");
     assertThrows(ConfigException.class, () -> load(Map.of(), "--config", file.toString()));
   }
+
+  @Test
+  void envNamesListEveryVariableReadIncludingFallbacksAndTheConfigFile() {
+    List<String> names = ConfigLoader.envNames();
+    assertTrue(names.containsAll(List.of("HERALD_CONFIG", "REVERB_APP_ID", "PUSHER_APP_ID")));
+    assertTrue(
+        names.containsAll(List.of("REVERB_SERVER_PORT", "HERALD_DRAIN_SECONDS", "REDIS_URL")));
+    assertEquals(names.size(), names.stream().distinct().count(), "no name twice");
+  }
+
+  @Test
+  void healthUrlFileIsReadFromTheCommandLine() {
+    assertEquals(
+        Path.of("/tmp/up-url"),
+        ConfigLoader.parseArgs(List.of("--health-url-file", "/tmp/up-url")).healthUrlFile());
+    assertThrows(ConfigException.class, () -> ConfigLoader.parseArgs(List.of("--health-url-file")));
+  }
 }
