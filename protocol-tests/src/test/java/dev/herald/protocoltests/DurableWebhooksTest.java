@@ -4,12 +4,14 @@ import static dev.herald.protocoltests.WebhooksTest.assertEvents;
 import static dev.herald.protocoltests.WebhooksTest.hook;
 import static dev.herald.protocoltests.WebhooksTest.named;
 import static dev.herald.protocoltests.WebhooksTest.on;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +29,7 @@ class DurableWebhooksTest {
 
   @BeforeAll
   static void startRedis() {
-    Assumptions.assumeTrue(RedisServer.available(), "redis-server is not installed");
+    RedisServer.require();
     redis = RedisServer.start();
   }
 
@@ -51,26 +53,38 @@ class DurableWebhooksTest {
         "1");
   }
 
+  /** How the receiver answers while it should be failing: a server error, retried by Herald. */
+  private static final int FAILING = 500;
+
+  /** Waits until the receiver has refused a request for each of {@code channels}. */
+  private static void awaitRefused(WebhookReceiver receiver, List<String> channels) {
+    Set<String> refused = new HashSet<>();
+    while (!refused.containsAll(channels)) {
+      WebhookReceiver.Request request = receiver.awaitRequest();
+      assertEquals(FAILING, request.status(), request::toString);
+      request.events().forEach(e -> refused.add(e.path("channel").asText()));
+    }
+  }
+
   @Test
-  void batchesUndeliveredWhenHeraldIsKilledAreDeliveredExactlyOnceByTheNextHerald()
-      throws InterruptedException {
+  void batchesUndeliveredWhenHeraldIsKilledAreDeliveredExactlyOnceByTheNextHerald() {
     List<String> channels =
         List.of(Unique.name("durable-a-"), Unique.name("durable-b-"), Unique.name("durable-c-"));
     String after = Unique.name("durable-after-");
     try (WebhookReceiver receiver = WebhookReceiver.start()) {
-      receiver.stop();
+      receiver.answerAllWith(FAILING);
       HeraldProcess first = heraldOnRedis(receiver).start();
       HeraldProcess second = null;
       try {
         try (RawClient client = RawClient.open(first.wsUrl())) {
           channels.forEach(client::subscribeOk);
-          // The kill must find the batches formed and failing, not still in their batch window;
-          // nothing observable from outside marks that moment, so give it a generous second.
-          Thread.sleep(1000);
+          // The kill must find the batches formed and failing, not still in their batch window:
+          // each has been refused at least once.
+          awaitRefused(receiver, channels);
           first.kill();
         }
         second = heraldOnRedis(receiver).start();
-        receiver.restart();
+        receiver.answerAllWith(200);
 
         List<JsonNode> recovered =
             receiver.awaitDelivered(
