@@ -228,7 +228,7 @@ class NodeInteropTest {
                     "--test-reporter=spec",
                     "--test-reporter-destination=stdout",
                     "--test-reporter=tap",
-                    "--test-reporter-destination=" + tap,
+                    "--test-reporter-destination=" + tap.toAbsolutePath(),
                     file))
             .directory(dir.toFile())
             .redirectErrorStream(true)
