@@ -11,45 +11,54 @@ import org.w3c.dom.NodeList;
 
 /**
  * The full test tier's last word on a module: fails when any JUnit report this build wrote counts a
- * skipped test (an assumption that did not hold, a disabled test, an aborted class), naming each
- * with its reason. Surefire itself reports skips as a success, so without this a CI machine that
- * lacks a tool would pass by checking less.
+ * skipped test (an assumption that did not hold, a disabled test), or a skipped-tests ledger
+ * (protocol-tests' SkippedTestsLedger, which also sees classes aborted in {@code @BeforeAll}: surefire
+ * reports those as "Tests run: 0") lists one, naming each with its reason. Surefire itself reports
+ * skips as a success, so without this a CI machine that lacks a tool would pass by checking less.
  *
  * <p>Run by the {@code full} profile of the root pom in {@code verify}, as a single-file program:
- * {@code java .ci/NoSkippedTests.java <reports-dir> <build-start, ISO-8601 UTC>}. Reports older
- * than the build start are left alone (an earlier run's leftovers, e.g. of the fast tier).
+ * {@code java .ci/NoSkippedTests.java <build-start, ISO-8601 UTC> <dir>...}, each dir holding
+ * {@code TEST-*.xml} reports or {@code skipped-*.txt} ledgers. Files older than the build start are
+ * left alone (an earlier run's leftovers, e.g. of the fast tier).
  */
 public class NoSkippedTests {
 
   public static void main(String[] args) throws Exception {
-    Path reports = Path.of(args[0]);
-    Instant buildStart = Instant.parse(args[1]);
-    if (!Files.isDirectory(reports)) {
-      return;
-    }
+    Instant buildStart = Instant.parse(args[0]);
     List<String> skipped = new ArrayList<>();
     int checked = 0;
-    try (Stream<Path> files = Files.list(reports)) {
-      for (Path report : (Iterable<Path>) files::iterator) {
-        String name = report.getFileName().toString();
-        if (!name.startsWith("TEST-") || !name.endsWith(".xml")) {
-          continue;
+    for (int i = 1; i < args.length; i++) {
+      Path dir = Path.of(args[i]);
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      try (Stream<Path> files = Files.list(dir)) {
+        for (Path file : (Iterable<Path>) files::iterator) {
+          String name = file.getFileName().toString();
+          boolean report = name.startsWith("TEST-") && name.endsWith(".xml");
+          boolean ledger = name.startsWith("skipped-") && name.endsWith(".txt");
+          // Whole seconds: the build start is known to the second.
+          if ((!report && !ledger)
+              || Files.getLastModifiedTime(file).toInstant().getEpochSecond()
+                  < buildStart.getEpochSecond()) {
+            continue;
+          }
+          checked++;
+          if (report) {
+            skipped.addAll(skippedIn(file.toFile()));
+          } else {
+            Files.readAllLines(file).stream().filter(l -> !l.isBlank()).forEach(skipped::add);
+          }
         }
-        // Whole seconds: the build start is known to the second.
-        if (Files.getLastModifiedTime(report).toInstant().getEpochSecond()
-            < buildStart.getEpochSecond()) {
-          continue;
-        }
-        checked++;
-        skipped.addAll(skippedIn(report.toFile()));
       }
     }
+    String where = String.join(", ", List.of(args).subList(1, args.length));
     if (!skipped.isEmpty()) {
       System.err.println(
           "[full tier] "
               + skipped.size()
-              + " test(s) skipped in "
-              + reports
+              + " skipped test(s) or class(es) in "
+              + where
               + "; the full tier runs every test, so this build fails:");
       skipped.forEach(line -> System.err.println("  - " + line));
       System.err.println(
@@ -57,7 +66,7 @@ public class NoSkippedTests {
               + " -Pfull), which may skip.");
       System.exit(1);
     }
-    System.out.println("[full tier] no skipped tests in " + checked + " report(s) in " + reports);
+    System.out.println("[full tier] no skipped tests in " + checked + " file(s) in " + where);
   }
 
   private static List<String> skippedIn(File report) throws Exception {
