@@ -213,7 +213,10 @@ class NodeInteropTest {
     Path dir = nodeDir();
     assertTrue(
         Files.isDirectory(dir.resolve("node_modules")),
-        "no node_modules in " + dir + "; run `npm ci` there (the Maven build does it)");
+        "no node_modules in "
+            + dir
+            + "; run `npm ci` there (the full tier's build does it, the fast tier's with"
+            + " -Dherald.skipNpm=false)");
     Path logs = Files.createDirectories(Path.of("target", "node-logs"));
     Path log = Files.createTempFile(logs, file.replace(".test.mjs", "") + "-", ".log");
     Path tap = Files.createTempFile(logs, file.replace(".test.mjs", "") + "-", ".tap");
