@@ -8,11 +8,20 @@ import { chromium } from 'playwright-core';
 /** The Chromium executable: /usr/bin/chromium (Debian's package) unless HERALD_CHROMIUM names one. */
 export const CHROMIUM = process.env.HERALD_CHROMIUM || '/usr/bin/chromium';
 
-/** `false` when Chromium is there, else why `suite` is skipped (a node:test `skip` value). */
+/**
+ * `false` when Chromium is there, else why `suite` is skipped (a node:test `skip` value). With
+ * HERALD_REQUIRE_ALL=true (the full test tier) a missing Chromium throws instead: CI must not pass
+ * a browser suite it did not run.
+ */
 export function skipWithoutChromium(suite) {
-  return existsSync(CHROMIUM)
-    ? false
-    : `no Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set HERALD_CHROMIUM to run the ${suite} suite`;
+  if (existsSync(CHROMIUM)) {
+    return false;
+  }
+  const why = `no Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set HERALD_CHROMIUM to run the ${suite} suite`;
+  if (process.env.HERALD_REQUIRE_ALL === 'true') {
+    throw new Error(`${why} (HERALD_REQUIRE_ALL=true: the full tier runs every suite)`);
+  }
+  return why;
 }
 
 /**

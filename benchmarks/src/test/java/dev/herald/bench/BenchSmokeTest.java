@@ -16,8 +16,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs every scenario for a second or two with tiny sizes against the packaged Herald jar, to prove
- * the benchmarks still work. Asserts only that each completes, prints its RESULT line and lost
- * nothing: no timing is asserted (CI machines are too noisy for that).
+ * the benchmarks still work. Asserts that each completes, prints its RESULT line, did work (events
+ * sent and deliveries counted, both above zero: losses are computed from what was acknowledged, so
+ * a run that sent nothing would lose nothing) and lost nothing. No timing is asserted (CI machines
+ * are too noisy for that).
  */
 class BenchSmokeTest {
 
@@ -61,6 +63,16 @@ class BenchSmokeTest {
         "2");
   }
 
+  /** The RESULT fields that count events sent and deliveries seen, per scenario. */
+  private static final Map<String, List<String>> WORK =
+      Map.of(
+          "fanout", List.of("events_ok", "deliveries"),
+          "channels", List.of("events_ok", "deliveries"),
+          "idle", List.of("ok"),
+          "http", List.of("nosub_rps", "sub_rps", "sub_deliveries_per_s", "batch_rps"),
+          "client-events", List.of("sent", "delivered"),
+          "presence", List.of("cycles", "member_events"));
+
   private static Map<String, String> run(String command, String... flags) {
     List<String> args = new ArrayList<>();
     args.add(command);
@@ -80,6 +92,12 @@ class BenchSmokeTest {
     assertFalse(fields.containsKey("error"), output);
     assertEquals("0", fields.get("losses"), output);
     assertEquals(0, status, output + "\n" + herald.output());
+    for (String counted : WORK.get(command)) {
+      String value = fields.get(counted);
+      assertTrue(
+          value != null && Double.parseDouble(value) > 0,
+          () -> command + ": " + counted + " is " + value + ", not above zero\n" + output);
+    }
     return fields;
   }
 

@@ -6,7 +6,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,10 +27,11 @@ class CaddyProxyTest {
 
   @BeforeAll
   static void startHeraldsBehindCaddy() throws Exception {
-    Assumptions.assumeTrue(
+    Prerequisite.require(
         CaddyProcess.binary().isPresent(),
         "caddy is not installed (neither on PATH nor /usr/bin/caddy), so the shipped Caddyfiles"
-            + " are not tested here; `apt-get install caddy` (.ci/run does) to run them");
+            + " are not tested here",
+        "apt-get install caddy");
     caddies =
         ProxiedHeralds.start(
             "caddy",
@@ -96,7 +96,8 @@ class CaddyProxyTest {
 
   private static Path shipped(String name) {
     Path file = Path.of(System.getProperty("herald.config.dir", "../config"), "caddy", name);
-    Assumptions.assumeTrue(Files.isRegularFile(file), "no shipped Caddyfile at " + file);
+    Prerequisite.require(
+        Files.isRegularFile(file), "no shipped Caddyfile at " + file, "run from protocol-tests/");
     return file;
   }
 }

@@ -26,7 +26,6 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -48,8 +47,7 @@ class ClusterTest {
 
   @BeforeAll
   static void startCluster() {
-    Assumptions.assumeTrue(
-        RedisServer.available(), "redis-server is not installed; cluster tests need it");
+    RedisServer.require();
     redis = RedisServer.start();
     List<HeraldProcess> nodes = startNodes(3, redis);
     a = nodes.get(0);

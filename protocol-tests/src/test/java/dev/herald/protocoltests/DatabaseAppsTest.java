@@ -14,7 +14,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -24,7 +23,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * Apps read from a database table ({@code HERALD_APPS_DATABASE_URL}, {@code HERALD_APPS_TABLE}),
  * reloaded every second: against PostgreSQL and MariaDB on their default local ports, each in a
- * uniquely named table dropped afterwards. Skipped when the database is not reachable.
+ * uniquely named table dropped afterwards. Skipped when the database is not reachable (failed in
+ * the full tier, see {@link Prerequisite}).
  */
 class DatabaseAppsTest {
 
@@ -34,7 +34,9 @@ class DatabaseAppsTest {
       super(
           "PostgreSQL",
           "jdbc:postgresql://127.0.0.1:5432/test?user=postgres&connectTimeout=3",
-          "postgresql://postgres@127.0.0.1:5432/test");
+          "postgresql://postgres@127.0.0.1:5432/test",
+          "apt-get install postgresql; a database test that user postgres may reach over TCP"
+              + " without a password, as .ci/run sets up");
     }
   }
 
@@ -44,7 +46,9 @@ class DatabaseAppsTest {
       super(
           "MariaDB",
           "jdbc:mariadb://127.0.0.1:3306/test?user=root&password=&connectTimeout=3000",
-          "mysql://root@127.0.0.1:3306/test");
+          "mysql://root@127.0.0.1:3306/test",
+          "apt-get install mariadb-server; a database test and a user root@127.0.0.1 without a"
+              + " password, as .ci/run sets up");
     }
   }
 
@@ -55,14 +59,16 @@ class DatabaseAppsTest {
     private final String database;
     private final String jdbcUrl;
     private final String heraldUrl;
+    private final String remedy;
     private final String table =
         "herald_apps_t" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30), 36);
     private HeraldProcess herald;
 
-    DatabaseContract(String database, String jdbcUrl, String heraldUrl) {
+    DatabaseContract(String database, String jdbcUrl, String heraldUrl, String remedy) {
       this.database = database;
       this.jdbcUrl = jdbcUrl;
       this.heraldUrl = heraldUrl;
+      this.remedy = remedy;
     }
 
     /** One app row's values. */
@@ -87,7 +93,7 @@ class DatabaseAppsTest {
       try (Connection probe = DriverManager.getConnection(jdbcUrl)) {
         probe.isValid(3);
       } catch (SQLException e) {
-        unreachable = database + " is not reachable at " + jdbcUrl + " (tests skipped): " + e;
+        unreachable = database + " is not reachable at " + jdbcUrl + ": " + e;
         System.err.println(unreachable);
         return;
       }
@@ -119,7 +125,7 @@ class DatabaseAppsTest {
 
     @BeforeEach
     void requireDatabase() {
-      Assumptions.assumeTrue(unreachable == null, () -> unreachable);
+      Prerequisite.require(unreachable == null, unreachable, remedy);
     }
 
     @AfterAll

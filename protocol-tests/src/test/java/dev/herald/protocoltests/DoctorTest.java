@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -432,8 +431,10 @@ class DoctorTest {
   /** The path of Debian's {@code faketime}; the calling test is skipped where it is missing. */
   private static String faketime() {
     String faketime = onPath("faketime");
-    Assumptions.assumeTrue(
-        faketime != null, "faketime is not installed (apt-get install faketime)");
+    Prerequisite.require(
+        faketime != null,
+        "faketime is not installed (the clock-skew check runs Herald an hour behind)",
+        "apt-get install faketime");
     return faketime;
   }
 

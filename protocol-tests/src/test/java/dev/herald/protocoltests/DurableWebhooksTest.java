@@ -4,12 +4,12 @@ import static dev.herald.protocoltests.WebhooksTest.assertEvents;
 import static dev.herald.protocoltests.WebhooksTest.hook;
 import static dev.herald.protocoltests.WebhooksTest.named;
 import static dev.herald.protocoltests.WebhooksTest.on;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +27,7 @@ class DurableWebhooksTest {
 
   @BeforeAll
   static void startRedis() {
-    Assumptions.assumeTrue(RedisServer.available(), "redis-server is not installed");
+    RedisServer.require();
     redis = RedisServer.start();
   }
 
@@ -51,26 +51,41 @@ class DurableWebhooksTest {
         "1");
   }
 
+  /** How the receiver answers while it should be failing: a server error, retried by Herald. */
+  private static final int FAILING = 500;
+
+  /**
+   * Waits until the first batch has been refused and then retried after its back-off (at least 500
+   * ms, the first step). A target's batches go out one at a time from the head of its queue, so the
+   * later ones cannot be seen failing; with one event per batch each was sealed and stored as its
+   * subscription happened, which was before the first refusal, so by the retry they are in Redis.
+   */
+  private static void awaitHeadRefusedAndRetried(WebhookReceiver receiver) {
+    WebhookReceiver.Request first = receiver.awaitRequest();
+    assertEquals(FAILING, first.status(), first::toString);
+    WebhookReceiver.Request retried = receiver.awaitRequest();
+    assertEquals(FAILING, retried.status(), retried::toString);
+    WebhookReceiver.assertSameDelivery(first, retried);
+  }
+
   @Test
-  void batchesUndeliveredWhenHeraldIsKilledAreDeliveredExactlyOnceByTheNextHerald()
-      throws InterruptedException {
+  void batchesUndeliveredWhenHeraldIsKilledAreDeliveredExactlyOnceByTheNextHerald() {
     List<String> channels =
         List.of(Unique.name("durable-a-"), Unique.name("durable-b-"), Unique.name("durable-c-"));
     String after = Unique.name("durable-after-");
     try (WebhookReceiver receiver = WebhookReceiver.start()) {
-      receiver.stop();
+      receiver.answerAllWith(FAILING);
       HeraldProcess first = heraldOnRedis(receiver).start();
       HeraldProcess second = null;
       try {
         try (RawClient client = RawClient.open(first.wsUrl())) {
           channels.forEach(client::subscribeOk);
-          // The kill must find the batches formed and failing, not still in their batch window;
-          // nothing observable from outside marks that moment, so give it a generous second.
-          Thread.sleep(1000);
+          // The kill must find the batches formed and failing, not still in their batch window.
+          awaitHeadRefusedAndRetried(receiver);
           first.kill();
         }
         second = heraldOnRedis(receiver).start();
-        receiver.restart();
+        receiver.answerAllWith(200);
 
         List<JsonNode> recovered =
             receiver.awaitDelivered(

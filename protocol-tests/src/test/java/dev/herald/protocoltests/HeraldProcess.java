@@ -173,8 +173,7 @@ public final class HeraldProcess implements AutoCloseable, BeforeAllCallback, Af
     if ("redis".equals(System.getProperty("herald.scaling"))
         && !env.containsKey("HERALD_SCALING")
         && !env.containsKey("REDIS_URL")) {
-      org.junit.jupiter.api.Assumptions.assumeTrue(
-          RedisServer.available(), "redis-server is not installed: the Redis pass is skipped");
+      RedisServer.require();
       env.put("HERALD_SCALING", "redis");
       env.put("REDIS_URL", sharedRedisUrl());
       env.put("HERALD_REDIS_PREFIX", "test-" + java.util.UUID.randomUUID() + ":");

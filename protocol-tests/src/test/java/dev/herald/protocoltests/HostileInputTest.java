@@ -423,6 +423,7 @@ class HostileInputTest {
                 flood(raw, FrameSocket.frame(true, FrameSocket.PING, new byte[125], true, 125));
             assertTrue(
                 flood.refused() || flood.stalled(), () -> "the server kept reading: " + flood);
+            assertReadAtMost(FLOOD_BOUND, flood);
             // The close frame (4100) waits behind the pongs the client never read; a client that
             // reads nothing sees the connection end.
             int code = raw.awaitClose(Duration.ofSeconds(30));
@@ -446,6 +447,7 @@ class HostileInputTest {
             Flood flood =
                 flood(raw, FrameSocket.frame(true, FrameSocket.TEXT, ping, true, ping.length));
             assertTrue(flood.stalled(), () -> "the server read everything: " + flood);
+            assertReadAtMost(FLOOD_BOUND, flood);
             System.out.println("HostileInputTest: pusher:ping flood " + flood);
           }
         });
@@ -457,6 +459,20 @@ class HostileInputTest {
     assertEquals(200, metrics.status());
     return PrometheusText.parse(metrics.body())
         .value("herald_rejections_total", "kind", "SLOW_CONSUMER");
+  }
+
+  /**
+   * How much of a flood a client that never reads may get written before its writes stall or fail.
+   * What it wrote is what the server read plus what the two kernels buffer on loopback (a few MiB);
+   * Herald stops reading after ~3.9 MiB of pings. Before that fix it read 45-64 MiB (until Vert.x's
+   * closing timeout), so the bound tells the two apart with room for larger socket buffers.
+   */
+  private static final long FLOOD_BOUND = 16L * 1024 * 1024;
+
+  private static void assertReadAtMost(long bound, Flood flood) {
+    assertTrue(
+        flood.written() <= bound,
+        () -> "the server read too much of the flood (bound " + bound / 1024 + " KiB): " + flood);
   }
 
   /** What became of a flood: bytes written, and whether the writes stalled or were refused. */

@@ -4,7 +4,6 @@ import static dev.herald.protocoltests.ConnectionTest.assertError;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
@@ -174,7 +173,10 @@ class MetricsTest {
   @Test
   void theScrapeIsAcceptedByPromtool() throws Exception {
     Optional<Path> promtool = onPath("promtool");
-    assumeTrue(promtool.isPresent(), "promtool is not on PATH; skipping `promtool check metrics`");
+    Prerequisite.require(
+        promtool.isPresent(),
+        "promtool is not on PATH, so `promtool check metrics` is not run",
+        "apt-get install prometheus");
     try (HeraldProcess herald = HeraldProcess.withDefaults().start();
         RawClient client = RawClient.open(herald.wsUrl())) {
       client.subscribeOk(Unique.name("promtool-"));

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,10 +40,11 @@ class NginxProxyTest {
 
   @BeforeAll
   static void startHeraldsBehindNginx() throws Exception {
-    Assumptions.assumeTrue(
+    Prerequisite.require(
         NginxProcess.binary().isPresent(),
         "nginx is not installed (neither on PATH nor /usr/sbin/nginx), so the shipped nginx"
-            + " configs are not tested here; `apt-get install nginx` (.ci/run does) to run them");
+            + " configs are not tested here",
+        "apt-get install nginx");
     nginxes =
         ProxiedHeralds.start(
             "nginx",

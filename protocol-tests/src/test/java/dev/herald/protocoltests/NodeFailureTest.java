@@ -18,7 +18,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -40,8 +39,7 @@ class NodeFailureTest {
 
   @BeforeAll
   static void startSurvivor() {
-    Assumptions.assumeTrue(
-        RedisServer.available(), "redis-server is not installed; cluster tests need it");
+    RedisServer.require();
     redis = RedisServer.start();
     receiver = WebhookReceiver.start();
     a = node().start();

@@ -9,11 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -160,6 +163,7 @@ class NodeInteropTest {
 
   @Test
   void theDebugConsoleInChromiumShowsTrafficAndTriggersEvents() throws Exception {
+    requireChromium();
     try (HeraldProcess consoleServer =
         HeraldProcess.withDefaults().env("HERALD_CONSOLE_TOKEN", CONSOLE_TOKEN).start()) {
       runSuite("console.test.mjs", consoleServer, Map.of("HERALD_CONSOLE_TOKEN", CONSOLE_TOKEN));
@@ -169,6 +173,7 @@ class NodeInteropTest {
   @Test
   void theDemoPageInChromiumShowsPresenceTypingOrdersAndNotificationsForTwoUsers()
       throws Exception {
+    requireChromium();
     try (HeraldProcess demoServer = HeraldProcess.withDevelopmentApp().args("--dev").start()) {
       runSuite(
           "demo.test.mjs",
@@ -208,12 +213,26 @@ class NodeInteropTest {
     Path dir = nodeDir();
     assertTrue(
         Files.isDirectory(dir.resolve("node_modules")),
-        "no node_modules in " + dir + "; run `npm ci` there (the Maven build does it)");
+        "no node_modules in "
+            + dir
+            + "; run `npm ci` there (the full tier's build does it, the fast tier's with"
+            + " -Dherald.skipNpm=false)");
     Path logs = Files.createDirectories(Path.of("target", "node-logs"));
     Path log = Files.createTempFile(logs, file.replace(".test.mjs", "") + "-", ".log");
+    Path tap = Files.createTempFile(logs, file.replace(".test.mjs", "") + "-", ".tap");
 
+    // Spec for people, TAP for the skip check: a skipped describe() counts as no skipped test in
+    // node's summary, but its TAP line carries a "# SKIP" directive.
     ProcessBuilder builder =
-        new ProcessBuilder(List.of("node", "--test", "--test-reporter=spec", file))
+        new ProcessBuilder(
+                List.of(
+                    "node",
+                    "--test",
+                    "--test-reporter=spec",
+                    "--test-reporter-destination=stdout",
+                    "--test-reporter=tap",
+                    "--test-reporter-destination=" + tap.toAbsolutePath(),
+                    file))
             .directory(dir.toFile())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
@@ -225,6 +244,9 @@ class NodeInteropTest {
     env.put("HERALD_APP_KEY", HeraldProcess.APP_KEY);
     env.put("HERALD_APP_SECRET", HeraldProcess.APP_SECRET);
     env.put("NO_COLOR", "1");
+    if (Prerequisite.requireAll()) {
+      env.put("HERALD_REQUIRE_ALL", "true");
+    }
     env.putAll(extraEnv);
 
     Process node = builder.start();
@@ -241,6 +263,36 @@ class NodeInteropTest {
     if (node.exitValue() != 0) {
       fail(report(file + " exited with " + node.exitValue(), output, target));
     }
+    List<String> skipped = skipped(Files.readString(tap, StandardCharsets.UTF_8));
+    if (!skipped.isEmpty()) {
+      // node --test exits 0 when it skips; JUnit must not call that a pass.
+      Prerequisite.unmet(file + " skipped or left to do: " + String.join("; ", skipped));
+    }
+  }
+
+  /** A TAP test point with a SKIP or TODO directive, at any depth. */
+  private static final Pattern SKIP_OR_TODO =
+      Pattern.compile("(?im)^\\s*(?:not )?ok \\d+ - (.*?) # (?:SKIP|TODO)\\b\\s*(.*)$");
+
+  /** The test points of a TAP report that were skipped or left to do, with their reasons. */
+  static List<String> skipped(String tapReport) {
+    List<String> found = new ArrayList<>();
+    Matcher matcher = SKIP_OR_TODO.matcher(tapReport);
+    while (matcher.find()) {
+      found.add(matcher.group(1) + ": " + matcher.group(2));
+    }
+    return found;
+  }
+
+  /**
+   * The Chromium the browser suites use ({@code HERALD_CHROMIUM}, as lib/chromium.mjs reads it).
+   */
+  private static void requireChromium() {
+    String chromium = System.getenv().getOrDefault("HERALD_CHROMIUM", "/usr/bin/chromium");
+    Prerequisite.require(
+        Files.isExecutable(Path.of(chromium)),
+        "no Chromium at " + chromium + " for the browser suites",
+        "apt-get install chromium, or set HERALD_CHROMIUM");
   }
 
   private static String report(String headline, String nodeOutput, HeraldProcess target) {

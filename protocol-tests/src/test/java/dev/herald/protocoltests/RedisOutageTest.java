@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,8 +55,7 @@ class RedisOutageTest {
 
   @Test
   void readyIs200AndUpIs200WhileRedisIsReachable() {
-    Assumptions.assumeTrue(
-        RedisServer.available(), "redis-server is not installed; cluster tests need it");
+    RedisServer.require();
     try (RedisServer redis = RedisServer.start()) {
       HeraldProcess node = ClusterTest.node(redis).start();
       try {
@@ -71,8 +69,7 @@ class RedisOutageTest {
 
   @Test
   void nodesServeLocalClientsDuringARedisOutageAndRejoinTheClusterWhenRedisComesBackEmpty() {
-    Assumptions.assumeTrue(
-        RedisServer.available(), "redis-server is not installed; cluster tests need it");
+    RedisServer.require();
     String channel = Unique.name("outage-");
     String presence = Unique.name("presence-outage-");
     String one = Unique.name("u-");
@@ -225,8 +222,7 @@ class RedisOutageTest {
    */
   @Test
   void everyEventAcceptedWhileRedisIsKilledAndRestartedUnderLoadReachesBothNodes() {
-    Assumptions.assumeTrue(
-        RedisServer.available(), "redis-server is not installed; cluster tests need it");
+    RedisServer.require();
     String channel = Unique.name("load-");
     try (RedisServer redis = RedisServer.start()) {
       List<HeraldProcess> nodes =

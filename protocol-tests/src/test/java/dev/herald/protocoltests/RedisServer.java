@@ -43,6 +43,18 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Skips (fast tier) or fails (full tier) the calling test when {@code redis-server} cannot be
+   * run: the scaling, outage and durable-webhook tests and the Redis pass of the protocol suites
+   * need it.
+   */
+  static void require() {
+    Prerequisite.require(
+        available(),
+        "redis-server is not installed or not on PATH",
+        "apt-get install redis-server");
+  }
+
   /** Starts a server and returns once it answers PING. */
   static RedisServer start() {
     int port = freePort();

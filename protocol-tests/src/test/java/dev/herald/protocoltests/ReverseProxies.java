@@ -160,7 +160,7 @@ final class ReverseProxies {
                   .createSocket(
                       InetAddress.getByName("127.0.0.1"), port, InetAddress.getByName(from), 0);
     } catch (BindException e) {
-      Assumptions.abort("cannot connect from " + from + " on this machine's loopback: " + e);
+      Prerequisite.unmet("cannot connect from " + from + " on this machine's loopback: " + e);
       throw e;
     }
     try (socket) {

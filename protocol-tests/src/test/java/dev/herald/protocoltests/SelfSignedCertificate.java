@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A self-signed certificate made by the {@code openssl} command (what an operator would use for a
@@ -88,7 +87,8 @@ record SelfSignedCertificate(Path certificate, Path privateKey) {
     try {
       process = new ProcessBuilder(command).redirectErrorStream(true).start();
     } catch (IOException e) {
-      Assumptions.assumeTrue(false, "openssl is not available to generate a certificate: " + e);
+      Prerequisite.unmet(
+          "openssl is not available to generate a certificate (apt-get install openssl): " + e);
       throw e;
     }
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -27,6 +27,14 @@ final class ServerProbe {
     return Files.isDirectory(Path.of("/proc/self/fd")) && Files.isExecutable(jcmd());
   }
 
+  /** Skips (fast tier) or fails (full tier) the calling test when {@link #available} is false. */
+  static void require() {
+    Prerequisite.require(
+        available(),
+        "/proc or the JDK's jcmd is missing, so the server's heap and descriptors cannot be read",
+        "run on Linux with a full JDK: apt-get install openjdk-17-jdk-headless");
+  }
+
   /**
    * The bytes of live objects in the process's heap: {@code jcmd GC.class_histogram} runs a full GC
    * and sums what survived in the same step, so allocation by a busy server between a GC and a

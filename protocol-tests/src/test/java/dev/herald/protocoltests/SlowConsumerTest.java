@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +37,7 @@ class SlowConsumerTest {
 
   @Test
   void clientThatStopsReadingIsClosedWith4100WhileAFastOneGetsEveryEvent() {
-    Assumptions.assumeTrue(ServerProbe.available(), "needs /proc and jcmd");
+    ServerProbe.require();
     String channel = Unique.name("firehose-");
     long heapBefore = ServerProbe.heapAfterFullGc(herald.pid());
     double slowBefore = HostileInputTest.slowConsumers(herald);

@@ -100,6 +100,7 @@ final class WebhookReceiver implements AutoCloseable {
   private final List<JsonNode> delivered = new ArrayList<>();
   private final List<String> problems = new ArrayList<>();
   private final List<HttpServerRequest> hanging = new ArrayList<>();
+  private int otherwise = 200;
 
   private HttpServer server;
   private int port;
@@ -130,11 +131,16 @@ final class WebhookReceiver implements AutoCloseable {
     return port;
   }
 
-  /** Answers the next requests with these statuses, in order (then 200 again). */
+  /** Answers the next requests with these statuses, in order (then {@link #answerAllWith}'s). */
   synchronized void respondWith(int... next) {
     for (int status : next) {
       statuses.add(status);
     }
+  }
+
+  /** Answers every request not given a status by {@link #respondWith} with {@code status}. */
+  synchronized void answerAllWith(int status) {
+    otherwise = status;
   }
 
   /** Stops listening: new connections to the port are refused; open requests are dropped. */
@@ -186,7 +192,7 @@ final class WebhookReceiver implements AutoCloseable {
               Request recorded;
               synchronized (this) {
                 Integer next = statuses.poll();
-                status = next == null ? 200 : next;
+                status = next == null ? otherwise : next;
                 recorded =
                     new Request(
                         requests.size() + 1,
