@@ -24,7 +24,6 @@ public final class Main {
       System.exit(DoctorCommand.run(rest, System.getenv(), System.out, System.err));
       return;
     }
-    System.setProperty("vertx.disableDnsResolver", "true");
     HeraldConfig config;
     try {
       ConfigLoader.CommandLine commandLine = ConfigLoader.parseArgs(List.of(args));

@@ -14,6 +14,7 @@ import dev.herald.scaling.LocalAdapter;
 import dev.herald.webhooks.Webhooks;
 import dev.herald.websocket.ConnectionRateLimiter;
 import dev.herald.websocket.ConnectionRegistry;
+import dev.herald.websocket.ConnectionsPerAddress;
 import java.time.Clock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -37,6 +38,7 @@ record NodeServices(
     Broadcaster broadcaster,
     ConnectionRegistry registry,
     ConnectionRateLimiter connectionRate,
+    ConnectionsPerAddress connectionsPerAddress,
     Webhooks webhooks,
     ConsoleFeed console,
     ConsoleHandler consoleHandler,
