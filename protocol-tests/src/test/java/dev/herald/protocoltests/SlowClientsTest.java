@@ -49,9 +49,11 @@ class SlowClientsTest {
 
   @Test
   void aTcpConnectionThatNeverSendsAByteIsClosedAtTheRequestTimeout() {
+    double timeoutsBefore = requestTimeouts();
     try (FrameSocket silent = FrameSocket.tcp(herald, 0)) {
       long opened = System.nanoTime();
       Duration closedAfter = closedAfter(silent, opened, REQUEST_TIMEOUT);
+      assertEquals(timeoutsBefore + 1, requestTimeouts(), "the close was not counted");
       System.out.println("SlowClientsTest: silent TCP connection closed after " + closedAfter);
     }
   }
@@ -142,6 +144,14 @@ class SlowClientsTest {
     Duration after = Duration.ofNanos(closedAt - fromNanos);
     assertTrue(after.compareTo(bound.minus(EARLY)) >= 0, "closed early: " + after);
     return after;
+  }
+
+  /** herald_rejections_total{kind="REQUEST_TIMEOUT"} as /metrics reports it now. */
+  private static double requestTimeouts() {
+    ApiClient.Response metrics = ApiClient.getUrl(herald.httpBase() + "/metrics");
+    assertEquals(200, metrics.status());
+    return PrometheusText.parse(metrics.body())
+        .value("herald_rejections_total", "kind", "REQUEST_TIMEOUT");
   }
 
   /** The status line and headers of a response, and its body by Content-Length. */

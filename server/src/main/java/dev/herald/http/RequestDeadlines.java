@@ -56,7 +56,8 @@ public final class RequestDeadlines {
   private final java.util.Map<HttpConnection, Watch> watches = new java.util.HashMap<>();
 
   /**
-   * @param onTimeout told each time a connection is closed for missing a deadline (for metrics)
+   * @param onTimeout told each time a connection is closed for missing the request deadline (for
+   *     metrics); an idle keep-alive connection closed is not counted
    */
   public RequestDeadlines(
       Vertx vertx, int requestTimeoutSeconds, int keepAliveTimeoutSeconds, Runnable onTimeout) {
@@ -126,8 +127,8 @@ public final class RequestDeadlines {
       watch.arm(keepAliveMillis, () -> keepAliveExpired(watch));
       return;
     }
+    // Not counted as a timeout: closing an idle keep-alive connection is routine.
     watch.timer = -1;
-    onTimeout.run();
     watch.connection.close();
   }
 
