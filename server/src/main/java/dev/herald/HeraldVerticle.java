@@ -187,16 +187,25 @@ final class HeraldVerticle extends AbstractVerticle {
       refuse(request, "CONNECTIONS_PER_IP_LIMIT");
       return;
     }
-    deadlines.whenClosed(
-        request.connection(), () -> services.connectionsPerAddress().release(address));
-    // A malformed handshake fails here after Vert.x has answered it (400).
+    boolean[] released = {false};
+    Runnable release =
+        () -> {
+          if (!released[0]) {
+            released[0] = true;
+            services.connectionsPerAddress().release(address);
+          }
+        };
+    deadlines.whenClosed(request.connection(), release);
+    // A malformed handshake fails here after Vert.x has answered it (400); no WebSocket holds the
+    // place then. Vert.x stops reading such a connection: the keep-alive deadline closes it.
     request
         .toWebSocket()
         .onSuccess(
             socket -> {
               deadlines.upgraded(request.connection());
               webSockets.handle(socket);
-            });
+            })
+        .onFailure(error -> release.run());
   }
 
   /** Answers an upgrade 429, counted under {@code kind}, and closes its connection. */

@@ -59,6 +59,32 @@ class ConnectionsPerIpTest {
   }
 
   @Nested
+  class FailedHandshakes {
+    @RegisterExtension
+    static final HeraldProcess herald =
+        HeraldProcess.withDefaults().env("HERALD_MAX_CONNECTIONS_PER_IP", Integer.toString(CAP));
+
+    @Test
+    void aHandshakeThatFailsHoldsNoPlaceEvenWhileItsConnectionStaysOpen() {
+      List<FrameSocket> held = new ArrayList<>();
+      try {
+        for (int i = 0; i < CAP; i++) {
+          FrameSocket broken = FrameSocket.tcp(herald, 0, "127.0.0.5");
+          held.add(broken);
+          Map<String, String> noKey = headers(Map.of());
+          noKey.remove("Sec-WebSocket-Key");
+          assertEquals(400, broken.upgrade(target(), noKey).status());
+        }
+        for (int i = 0; i < CAP; i++) {
+          held.add(upgraded(herald, "127.0.0.5", Map.of()));
+        }
+      } finally {
+        held.forEach(FrameSocket::close);
+      }
+    }
+  }
+
+  @Nested
   class BehindATrustedProxy {
     @RegisterExtension
     static final HeraldProcess herald =
