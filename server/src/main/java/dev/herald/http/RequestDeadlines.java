@@ -104,6 +104,8 @@ public final class RequestDeadlines {
     if (watch != null) {
       watch.upgraded = true;
       watch.cancel();
+      // The upgrade request is not needed for the socket's whole life (see WebSocketHandler).
+      watch.current = null;
     }
   }
 
