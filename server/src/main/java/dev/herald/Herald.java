@@ -12,6 +12,7 @@ import dev.herald.channels.LocalChannelDirectory;
 import dev.herald.channels.LocalOnlineUsers;
 import dev.herald.channels.OnlineUsers;
 import dev.herald.config.AppConfig;
+import dev.herald.config.ConnectionSettings;
 import dev.herald.config.HeraldConfig;
 import dev.herald.config.ScalingConfig;
 import dev.herald.console.ConsoleFeed;
@@ -35,10 +36,12 @@ import dev.herald.webhooks.MemoryBatchStore;
 import dev.herald.webhooks.WebhookDispatcher;
 import dev.herald.websocket.ConnectionRateLimiter;
 import dev.herald.websocket.ConnectionRegistry;
+import dev.herald.websocket.ConnectionsPerAddress;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.dns.AddressResolverOptions;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
@@ -62,6 +65,13 @@ public final class Herald {
   private final NodeMonitor nodeMonitor;
   private final LocalChannelCache localCache;
   private final HeraldMetrics metrics;
+
+  /**
+   * Largest WebSocket message of any connection, static apps' and database apps' alike (rows over
+   * it are served with it as their limit).
+   */
+  private final int maxWebSocketMessage;
+
   private final NodeServices services;
   private final java.util.List<HeraldVerticle> verticles =
       new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -73,9 +83,13 @@ public final class Herald {
         config.server().eventLoops() > 0
             ? config.server().eventLoops()
             : Runtime.getRuntime().availableProcessors();
-    this.vertx =
-        Vertx.vertx(
-            new VertxOptions().setEventLoopPoolSize(eventLoops).setPreferNativeTransport(true));
+    this.vertx = Vertx.vertx(vertxOptions(eventLoops, config.server().connections()));
+    this.maxWebSocketMessage =
+        config
+            .server()
+            .connections()
+            .webSocketMessageCeiling(
+                config.apps().stream().mapToInt(AppConfig::maxMessageSize).max().orElse(0));
     this.certificate = TlsCertificate.load(config.server().tls());
     this.metrics = new HeraldMetrics(config.server().metricsPrefix(), Version.current());
     ScalingConfig scaling = config.server().scaling();
@@ -92,6 +106,7 @@ public final class Herald {
           new DatabaseAppProvider(
               vertx,
               config.server().database(),
+              maxWebSocketMessage,
               (app, change) -> {
                 if (change == DatabaseAppProvider.Change.DELETED) {
                   broadcaster.closeApp(app.id(), ErrorCode.UNKNOWN_APP, "App was deleted");
@@ -151,6 +166,8 @@ public final class Herald {
     ConnectionRegistry registry = new ConnectionRegistry();
     ConnectionRateLimiter connectionRate =
         new ConnectionRateLimiter(config.server().connectionsPerIpPerSecond());
+    ConnectionsPerAddress connectionsPerAddress =
+        new ConnectionsPerAddress(config.server().connections().maxConnectionsPerIp());
     vertx.setPeriodic(10_000, timer -> connectionRate.sweep(System.nanoTime()));
     String consoleToken = config.server().consoleToken();
     ConsoleFeed console = new ConsoleFeed(webhooks, clock, consoleToken != null);
@@ -180,6 +197,7 @@ public final class Herald {
             broadcaster,
             registry,
             connectionRate,
+            connectionsPerAddress,
             new BackendRateLimiter(),
             console,
             console,
@@ -373,12 +391,21 @@ public final class Herald {
     return url.replaceAll("://([^:/@]*):[^@]*@", "://$1:***@");
   }
 
+  /**
+   * Vert.x with its own asynchronous DNS resolver (the JDK's would block the event loop that asks),
+   * pointed at the configured servers if any.
+   */
+  private static VertxOptions vertxOptions(int eventLoops, ConnectionSettings connections) {
+    VertxOptions options =
+        new VertxOptions().setEventLoopPoolSize(eventLoops).setPreferNativeTransport(true);
+    if (!connections.dnsServers().isEmpty()) {
+      options.setAddressResolverOptions(
+          new AddressResolverOptions().setServers(connections.dnsServers()));
+    }
+    return options;
+  }
+
   private HeraldVerticle verticle(int port) {
-    int largestAppMessage =
-        config.apps().stream().mapToInt(AppConfig::maxMessageSize).max().orElse(10_000);
-    // Frames a little over an app's limit still arrive whole, so the client gets a 4300 error
-    // rather than a dropped connection; far larger ones are refused by the WebSocket layer.
-    int maxWebSocketMessage = Math.max(256 * 1024, largestAppMessage * 2);
     HeraldVerticle verticle =
         new HeraldVerticle(config.server(), port, maxWebSocketMessage, services, certificate);
     verticles.add(verticle);

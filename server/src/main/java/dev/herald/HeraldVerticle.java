@@ -4,6 +4,7 @@ import dev.herald.channels.LocalSubscriptions;
 import dev.herald.channels.Subscriber;
 import dev.herald.config.ServerConfig;
 import dev.herald.http.HttpApi;
+import dev.herald.http.RequestDeadlines;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.websocket.WebSocketHandler;
 import io.vertx.core.AbstractVerticle;
@@ -19,6 +20,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One event loop's server: an HTTP server on the shared port that takes WebSocket upgrades and API
@@ -96,7 +98,14 @@ final class HeraldVerticle extends AbstractVerticle {
             // Browsers offer permessage-deflate; accepting it would compress every frame once per
             // subscriber (no more shared bytes) and keep a zlib context per connection.
             .setPerMessageWebSocketCompressionSupported(false)
-            .setPerFrameWebSocketCompressionSupported(false);
+            .setPerFrameWebSocketCompressionSupported(false)
+            // Without cleartext HTTP/2, Vert.x makes the connection (and calls the connection
+            // handler, which starts its deadline) as soon as it is accepted; with it, only once
+            // the first bytes arrive, so a silent TCP connection would never be timed out.
+            // Pusher clients and the SDKs speak HTTP/1.1.
+            .setHttp2ClearTextEnabled(false)
+            .setSslHandshakeTimeout(server.connections().requestTimeoutSeconds())
+            .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS);
     if (certificate != null) {
       options
           .setSsl(true)
@@ -123,13 +132,21 @@ final class HeraldVerticle extends AbstractVerticle {
             services.consoleHandler(),
             services.devRoutes(),
             services.clock());
+    RequestDeadlines deadlines =
+        new RequestDeadlines(
+            vertx,
+            server.connections().requestTimeoutSeconds(),
+            server.connections().keepAliveTimeoutSeconds(),
+            () -> services.metrics().rejection(null, "REQUEST_TIMEOUT"));
     httpServer =
         vertx
             .createHttpServer(options)
+            .connectionHandler(deadlines::opened)
             .requestHandler(
                 request -> {
+                  deadlines.requestArrived(request);
                   if (isWebSocketUpgrade(request)) {
-                    upgrade(request, webSockets);
+                    upgrade(request, webSockets, deadlines);
                   } else {
                     api.handle(request);
                   }
@@ -147,7 +164,8 @@ final class HeraldVerticle extends AbstractVerticle {
   }
 
   /**
-   * Takes a WebSocket upgrade unless its client is over the per-IP handshake rate. Every other
+   * Takes a WebSocket upgrade unless its client is over the per-IP handshake rate or already holds
+   * {@code max_connections_per_ip} connections (counted until this connection closes). Every other
    * upgrade is accepted: Pusher errors (unknown app, bad protocol) are sent as frames and close
    * codes on an open socket, which is what clients understand.
    *
@@ -156,23 +174,50 @@ final class HeraldVerticle extends AbstractVerticle {
    * (Caddy by default, nginx with {@code keepalive}) would send the next client's request into it
    * and wait forever.
    */
-  private void upgrade(HttpServerRequest request, WebSocketHandler webSockets) {
+  private void upgrade(
+      HttpServerRequest request, WebSocketHandler webSockets, RequestDeadlines deadlines) {
     String peer = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
     // Behind a trusted proxy, count the client it forwards, not the proxy.
     String address =
         server.trustedProxies().clientAddress(peer, request.headers().getAll("X-Forwarded-For"));
     if (!services.connectionRate().tryAcquire(address, System.nanoTime())) {
-      services.metrics().rejection(null, "CONNECTION_RATE_LIMIT");
-      request
-          .response()
-          .setStatusCode(429)
-          .putHeader(HttpHeaders.CONNECTION, "close")
-          .end("Too Many Requests")
-          .onComplete(written -> request.connection().close());
+      refuse(request, "CONNECTION_RATE_LIMIT");
       return;
     }
-    // A malformed handshake fails here after Vert.x has answered it (400).
-    request.toWebSocket().onSuccess(webSockets::handle);
+    if (!services.connectionsPerAddress().tryAcquire(address)) {
+      refuse(request, "CONNECTIONS_PER_IP_LIMIT");
+      return;
+    }
+    boolean[] released = {false};
+    Runnable release =
+        () -> {
+          if (!released[0]) {
+            released[0] = true;
+            services.connectionsPerAddress().release(address);
+          }
+        };
+    deadlines.whenClosed(request.connection(), release);
+    // A malformed handshake fails here after Vert.x has answered it (400); no WebSocket holds the
+    // place then. Vert.x stops reading such a connection: the keep-alive deadline closes it.
+    request
+        .toWebSocket()
+        .onSuccess(
+            socket -> {
+              deadlines.upgraded(request.connection());
+              webSockets.handle(socket);
+            })
+        .onFailure(error -> release.run());
+  }
+
+  /** Answers an upgrade 429, counted under {@code kind}, and closes its connection. */
+  private void refuse(HttpServerRequest request, String kind) {
+    services.metrics().rejection(null, kind);
+    request
+        .response()
+        .setStatusCode(429)
+        .putHeader(HttpHeaders.CONNECTION, "close")
+        .end("Too Many Requests")
+        .onComplete(written -> request.connection().close());
   }
 
   /**

@@ -32,7 +32,6 @@ public final class Main {
       ConfigLoader.envNames().forEach(System.out::println);
       return;
     }
-    System.setProperty("vertx.disableDnsResolver", "true");
     ConfigLoader.CommandLine commandLine;
     HeraldConfig config;
     try {

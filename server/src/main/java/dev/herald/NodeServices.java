@@ -15,6 +15,7 @@ import dev.herald.scaling.LocalAdapter;
 import dev.herald.webhooks.Webhooks;
 import dev.herald.websocket.ConnectionRateLimiter;
 import dev.herald.websocket.ConnectionRegistry;
+import dev.herald.websocket.ConnectionsPerAddress;
 import java.time.Clock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -38,6 +39,7 @@ record NodeServices(
     Broadcaster broadcaster,
     ConnectionRegistry registry,
     ConnectionRateLimiter connectionRate,
+    ConnectionsPerAddress connectionsPerAddress,
     BackendRateLimiter backendRate,
     Webhooks webhooks,
     ConsoleFeed console,

@@ -84,6 +84,7 @@ class DatabaseAppsTest {
     private final App toDisable = App.unique("disable");
     private final App toDelete = App.unique("delete");
     private final App tuned = App.unique("tuned");
+    private final App large = App.unique("large");
 
     /** Why the database cannot be used, or null when it can. */
     private String unreachable;
@@ -112,6 +113,7 @@ class DatabaseAppsTest {
       insert(toDisable, null);
       insert(toDelete, null);
       insert(tuned, "{\"activity_timeout\":17}");
+      insert(large, "{\"max_message_size\":600000}");
       herald =
           HeraldProcess.withDefaults()
               .env("REVERB_APP_ID", null)
@@ -184,6 +186,32 @@ class DatabaseAppsTest {
             established::toString);
         assertEquals(
             17, Json.dataOf(established).path("activity_timeout").asInt(), established::toString);
+      }
+    }
+
+    @Test
+    void aRowsMaxMessageSizeIsHonouredUpToTheWebSocketCeiling() {
+      String ping = "{\"event\":\"pusher:ping\",\"data\":{\"pad\":\"%s\"}}";
+      String pong = "{\"event\":\"pusher:pong\",\"data\":\"{}\"}";
+      // The ceiling is fixed at start; HERALD_MAX_WEBSOCKET_MESSAGE_SIZE makes room for the row.
+      try (HeraldProcess roomy =
+          HeraldProcess.withDefaults()
+              .env("HERALD_APPS_DATABASE_URL", heraldUrl)
+              .env("HERALD_APPS_TABLE", table)
+              .env("HERALD_MAX_WEBSOCKET_MESSAGE_SIZE", "1048576")
+              .start()) {
+        try (RawClient client = RawClient.open(roomy.wsUrl(large.key()))) {
+          client.sendText(String.format(ping, "x".repeat(500_000)));
+          client.assertNext(pong);
+          client.sendText(String.format(ping, "x".repeat(700_000)));
+          assertError(client.awaitJson(), 4300);
+          client.assertPingPong();
+        }
+      }
+      // Under the default ceiling (256 KiB) the row is served with the ceiling as its limit.
+      try (RawClient client = RawClient.open(herald.wsUrl(large.key()))) {
+        client.sendText(String.format(ping, "x".repeat(250_000)));
+        client.assertNext(pong);
       }
     }
 

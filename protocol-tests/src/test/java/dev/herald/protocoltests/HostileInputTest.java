@@ -617,21 +617,73 @@ class HostileInputTest {
         });
   }
 
+  /** {@code HERALD_REQUEST_TIMEOUT}'s documented default, which this class's server runs with. */
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+  /** How late after its deadline a close may be observed on a busy machine. */
+  private static final Duration CLOSE_MARGIN = Duration.ofSeconds(5);
+
   @Test
-  void slowlorisUpgradeThatNeverFinishesItsHeadersDoesNotHoldOthersUp() {
-    othersStayServed(
-        () -> {
-          List<FrameSocket> loris = new java.util.ArrayList<>();
-          try {
-            for (int i = 0; i < 50; i++) {
-              FrameSocket raw = FrameSocket.tcp(herald, 0);
-              raw.writeRaw(bytes("GET " + wsTarget() + " HTTP/1.1\r\nHost: x\r\nX-Slow: "));
-              loris.add(raw);
-            }
-          } finally {
-            loris.forEach(FrameSocket::close);
-          }
-        });
+  void slowlorisUpgradesAreClosedWithinTheRequestTimeoutAndOthersAreServedWhileTheyAreHeld() {
+    List<FrameSocket> loris = new java.util.ArrayList<>();
+    long firstOpened = System.nanoTime();
+    try {
+      for (int i = 0; i < 50; i++) {
+        FrameSocket raw = FrameSocket.tcp(herald, 0);
+        raw.writeRaw(bytes("GET " + wsTarget() + " HTTP/1.1\r\nHost: x\r\nX-Slow: "));
+        loris.add(raw);
+      }
+      long lastOpened = System.nanoTime();
+      // Served while all 50 are held open, each still trickling its header.
+      othersStayServed(() -> loris.forEach(raw -> raw.writeRaw(bytes("a"))));
+      Duration servedAfter = Duration.ofNanos(System.nanoTime() - firstOpened);
+      assertTrue(
+          servedAfter.compareTo(REQUEST_TIMEOUT) < 0,
+          "others were served only after " + servedAfter + ", when the server may have closed");
+
+      long deadline = lastOpened + REQUEST_TIMEOUT.plus(CLOSE_MARGIN).toNanos();
+      long lastClosed = 0;
+      for (FrameSocket raw : loris) {
+        long closedAt = awaitEofBefore(raw, deadline);
+        assertTrue(closedAt > 0, "a half-open upgrade was still open after the bound");
+        lastClosed = Math.max(lastClosed, closedAt);
+      }
+      Duration closedAfter = Duration.ofNanos(lastClosed - firstOpened);
+      assertTrue(
+          closedAfter.compareTo(REQUEST_TIMEOUT.minusMillis(500)) > 0,
+          "closed before the request timeout: " + closedAfter);
+      System.out.println(
+          "HostileInputTest: 50 half-open upgrades; others served after "
+              + servedAfter.toMillis()
+              + " ms; all closed by the server "
+              + closedAfter.toMillis()
+              + " ms after the first was opened");
+    } finally {
+      loris.forEach(FrameSocket::close);
+    }
+  }
+
+  /**
+   * The time the server ended the connection (read EOF or a reset), or 0 if it was still open at
+   * {@code deadlineNanos}. Whatever the server sent before is skipped.
+   */
+  static long awaitEofBefore(FrameSocket raw, long deadlineNanos) {
+    try {
+      while (true) {
+        long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
+        if (left <= 0) {
+          return 0;
+        }
+        raw.socket().setSoTimeout((int) left);
+        if (raw.input().read() < 0) {
+          return System.nanoTime();
+        }
+      }
+    } catch (java.net.SocketTimeoutException e) {
+      return 0;
+    } catch (java.io.IOException reset) {
+      return System.nanoTime();
+    }
   }
 
   private static String wsTarget() {

@@ -69,9 +69,14 @@ public final class DatabaseAppProvider implements AppProvider {
   private final Listener listener;
   private volatile Snapshot snapshot = Snapshot.of(List.of());
 
-  public DatabaseAppProvider(Vertx vertx, DatabaseAppsConfig config, Listener listener) {
+  /** The server's WebSocket message ceiling: no row's {@code max_message_size} may exceed it. */
+  private final int maxMessageCeiling;
+
+  public DatabaseAppProvider(
+      Vertx vertx, DatabaseAppsConfig config, int maxMessageCeiling, Listener listener) {
     this.vertx = vertx;
     this.config = config;
+    this.maxMessageCeiling = maxMessageCeiling;
     this.listener = listener;
     this.pool = createPool(vertx, config.url());
     this.query = "SELECT id, app_key, secret, enabled, options FROM " + config.table();
@@ -211,6 +216,7 @@ public final class DatabaseAppProvider implements AppProvider {
                 }
               });
     }
+    capMessageSize(settings, source);
     settings.put("id", id);
     settings.put("key", String.valueOf(row.getValue("app_key")));
     settings.put("secret", String.valueOf(row.getValue("secret")));
@@ -223,6 +229,35 @@ public final class DatabaseAppProvider implements AppProvider {
               : String.valueOf(enabled));
     }
     return AppConfig.fromSettings(settings, source);
+  }
+
+  /**
+   * Lowers a row's {@code max_message_size} above the server's WebSocket ceiling to the ceiling:
+   * the WebSocket layer drops larger messages whatever the app says, so the app is served with the
+   * limit that is really enforced (and a client over it still gets 4300, not a dropped connection,
+   * up to the ceiling). The ceiling is fixed when the server starts.
+   */
+  private void capMessageSize(Map<String, String> settings, String source) {
+    String value = settings.get("max_message_size");
+    if (value == null) {
+      return;
+    }
+    long requested;
+    try {
+      requested = Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return; // AppConfig refuses it with the usual message.
+    }
+    if (requested > maxMessageCeiling) {
+      LOG.warning(
+          source
+              + ": max_message_size "
+              + requested
+              + " is over this server's WebSocket message limit; serving the app with "
+              + maxMessageCeiling
+              + " (raise HERALD_MAX_WEBSOCKET_MESSAGE_SIZE to allow more)");
+      settings.put("max_message_size", Integer.toString(maxMessageCeiling));
+    }
   }
 
   /** The URL without its password, for messages. */

@@ -125,7 +125,27 @@ public final class ConfigLoader {
               "connections_per_ip_per_second",
               "HERALD_CONNECTIONS_PER_IP_PER_SECOND",
               null),
-          new EnvBinding(Scope.SERVER, "trusted_proxies", "HERALD_TRUSTED_PROXIES", null));
+          new EnvBinding(Scope.SERVER, "trusted_proxies", "HERALD_TRUSTED_PROXIES", null),
+          // Connection limits and DNS (ConnectionSettings).
+          new EnvBinding(Scope.SERVER, "request_timeout", "HERALD_REQUEST_TIMEOUT", null),
+          new EnvBinding(Scope.SERVER, "keep_alive_timeout", "HERALD_KEEP_ALIVE_TIMEOUT", null),
+          new EnvBinding(
+              Scope.SERVER, "max_connections_per_ip", "HERALD_MAX_CONNECTIONS_PER_IP", null),
+          new EnvBinding(Scope.SERVER, "dns_servers", "HERALD_DNS_SERVERS", null),
+          new EnvBinding(
+              Scope.SERVER,
+              "max_websocket_message_size",
+              "HERALD_MAX_WEBSOCKET_MESSAGE_SIZE",
+              null));
+
+  /** Every key of a config file's {@code server:} map. */
+  private static final Set<String> SERVER_KEYS = serverKeys();
+
+  private static Set<String> serverKeys() {
+    Set<String> keys = new HashSet<>(ServerConfig.KEYS);
+    keys.addAll(ConnectionSettings.KEYS);
+    return Set.copyOf(keys);
+  }
 
   /**
    * Every environment variable Herald reads (each binding's name and fallback, and {@code
@@ -322,6 +342,7 @@ public final class ConfigLoader {
               + " database); start without --dev, or without the app configuration");
     }
     checkUnique(apps);
+    checkWebSocketCeiling(serverConfig.connections(), apps, server);
     return new HeraldConfig(serverConfig, apps, development, commandLine.dev());
   }
 
@@ -346,6 +367,18 @@ public final class ConfigLoader {
       return "herald:" + java.util.HexFormat.of().formatHex(digest, 0, 4) + ":";
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** An explicit WebSocket ceiling must not refuse a message a configured app allows. */
+  private static void checkWebSocketCeiling(
+      ConnectionSettings connections, List<AppConfig> apps, Section server) {
+    int largest = apps.stream().mapToInt(AppConfig::maxMessageSize).max().orElse(0);
+    if (connections.maxWebSocketMessageSize() > 0
+        && connections.maxWebSocketMessageSize() < largest) {
+      throw new ConfigException(
+          server.source("max_websocket_message_size"),
+          "must be at least the largest app max_message_size (" + largest + ")");
     }
   }
 
@@ -385,7 +418,7 @@ public final class ConfigLoader {
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
       switch (entry.getKey()) {
-        case "server" -> copy(entry.getValue(), file + ": server", ServerConfig.KEYS, server);
+        case "server" -> copy(entry.getValue(), file + ": server", SERVER_KEYS, server);
         case "apps" -> {
           if (!entry.getValue().isArray()) {
             throw new ConfigException(file + ": apps", "must be a list of apps");

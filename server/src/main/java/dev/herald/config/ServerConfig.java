@@ -9,6 +9,8 @@ import java.util.Set;
  * @param maxRequestSize largest HTTP request body in bytes
  * @param eventLoops number of event loops (one verticle each); 0 means one per core
  * @param trustedProxies proxies whose X-Forwarded-For names the client (none by default)
+ * @param connections time limits and per-address caps of client connections, DNS, and the WebSocket
+ *     message ceiling
  */
 public record ServerConfig(
     String host,
@@ -28,8 +30,10 @@ public record ServerConfig(
     boolean jsonLogs,
     String consoleToken,
     int connectionsPerIpPerSecond,
-    TrustedProxies trustedProxies) {
+    TrustedProxies trustedProxies,
+    ConnectionSettings connections) {
 
+  /** The file keys of this record's own settings; {@link ConnectionSettings#KEYS} add to them. */
   static final Set<String> KEYS =
       Set.of(
           "host",
@@ -91,7 +95,8 @@ public record ServerConfig(
         consoleToken(section),
         section.integer("connections_per_ip_per_second", 0, 0, 1_000_000),
         TrustedProxies.parse(
-            section.string("trusted_proxies", ""), section.source("trusted_proxies")));
+            section.string("trusted_proxies", ""), section.source("trusted_proxies")),
+        ConnectionSettings.from(section));
   }
 
   /** The debug console's token, or null: the console is off unless one is set. */

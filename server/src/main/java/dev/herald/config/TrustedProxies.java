@@ -148,7 +148,9 @@ public record TrustedProxies(List<Range> ranges) {
       }
       return bytes;
     }
-    if (!candidate.contains(":") || !candidate.matches("[0-9A-Fa-f:.]+")) {
+    // InetAddress parses a literal only when the text starts with a hex digit or a colon; anything
+    // else (".:1") it would look up in DNS, on the event loop that asked.
+    if (!candidate.contains(":") || !candidate.matches("[0-9A-Fa-f:][0-9A-Fa-f:.]*")) {
       return null;
     }
     try {

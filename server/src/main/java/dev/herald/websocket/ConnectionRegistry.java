@@ -1,8 +1,8 @@
 package dev.herald.websocket;
 
+import java.security.SecureRandom;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -10,6 +10,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * quota. Thread-safe: event loops register and remove their own sessions concurrently.
  */
 public final class ConnectionRegistry {
+  /**
+   * Socket ids must not be guessable: {@code toOthers()} ({@code socket_id} of an HTTP API event)
+   * leaves a connection out by its id, and private channel signatures are made over it. {@link
+   * java.util.concurrent.ThreadLocalRandom} is predictable from a few outputs; this is not.
+   * Thread-safe.
+   */
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private final Map<String, Session> bySocketId = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> countByApp = new ConcurrentHashMap<>();
 
@@ -36,13 +44,12 @@ public final class ConnectionRegistry {
   }
 
   /**
-   * A socket id no live connection has: two random non-negative integers joined by a dot, as Pusher
-   * makes them.
+   * A socket id no live connection has: two random non-negative integers from a secure source
+   * joined by a dot, as Pusher makes them.
    */
   String newSocketId() {
-    ThreadLocalRandom random = ThreadLocalRandom.current();
     while (true) {
-      String id = random.nextInt(Integer.MAX_VALUE) + "." + random.nextInt(Integer.MAX_VALUE);
+      String id = RANDOM.nextInt(Integer.MAX_VALUE) + "." + RANDOM.nextInt(Integer.MAX_VALUE);
       if (!bySocketId.containsKey(id)) {
         return id;
       }
