@@ -117,7 +117,8 @@ public final class Herald {
               config.server().webhooks(),
               new RedisBatchStore(
                   redis, scaling.prefix(), nodeId, scaling.nodeTimeoutSeconds() * 1000L),
-              clock);
+              clock,
+              apps::current);
       RedisChannelDirectory redisDirectory =
           new RedisChannelDirectory(redis, scaling.prefix(), nodeId);
       RedisOnlineUsers redisOnline = new RedisOnlineUsers(redis, scaling.prefix(), nodeId);
@@ -141,7 +142,8 @@ public final class Herald {
       redis = null;
       nodeMonitor = null;
       this.webhooks =
-          new WebhookDispatcher(vertx, config.server().webhooks(), new MemoryBatchStore(), clock);
+          new WebhookDispatcher(
+              vertx, config.server().webhooks(), new MemoryBatchStore(), clock, apps::current);
       directory = new LocalChannelDirectory();
       onlineUsers = new LocalOnlineUsers();
       localCache = new LocalChannelCache(clock);
@@ -251,7 +253,8 @@ public final class Herald {
                     error ->
                         Future.failedFuture(
                             "cannot reach Redis at "
-                                + redacted(config.server().scaling().redisUrl())
+                                + dev.herald.config.Redacted.url(
+                                    config.server().scaling().redisUrl())
                                 + ": "
                                 + error.getMessage()))
                 .compose(ignored -> nodeMonitor.start());
@@ -365,10 +368,6 @@ public final class Herald {
   /** The demo page's path ({@code {path}/demo/}) when {@code --dev} serves it; otherwise null. */
   public String demoPath() {
     return services.devRoutes() == null ? null : services.devRoutes().pagePath();
-  }
-
-  private static String redacted(String url) {
-    return url.replaceAll("://([^:/@]*):[^@]*@", "://$1:***@");
   }
 
   private HeraldVerticle verticle(int port) {

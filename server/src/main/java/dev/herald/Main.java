@@ -60,6 +60,7 @@ public final class Main {
             })
         .onFailure(
             error -> {
+              LogSetup.flush();
               System.err.println(
                   "herald: cannot start on "
                       + config.server().host()
@@ -88,6 +89,7 @@ public final class Main {
     } catch (Exception e) {
       System.err.println("herald: drain did not finish cleanly: " + e);
     }
+    LogSetup.flush();
     System.out.flush();
     Runtime.getRuntime().halt(0);
   }
@@ -178,7 +180,8 @@ public final class Main {
     out.println("                   (variables in the process environment win over the file)");
     out.println(
         "  --tls-self-signed  serve wss:// and https:// with a generated development certificate");
-    out.println("  --debug          log every frame in and out (HERALD_DEBUG=true)");
+    out.println(
+        "  --debug          log every frame in and out, payloads included (HERALD_DEBUG=true)");
     out.println("  --log-format json  one JSON object per log line (HERALD_LOG_FORMAT=json)");
     out.println(
         "  --dev            also serve the demo at /demo/ with a fake sign-in (development app only)");

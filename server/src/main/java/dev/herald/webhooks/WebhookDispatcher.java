@@ -11,6 +11,7 @@ import io.vertx.core.http.PoolOptions;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * Routes webhook events to each app's targets: holds channel_vacated and member_removed back for
@@ -41,12 +42,21 @@ public final class WebhookDispatcher implements Webhooks {
   private final Map<ChannelKey, WebhookEvent> pendingCounts = new ConcurrentHashMap<>();
 
   private final BatchStore store;
+  private final UnaryOperator<AppConfig> current;
 
   /**
    * @param store where sealed batches wait: {@link MemoryBatchStore}, or a shared durable one
+   * @param current the newest version of an app (from {@code AppProvider.current}): events arrive
+   *     with the copy their connection found, and a rotated secret must sign them anyway
    */
-  public WebhookDispatcher(Vertx vertx, WebhookSettings settings, BatchStore store, Clock clock) {
+  public WebhookDispatcher(
+      Vertx vertx,
+      WebhookSettings settings,
+      BatchStore store,
+      Clock clock,
+      UnaryOperator<AppConfig> current) {
     this.vertx = vertx;
+    this.current = current;
     this.settings = settings;
     this.store = store;
     this.clock = clock;
@@ -64,7 +74,8 @@ public final class WebhookDispatcher implements Webhooks {
   }
 
   @Override
-  public void emit(AppConfig app, WebhookEvent event) {
+  public void emit(AppConfig found, WebhookEvent event) {
+    AppConfig app = current.apply(found);
     if (app.webhooks().isEmpty()) {
       return;
     }
@@ -158,7 +169,16 @@ public final class WebhookDispatcher implements Webhooks {
         new TargetKey(app.id(), target),
         key ->
             new TargetQueue(
-                vertx, client, app, target, queueName(app, target), store, settings, clock, stats));
+                vertx,
+                client,
+                app,
+                current,
+                target,
+                queueName(app, target),
+                store,
+                settings,
+                clock,
+                stats));
   }
 
   /** A name for an app's target that is the same in every process with the same configuration. */

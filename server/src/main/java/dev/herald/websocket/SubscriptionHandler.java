@@ -20,6 +20,7 @@ import dev.herald.webhooks.WebhookEvent;
 import dev.herald.webhooks.Webhooks;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -39,6 +40,7 @@ final class SubscriptionHandler {
   private final Broadcaster broadcaster;
   private final Webhooks webhooks;
   private final HeraldMetrics metrics;
+  private final UnaryOperator<AppConfig> current;
 
   SubscriptionHandler(
       LocalSubscriptions local,
@@ -46,7 +48,9 @@ final class SubscriptionHandler {
       ChannelCache cache,
       Broadcaster broadcaster,
       Webhooks webhooks,
-      HeraldMetrics metrics) {
+      HeraldMetrics metrics,
+      UnaryOperator<AppConfig> current) {
+    this.current = current;
     this.metrics = metrics;
     this.local = local;
     this.directory = directory;
@@ -262,8 +266,7 @@ final class SubscriptionHandler {
     }
   }
 
-  private static void checkAccess(
-      Session session, ChannelName channel, ClientFrame.Subscribe frame) {
+  private void checkAccess(Session session, ChannelName channel, ClientFrame.Subscribe frame) {
     if (channel.kind() == ChannelKind.SERVER_TO_USER) {
       String userId = channel.serverToUserId();
       if (session.signedInUserId() == null || !session.signedInUserId().equals(userId)) {
@@ -288,8 +291,13 @@ final class SubscriptionHandler {
     if (channel.kind().isPresence() && channelData == null) {
       throw new Refusal("AuthError", 401, "Subscribing to a presence channel needs channel_data");
     }
+    // The app's newest version: a secret rotated while the client is connected checks from now.
     if (!ChannelAuthorizer.isValid(
-        session.app(), session.socketId(), channel.value(), channelData, frame.auth())) {
+        current.apply(session.app()),
+        session.socketId(),
+        channel.value(),
+        channelData,
+        frame.auth())) {
       throw new Refusal(
           "AuthError",
           401,
