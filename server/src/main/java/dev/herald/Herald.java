@@ -62,6 +62,7 @@ public final class Herald {
   private final LocalChannelCache localCache;
   private final HeraldMetrics metrics;
   private final NodeServices services;
+  private final ConsoleHandler consoleHandler;
   private final java.util.List<HeraldVerticle> verticles =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean draining;
@@ -156,7 +157,7 @@ public final class Herald {
     String consoleToken = config.server().consoleToken();
     ConsoleFeed console = new ConsoleFeed(webhooks, clock, consoleToken != null);
     EventPublisher publisher = new EventPublisher(broadcaster, cache, console, metrics);
-    ConsoleHandler consoleHandler =
+    this.consoleHandler =
         consoleToken == null
             ? null
             : new ConsoleHandler(
@@ -183,7 +184,7 @@ public final class Herald {
             connectionRate,
             console,
             console,
-            consoleHandler,
+            config.server().consoleOnMetricsPort() ? null : consoleHandler,
             devRoutes,
             this::notReadyReason,
             () -> draining,
@@ -282,10 +283,15 @@ public final class Herald {
     if (!config.server().metricsEnabled() || config.server().metricsPort() == 0) {
       return Future.succeededFuture();
     }
+    io.vertx.ext.web.Router router =
+        dev.herald.http.HttpApi.metricsRouter(vertx, metrics, this::notReadyReason);
+    if (consoleHandler != null && config.server().consoleOnMetricsPort()) {
+      consoleHandler.mount(vertx, router, "");
+    }
     return vertx
         .createHttpServer(
             new io.vertx.core.http.HttpServerOptions().setHost(config.server().host()))
-        .requestHandler(dev.herald.http.HttpApi.metricsRouter(vertx, metrics, this::notReadyReason))
+        .requestHandler(router)
         .listen(config.server().metricsPort())
         .mapEmpty();
   }
