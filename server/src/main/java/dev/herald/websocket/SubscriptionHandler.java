@@ -145,6 +145,18 @@ final class SubscriptionHandler {
     if (subscription.channel().kind().requiresSignature()) {
       session.markAuthorized();
     }
+    // Webhooks first: once the client has its reply it may cause the next event (another client
+    // joins), and with the directory answering on each loop's own context that event's webhook
+    // could otherwise be queued before this one.
+    if (join.channelOccupied()) {
+      webhooks.emit(app, WebhookEvent.channelOccupied(channel));
+    }
+    if (join.memberAdded()) {
+      webhooks.emit(app, WebhookEvent.memberAdded(channel, member.userId()));
+    }
+    if (!subscription.channel().kind().isPresence()) {
+      webhooks.emit(app, WebhookEvent.subscriptionCount(channel, join.subscriptionCount()));
+    }
     if (member == null) {
       session.send(ServerFrames.subscriptionSucceeded(channel));
     } else {
@@ -157,15 +169,6 @@ final class SubscriptionHandler {
             session.socketId(),
             join.membershipVersion());
       }
-    }
-    if (join.channelOccupied()) {
-      webhooks.emit(app, WebhookEvent.channelOccupied(channel));
-    }
-    if (join.memberAdded()) {
-      webhooks.emit(app, WebhookEvent.memberAdded(channel, member.userId()));
-    }
-    if (!subscription.channel().kind().isPresence()) {
-      webhooks.emit(app, WebhookEvent.subscriptionCount(channel, join.subscriptionCount()));
     }
     if (subscription.channel().kind().isCache()) {
       replayCache(session, channel);
