@@ -82,6 +82,14 @@ describe('the debug console in Chromium', { skip: SKIP }, () => {
 
   test('the console shows a pusher-js connection and its channel, logs an API event, and its form triggers an event', async () => {
     const page = await consolePage();
+    // No URL the page requests carries the token (URLs end up in proxy logs), and the page's
+    // Content-Security-Policy blocks nothing the page itself needs.
+    const urls = [];
+    const violations = [];
+    page.on('request', (request) => urls.push(request.url()));
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
     assert.equal(await page.isVisible('#console'), false, 'nothing shown before the token');
     await logIn(page, TOKEN);
     await page.waitForSelector('#console', { state: 'visible' });
@@ -111,6 +119,10 @@ describe('the debug console in Chromium', { skip: SKIP }, () => {
     await page.click('#trigger-send');
     await textBecomes(page, '#trigger-result', 'Sent');
     assert.deepEqual(await fromConsole, { from: 'console', n: 1 });
+
+    assert.ok(urls.some((url) => url.includes('/api/events?ticket=')), `the stream opened with a ticket: ${urls}`);
+    assert.deepEqual(urls.filter((url) => url.includes(TOKEN)), [], 'no URL carries the token');
+    assert.deepEqual(violations, [], 'no Content-Security-Policy violation');
 
     // For humans reading the build output; not asserted.
     mkdirSync(path.dirname(SCREENSHOT), { recursive: true });

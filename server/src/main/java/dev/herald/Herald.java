@@ -73,6 +73,7 @@ public final class Herald {
   private final int maxWebSocketMessage;
 
   private final NodeServices services;
+  private final ConsoleHandler consoleHandler;
   private final java.util.List<HeraldVerticle> verticles =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean draining;
@@ -133,7 +134,8 @@ public final class Herald {
               config.server().webhooks(),
               new RedisBatchStore(
                   redis, scaling.prefix(), nodeId, scaling.nodeTimeoutSeconds() * 1000L),
-              clock);
+              clock,
+              apps::current);
       RedisChannelDirectory redisDirectory =
           new RedisChannelDirectory(redis, scaling.prefix(), nodeId);
       RedisOnlineUsers redisOnline = new RedisOnlineUsers(redis, scaling.prefix(), nodeId);
@@ -157,7 +159,8 @@ public final class Herald {
       redis = null;
       nodeMonitor = null;
       this.webhooks =
-          new WebhookDispatcher(vertx, config.server().webhooks(), new MemoryBatchStore(), clock);
+          new WebhookDispatcher(
+              vertx, config.server().webhooks(), new MemoryBatchStore(), clock, apps::current);
       directory = new LocalChannelDirectory();
       onlineUsers = new LocalOnlineUsers();
       localCache = new LocalChannelCache(clock);
@@ -172,7 +175,7 @@ public final class Herald {
     String consoleToken = config.server().consoleToken();
     ConsoleFeed console = new ConsoleFeed(webhooks, clock, consoleToken != null);
     EventPublisher publisher = new EventPublisher(broadcaster, cache, console, metrics);
-    ConsoleHandler consoleHandler =
+    this.consoleHandler =
         consoleToken == null
             ? null
             : new ConsoleHandler(
@@ -201,7 +204,7 @@ public final class Herald {
             new BackendRateLimiter(),
             console,
             console,
-            consoleHandler,
+            config.server().consoleOnMetricsPort() ? null : consoleHandler,
             devRoutes,
             this::notReadyReason,
             () -> draining,
@@ -271,7 +274,8 @@ public final class Herald {
                     error ->
                         Future.failedFuture(
                             "cannot reach Redis at "
-                                + redacted(config.server().scaling().redisUrl())
+                                + dev.herald.config.Redacted.url(
+                                    config.server().scaling().redisUrl())
                                 + ": "
                                 + error.getMessage()))
                 .compose(ignored -> nodeMonitor.start());
@@ -299,10 +303,15 @@ public final class Herald {
     if (!config.server().metricsEnabled() || config.server().metricsPort() == 0) {
       return Future.succeededFuture();
     }
+    io.vertx.ext.web.Router router =
+        dev.herald.http.HttpApi.metricsRouter(vertx, metrics, this::notReadyReason);
+    if (consoleHandler != null && config.server().consoleOnMetricsPort()) {
+      consoleHandler.mount(vertx, router, "");
+    }
     return vertx
         .createHttpServer(
             new io.vertx.core.http.HttpServerOptions().setHost(config.server().host()))
-        .requestHandler(dev.herald.http.HttpApi.metricsRouter(vertx, metrics, this::notReadyReason))
+        .requestHandler(router)
         .listen(config.server().metricsPort())
         .mapEmpty();
   }
@@ -385,10 +394,6 @@ public final class Herald {
   /** The demo page's path ({@code {path}/demo/}) when {@code --dev} serves it; otherwise null. */
   public String demoPath() {
     return services.devRoutes() == null ? null : services.devRoutes().pagePath();
-  }
-
-  private static String redacted(String url) {
-    return url.replaceAll("://([^:/@]*):[^@]*@", "://$1:***@");
   }
 
   /**

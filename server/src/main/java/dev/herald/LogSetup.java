@@ -10,11 +10,13 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.logging.StreamHandler;
 
 /**
  * Configures java.util.logging once at start: one line per record on standard output, plain text or
- * JSON, and the {@code dev.herald} loggers at FINE with {@code --debug} (every frame in and out).
+ * JSON, written by {@link AsyncLogHandler} so no logging thread waits for the output, and the
+ * {@code dev.herald} loggers at FINE with {@code --debug} (every frame in and out, payloads
+ * included, which the first line of such a run says). At the default level nothing logged carries
+ * an app secret, a signature, a password or a payload.
  */
 final class LogSetup {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -22,36 +24,43 @@ final class LogSetup {
   private static final Logger HERALD = Logger.getLogger("dev.herald");
   private static final Logger NETTY = Logger.getLogger("io.netty");
 
+  /** The first line of a {@code --debug} run: what it writes, and who should not see it. */
+  static final String DEBUG_NOTICE =
+      "--debug is on: every WebSocket frame in and out is logged, including private and presence"
+          + " payloads (user_info, user_data, client event data) and channel signatures."
+          + " Do not use it in production or share these logs.";
+
+  private static volatile Handler handler;
+
   private LogSetup() {}
 
   static void configure(boolean json, boolean debug) {
     Logger root = Logger.getLogger("");
-    for (Handler handler : root.getHandlers()) {
-      root.removeHandler(handler);
+    for (Handler existing : root.getHandlers()) {
+      root.removeHandler(existing);
     }
-    Handler handler =
-        new StreamHandler(System.out, json ? new JsonFormatter() : new PlainFormatter()) {
-          @Override
-          public synchronized void publish(LogRecord record) {
-            super.publish(record);
-            flush();
-          }
-
-          /**
-           * Only flushes: the logging system's shutdown hook closes handlers while the drain is
-           * still printing, and closing this one would close System.out.
-           */
-          @Override
-          public synchronized void close() {
-            flush();
-          }
-        };
-    handler.setLevel(Level.ALL);
-    root.addHandler(handler);
+    Handler async =
+        new AsyncLogHandler(System.out, json ? new JsonFormatter() : new PlainFormatter());
+    async.setLevel(Level.ALL);
+    root.addHandler(async);
+    handler = async;
     root.setLevel(Level.INFO);
     HERALD.setLevel(debug ? Level.FINE : Level.INFO);
     // Quiet by default: Netty reports client misbehaviour we already answer.
     NETTY.setLevel(Level.WARNING);
+    if (debug) {
+      HERALD.warning(DEBUG_NOTICE);
+    }
+  }
+
+  /**
+   * Waits until what was logged so far is written (bounded): for the end of the process, which
+   * halts without running the logging system's own shutdown.
+   */
+  static void flush() {
+    if (handler != null) {
+      handler.flush();
+    }
   }
 
   private static String shortName(String loggerName) {

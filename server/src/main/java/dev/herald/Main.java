@@ -73,6 +73,7 @@ public final class Main {
             })
         .onFailure(
             error -> {
+              LogSetup.flush();
               System.err.println(
                   "herald: cannot start on "
                       + config.server().host()
@@ -113,6 +114,7 @@ public final class Main {
     } catch (Exception e) {
       System.err.println("herald: drain did not finish cleanly: " + e);
     }
+    LogSetup.flush();
     System.out.flush();
     Runtime.getRuntime().halt(0);
   }
@@ -216,7 +218,8 @@ public final class Main {
     out.println("  --hostname H     the name clients reach the server by (shown in the banner)");
     out.println(
         "  --tls-self-signed  serve wss:// and https:// with a generated development certificate");
-    out.println("  --debug          log every frame in and out (HERALD_DEBUG=true)");
+    out.println(
+        "  --debug          log every frame in and out, payloads included (HERALD_DEBUG=true)");
     out.println("  --log-format json  one JSON object per log line (HERALD_LOG_FORMAT=json)");
     out.println(
         "  --dev            also serve the demo at /demo/ with a fake sign-in (development app only)");

@@ -3,6 +3,7 @@ package dev.herald.protocoltests;
 import static dev.herald.protocoltests.ChannelsTest.event;
 import static dev.herald.protocoltests.ConnectionTest.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -103,8 +104,10 @@ class DatabaseAppsTest {
           statement.execute(
               "CREATE TABLE "
                   + table
-                  + " (id VARCHAR(100) PRIMARY KEY, app_key VARCHAR(100) UNIQUE NOT NULL,"
-                  + " secret VARCHAR(100) NOT NULL, enabled BOOLEAN NOT NULL DEFAULT TRUE,"
+                  // No NOT NULL or UNIQUE on key and secret: the server must cope with a table
+                  // that lacks them.
+                  + " (id VARCHAR(100) PRIMARY KEY, app_key VARCHAR(100) NULL,"
+                  + " secret VARCHAR(100) NULL, enabled BOOLEAN NOT NULL DEFAULT TRUE,"
                   + " options TEXT NULL)");
         }
       }
@@ -286,6 +289,126 @@ class DatabaseAppsTest {
       assertEquals(404, api.status(), api::body);
     }
 
+    @Test
+    void rowsWithANullOrEmptyKeyOrSecretAreSkippedWithAWarningNamingTheRow() throws SQLException {
+      String noSecret = Unique.name("nosecret-");
+      String emptySecret = Unique.name("emptysecret-");
+      String noKey = Unique.name("nokey-");
+      insertRaw(noSecret, noSecret + "-key", null);
+      insertRaw(emptySecret, emptySecret + "-key", "");
+      insertRaw(noKey, null, "some-secret-" + noKey);
+      for (String id : new String[] {noSecret, emptySecret, noKey}) {
+        awaitLogged("Skipping app row id=" + id + " ");
+      }
+      // Not served at all, least of all with the string "null" as its secret.
+      try (RawClient refused = RawClient.connect(herald.wsUrl(noSecret + "-key"))) {
+        assertError(refused.awaitJson(), 4001);
+      }
+      ApiClient.Response api = herald.api(noSecret, noSecret + "-key", "null").get("/channels");
+      assertEquals(404, api.status(), api::body);
+      assertFalse(herald.output().contains("some-secret-" + noKey), herald::output);
+      // Logged once, not at every re-read.
+      awaitRereads(2);
+      assertEquals(
+          1,
+          herald.output().split("Skipping app row id=" + noSecret + " ", -1).length - 1,
+          herald::output);
+    }
+
+    @Test
+    void aSecondRowWithAKeyAlreadyUsedIsReportedAndTheFirstKeepsServing() throws SQLException {
+      String duplicate = "zz-" + Unique.name("dup-");
+      insertRaw(duplicate, basic.key(), "the-duplicate-secret");
+      awaitLogged(
+          "Skipping app row id="
+              + duplicate
+              + " of "
+              + table
+              + ": its app_key is already used by row id="
+              + basic.id());
+      String channel = Unique.name("db-");
+      try (RawClient client = RawClient.open(herald.wsUrl(basic.key()))) {
+        client.subscribeOk(channel);
+        herald.api(basic.id(), basic.key(), basic.secret()).trigger(channel, "still", "1");
+        client.assertNext(event(channel, "still", "1"));
+      }
+      ApiClient.Response api =
+          herald.api(duplicate, basic.key(), "the-duplicate-secret").get("/channels");
+      assertEquals(404, api.status(), api::body);
+    }
+
+    @Test
+    void aRowWhoseOptionsBecomeInvalidKeepsServingItsLastGoodVersion() throws SQLException {
+      App fragile = App.unique("fragile");
+      insert(fragile, "{\"activity_timeout\":19}");
+      try (RawClient client = awaitUsable(fragile.key())) {
+        update(
+            "UPDATE " + table + " SET options = '{\"activity_timeout\":\"soon\"}' WHERE id = ?",
+            fragile.id());
+        awaitLogged("App row id=" + fragile.id() + " of " + table + " is now invalid (");
+        awaitRereads(2);
+        // Its client was not closed with 4001, and newcomers get the last good settings.
+        client.assertPingPong();
+        try (RawClient newcomer = RawClient.connect(herald.wsUrl(fragile.key()))) {
+          JsonNode established = newcomer.awaitJson();
+          assertEquals(
+              19, Json.dataOf(established).path("activity_timeout").asInt(), established::toString);
+        }
+      }
+    }
+
+    @Test
+    void aRotatedSecretSignsWebhooksAndChecksAuthWithoutARestart() throws SQLException {
+      App rotating = App.unique("rotating");
+      String newSecret = rotating.secret() + "-rotated";
+      try (WebhookReceiver receiver = WebhookReceiver.start(rotating.key(), newSecret)) {
+        insert(
+            rotating,
+            "{\"webhooks\":[{\"url\":\""
+                + receiver.url()
+                + "\",\"event_types\":[\"channel_occupied\"]}]}");
+        try (RawClient client = awaitUsable(rotating.key())) {
+          client.subscribeOk(Unique.name("before-"));
+          WebhookReceiver.Request before = receiver.awaitRequest();
+          assertEquals(
+              Signatures.hmacSha256Hex(rotating.secret(), before.body()),
+              before.header("X-Pusher-Signature"));
+
+          update(
+              "UPDATE " + table + " SET secret = '" + newSecret + "' WHERE id = ?", rotating.id());
+          awaitApiAccepts(herald.api(rotating.id(), rotating.key(), newSecret));
+          ApiClient.Response old =
+              herald.api(rotating.id(), rotating.key(), rotating.secret()).get("/channels");
+          assertEquals(401, old.status(), old::body);
+
+          // The connection opened before the rotation: its next private subscription is checked
+          // against the new secret, and the webhook it causes is signed with it.
+          String channel = "private-" + Unique.name("after-");
+          client.sendJson(
+              java.util.Map.of(
+                  "event",
+                  "pusher:subscribe",
+                  "data",
+                  java.util.Map.of(
+                      "channel",
+                      channel,
+                      "auth",
+                      Signatures.auth(
+                          rotating.key(), newSecret, client.socketId() + ":" + channel))));
+          JsonNode reply = client.awaitJson();
+          assertEquals(
+              "pusher_internal:subscription_succeeded",
+              reply.path("event").asText(),
+              reply::toString);
+          WebhookReceiver.Request after = receiver.awaitRequest();
+          assertEquals(
+              Signatures.hmacSha256Hex(newSecret, after.body()),
+              after.header("X-Pusher-Signature"),
+              after::toString);
+        }
+      }
+    }
+
     // ---- helpers -------------------------------------------------------------------------------
 
     private Connection connect() throws SQLException {
@@ -304,6 +427,63 @@ class DatabaseAppsTest {
         statement.setString(3, app.secret());
         statement.setString(4, options);
         assertEquals(1, statement.executeUpdate());
+      }
+    }
+
+    private void insertRaw(String id, String key, String secret) throws SQLException {
+      try (Connection connection = connect();
+          PreparedStatement statement =
+              connection.prepareStatement(
+                  "INSERT INTO "
+                      + table
+                      + " (id, app_key, secret, enabled) VALUES (?, ?, ?, TRUE)")) {
+        statement.setString(1, id);
+        statement.setString(2, key);
+        statement.setString(3, secret);
+        assertEquals(1, statement.executeUpdate());
+      }
+    }
+
+    /** Waits (up to 15 s) until the server's output contains {@code text}. */
+    private void awaitLogged(String text) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+      while (!herald.output().contains(text)) {
+        if (System.nanoTime() > deadline) {
+          fail("not logged within 15 s: " + text + "\n" + herald.output());
+        }
+        pause();
+      }
+    }
+
+    /**
+     * Waits until the table has been read {@code count} more times: a row inserted now, with a key
+     * nobody uses, becomes usable once it is read.
+     */
+    private void awaitRereads(int count) throws SQLException {
+      for (int i = 0; i < count; i++) {
+        App marker = App.unique("reread");
+        insert(marker, null);
+        awaitUsable(marker.key()).close();
+        update("DELETE FROM " + table + " WHERE id = ?", marker.id());
+      }
+    }
+
+    private void awaitApiAccepts(ApiClient api) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+      while (api.get("/channels").status() != 200) {
+        if (System.nanoTime() > deadline) {
+          fail("the rotated secret was not accepted within 15 s");
+        }
+        pause();
+      }
+    }
+
+    private static void pause() {
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
       }
     }
 

@@ -50,6 +50,7 @@ public final class HeraldProcess implements AutoCloseable, BeforeAllCallback, Af
   private Path log;
   private int port;
   private boolean tls;
+  private boolean stallOutput;
 
   /** The unique id of the test class that started this process as an extension, else null. */
   private String startedFor;
@@ -111,6 +112,16 @@ public final class HeraldProcess implements AutoCloseable, BeforeAllCallback, Af
    */
   public HeraldProcess tls() {
     this.tls = true;
+    return this;
+  }
+
+  /**
+   * The server's output goes to a pipe that is read only until the start banner, then never again,
+   * as when a log collector stalls: once the pipe's buffer (64 KiB on Linux) is full, any write to
+   * standard output blocks. {@link #output()} shows what was read up to the banner.
+   */
+  public HeraldProcess stallOutputAfterStart() {
+    this.stallOutput = true;
     return this;
   }
 
@@ -195,7 +206,9 @@ public final class HeraldProcess implements AutoCloseable, BeforeAllCallback, Af
       Path dir = Files.createDirectories(Path.of("target", "herald-logs"));
       log = Files.createTempFile(dir, "herald-" + port + "-", ".log");
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-      builder.redirectOutput(log.toFile());
+      if (!stallOutput) {
+        builder.redirectOutput(log.toFile());
+      }
       builder
           .environment()
           .keySet()
@@ -203,9 +216,38 @@ public final class HeraldProcess implements AutoCloseable, BeforeAllCallback, Af
               k -> k.startsWith("REVERB_") || k.startsWith("HERALD_") || k.startsWith("PUSHER_"));
       builder.environment().putAll(env);
       process = builder.start();
+      if (stallOutput) {
+        copyUntilBanner(process.getInputStream(), log);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Copies the output to the log until the banner's first line is complete, then stops reading. */
+  private static void copyUntilBanner(java.io.InputStream output, Path log) {
+    Thread copier =
+        new Thread(
+            () -> {
+              StringBuilder seen = new StringBuilder();
+              try (var out = Files.newOutputStream(log)) {
+                int b;
+                while ((b = output.read()) != -1) {
+                  out.write(b);
+                  out.flush();
+                  seen.append((char) b);
+                  int banner = seen.indexOf(BANNER);
+                  if (banner >= 0 && seen.indexOf("\n", banner) > 0) {
+                    return;
+                  }
+                }
+              } catch (IOException e) {
+                // The process ended; what was read is in the log.
+              }
+            },
+            "herald-output-until-banner");
+    copier.setDaemon(true);
+    copier.start();
   }
 
   public int port() {

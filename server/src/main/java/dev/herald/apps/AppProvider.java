@@ -15,4 +15,13 @@ public interface AppProvider {
 
   /** The app whose HTTP API id is {@code id}. */
   Future<Optional<AppConfig>> findById(String id);
+
+  /**
+   * The newest version of an app this provider served, or {@code app} itself when it has none
+   * newer. Answers at once from memory (never waits for a database), so holders of an app found
+   * earlier (a connection, a webhook queue) can use its current secret and settings.
+   */
+  default AppConfig current(AppConfig app) {
+    return app;
+  }
 }

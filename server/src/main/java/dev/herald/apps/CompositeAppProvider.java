@@ -24,6 +24,17 @@ public final class CompositeAppProvider implements AppProvider {
     return find(provider -> provider.findById(id), 0);
   }
 
+  @Override
+  public AppConfig current(AppConfig app) {
+    for (AppProvider provider : providers) {
+      AppConfig now = provider.current(app);
+      if (now != app) {
+        return now;
+      }
+    }
+    return app;
+  }
+
   private Future<Optional<AppConfig>> find(
       Function<AppProvider, Future<Optional<AppConfig>>> lookup, int index) {
     if (index == providers.size()) {

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.config.AppConfig;
 import dev.herald.config.ConfigException;
 import dev.herald.config.DatabaseAppsConfig;
+import dev.herald.config.Redacted;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mysqlclient.MySQLBuilder;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.pgclient.PgBuilder;
@@ -17,6 +19,7 @@ import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +36,8 @@ import java.util.stream.Collectors;
  *
  * <p>Table: {@code id}, {@code app_key}, {@code secret}, {@code enabled}, and {@code options}, a
  * JSON object with any per-app setting of the configuration file. A row with a bad setting is
- * skipped with a warning; the others are served.
+ * skipped with a warning (or, when it was valid before, keeps its last valid version); the others
+ * are served.
  */
 public final class DatabaseAppProvider implements AppProvider {
   private static final Logger LOG = Logger.getLogger(DatabaseAppProvider.class.getName());
@@ -72,6 +76,9 @@ public final class DatabaseAppProvider implements AppProvider {
   /** The server's WebSocket message ceiling: no row's {@code max_message_size} may exceed it. */
   private final int maxMessageCeiling;
 
+  /** The problems logged at the last read, by row: logged again only when they change. */
+  private Map<String, String> reported = Map.of();
+
   public DatabaseAppProvider(
       Vertx vertx, DatabaseAppsConfig config, int maxMessageCeiling, Listener listener) {
     this.vertx = vertx;
@@ -79,7 +86,9 @@ public final class DatabaseAppProvider implements AppProvider {
     this.maxMessageCeiling = maxMessageCeiling;
     this.listener = listener;
     this.pool = createPool(vertx, config.url());
-    this.query = "SELECT id, app_key, secret, enabled, options FROM " + config.table();
+    // Ordered, so that of two rows with one key the same one wins at every read.
+    this.query =
+        "SELECT id, app_key, secret, enabled, options FROM " + config.table() + " ORDER BY id";
   }
 
   private static Pool createPool(Vertx vertx, String url) {
@@ -100,8 +109,10 @@ public final class DatabaseAppProvider implements AppProvider {
           .using(vertx)
           .build();
     } catch (IllegalArgumentException e) {
+      // The client's message quotes the whole URL, password included.
       throw new ConfigException(
-          "env HERALD_APPS_DATABASE_URL", "cannot be used: " + e.getMessage());
+          "env HERALD_APPS_DATABASE_URL",
+          "cannot be parsed as a database URL: " + Redacted.url(url));
     }
   }
 
@@ -114,7 +125,7 @@ public final class DatabaseAppProvider implements AppProvider {
                     "cannot read apps from table "
                         + config.table()
                         + " at "
-                        + redacted(config.url())
+                        + Redacted.url(config.url())
                         + ": "
                         + error.getMessage()))
         .onSuccess(
@@ -159,17 +170,73 @@ public final class DatabaseAppProvider implements AppProvider {
     return pool.query(query).execute().map(this::replaceSnapshot);
   }
 
-  private Void replaceSnapshot(RowSet<Row> rows) {
-    List<AppConfig> apps = new ArrayList<>();
-    for (Row row : rows) {
-      String id = String.valueOf(row.getValue("id"));
-      try {
-        apps.add(toApp(row, id));
-      } catch (ConfigException e) {
-        LOG.warning("Skipping app row " + id + " of " + config.table() + ": " + e.getMessage());
-      }
-    }
+  /**
+   * Builds the next snapshot from the rows read. A row without id, key or secret is skipped; a
+   * second row with a key already taken is skipped; a row whose settings are invalid keeps its last
+   * good version when there is one (its clients stay connected while someone fixes the row), and is
+   * skipped otherwise. Each problem is logged when it first appears, naming the row by id and never
+   * quoting a secret, then not again while it stays the same.
+   */
+  private synchronized Void replaceSnapshot(RowSet<Row> rows) {
     Snapshot previous = snapshot;
+    List<AppConfig> apps = new ArrayList<>();
+    Map<String, String> keyOwners = new HashMap<>();
+    Map<String, String> problems = new LinkedHashMap<>();
+    for (Row row : rows) {
+      String id = text(row.getValue("id"));
+      String key = text(row.getValue("app_key"));
+      if (id == null) {
+        problems.put(
+            "no-id:" + key,
+            "Skipping a row of "
+                + config.table()
+                + " with no id"
+                + (key == null ? "" : " (app_key " + key + ")"));
+        continue;
+      }
+      AppConfig app;
+      try {
+        app = toApp(row, id, key, problems);
+      } catch (ConfigException e) {
+        AppConfig lastGood = previous.byId().get(id);
+        if (lastGood != null) {
+          problems.put(
+              id,
+              "App row id="
+                  + id
+                  + " of "
+                  + config.table()
+                  + " is now invalid ("
+                  + e.getMessage()
+                  + "); still serving its last valid version");
+          app = lastGood;
+        } else {
+          problems.put(
+              id, "Skipping app row id=" + id + " of " + config.table() + ": " + e.getMessage());
+          continue;
+        }
+      }
+      String owner = keyOwners.putIfAbsent(app.key(), id);
+      if (owner != null) {
+        problems.put(
+            "dup:" + id,
+            "Skipping app row id="
+                + id
+                + " of "
+                + config.table()
+                + ": its app_key is already used by row id="
+                + owner);
+        continue;
+      }
+      apps.add(app);
+    }
+    problems.forEach(
+        (what, message) -> {
+          if (!message.equals(reported.get(what))) {
+            LOG.warning(message);
+          }
+        });
+    reported = problems;
     Snapshot next = Snapshot.of(apps);
     snapshot = next;
     for (AppConfig old : previous.byId().values()) {
@@ -187,8 +254,24 @@ public final class DatabaseAppProvider implements AppProvider {
     return null;
   }
 
-  private AppConfig toApp(Row row, String id) {
+  /** A column's text, or null when it is NULL or blank (never the string "null"). */
+  private static String text(Object value) {
+    if (value == null) {
+      return null;
+    }
+    String text = value instanceof Buffer buffer ? buffer.toString() : String.valueOf(value);
+    return text.isBlank() ? null : text.trim();
+  }
+
+  private AppConfig toApp(Row row, String id, String key, Map<String, String> problems) {
     String source = "table " + config.table() + " row id=" + id;
+    if (key == null) {
+      throw new ConfigException(source + ".app_key", "is NULL or empty");
+    }
+    String secret = text(row.getValue("secret"));
+    if (secret == null) {
+      throw new ConfigException(source + ".secret", "is NULL or empty");
+    }
     Map<String, String> settings = new LinkedHashMap<>();
     Object options = row.getValue("options");
     if (options != null && !String.valueOf(options).isBlank()) {
@@ -216,10 +299,10 @@ public final class DatabaseAppProvider implements AppProvider {
                 }
               });
     }
-    capMessageSize(settings, source);
+    capMessageSize(settings, id, source, problems);
     settings.put("id", id);
-    settings.put("key", String.valueOf(row.getValue("app_key")));
-    settings.put("secret", String.valueOf(row.getValue("secret")));
+    settings.put("key", key);
+    settings.put("secret", secret);
     Object enabled = row.getValue("enabled");
     if (enabled != null) {
       settings.put(
@@ -235,9 +318,11 @@ public final class DatabaseAppProvider implements AppProvider {
    * Lowers a row's {@code max_message_size} above the server's WebSocket ceiling to the ceiling:
    * the WebSocket layer drops larger messages whatever the app says, so the app is served with the
    * limit that is really enforced (and a client over it still gets 4300, not a dropped connection,
-   * up to the ceiling). The ceiling is fixed when the server starts.
+   * up to the ceiling). The ceiling is fixed when the server starts. The warning goes to {@code
+   * problems}, so it is logged once, not at every read.
    */
-  private void capMessageSize(Map<String, String> settings, String source) {
+  private void capMessageSize(
+      Map<String, String> settings, String id, String source, Map<String, String> problems) {
     String value = settings.get("max_message_size");
     if (value == null) {
       return;
@@ -249,7 +334,8 @@ public final class DatabaseAppProvider implements AppProvider {
       return; // AppConfig refuses it with the usual message.
     }
     if (requested > maxMessageCeiling) {
-      LOG.warning(
+      problems.put(
+          "cap:" + id,
           source
               + ": max_message_size "
               + requested
@@ -260,8 +346,13 @@ public final class DatabaseAppProvider implements AppProvider {
     }
   }
 
-  /** The URL without its password, for messages. */
-  private static String redacted(String url) {
-    return url.replaceAll("://([^:/@]+):[^@]*@", "://$1:***@");
+  /**
+   * The newest version of {@code app} read from the table (same id and key), or {@code app} itself:
+   * a rotated secret or changed setting reaches holders of an older copy without a restart.
+   */
+  @Override
+  public AppConfig current(AppConfig app) {
+    AppConfig now = snapshot.byId().get(app.id());
+    return now != null && now.key().equals(app.key()) ? now : app;
   }
 }

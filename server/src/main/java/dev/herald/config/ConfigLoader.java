@@ -121,6 +121,8 @@ public final class ConfigLoader {
           new EnvBinding(Scope.SERVER, "log_format", "HERALD_LOG_FORMAT", null),
           new EnvBinding(Scope.SERVER, "console_token", "HERALD_CONSOLE_TOKEN", null),
           new EnvBinding(
+              Scope.SERVER, "console_on_metrics_port", "HERALD_CONSOLE_ON_METRICS_PORT", null),
+          new EnvBinding(
               Scope.SERVER,
               "connections_per_ip_per_second",
               "HERALD_CONNECTIONS_PER_IP_PER_SECOND",

@@ -38,8 +38,8 @@ public final class EnvFile {
       }
       Matcher matcher = LINE.matcher(line);
       if (!matcher.matches()) {
-        throw new ConfigException(
-            path + " line " + (i + 1), "expected KEY=value, got \"" + line.trim() + "\"");
+        // The line is not quoted back: it may be a secret that lost its name.
+        throw new ConfigException(path + " line " + (i + 1), "expected KEY=value");
       }
       String raw = matcher.group(2).trim();
       String value;

@@ -29,6 +29,7 @@ public record ServerConfig(
     boolean debug,
     boolean jsonLogs,
     String consoleToken,
+    boolean consoleOnMetricsPort,
     int connectionsPerIpPerSecond,
     TrustedProxies trustedProxies,
     ConnectionSettings connections) {
@@ -72,6 +73,7 @@ public record ServerConfig(
           "debug",
           "log_format",
           "console_token",
+          "console_on_metrics_port",
           "connections_per_ip_per_second",
           "trusted_proxies");
 
@@ -93,6 +95,7 @@ public record ServerConfig(
         section.bool("debug", false),
         section.oneOf("log_format", LogFormat.PLAIN, LogFormat.class) == LogFormat.JSON,
         consoleToken(section),
+        consoleOnMetricsPort(section),
         section.integer("connections_per_ip_per_second", 0, 0, 1_000_000),
         TrustedProxies.parse(
             section.string("trusted_proxies", ""), section.source("trusted_proxies")),
@@ -110,6 +113,22 @@ public record ServerConfig(
           section.source("console_token"), "must be at least 16 characters (it guards live data)");
     }
     return token;
+  }
+
+  /**
+   * Whether the console is served on the metrics port instead of the public one: a port kept off
+   * the public load balancer, so the console is reachable only from inside.
+   */
+  private static boolean consoleOnMetricsPort(Section section) {
+    boolean wanted = section.bool("console_on_metrics_port", false);
+    if (wanted
+        && (section.integer("metrics_port", 0, 0, 65_535) == 0
+            || !section.bool("metrics_enabled", true))) {
+      throw new ConfigException(
+          section.source("console_on_metrics_port"),
+          "needs metrics enabled on a port of their own (metrics_port / HERALD_METRICS_PORT)");
+    }
+    return wanted;
   }
 
   /** How log lines are written. */

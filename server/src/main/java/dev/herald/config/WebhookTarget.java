@@ -90,11 +90,15 @@ public record WebhookTarget(
     try {
       uri = URI.create(url);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(where + ".url", "not a URL: " + url);
+      // Neither this message nor the next quotes the URL: a token often sits in it.
+      throw new ConfigException(where + ".url", "not a URL: " + ConfigException.withoutInput(e));
     }
     if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
         || uri.getHost() == null) {
-      throw new ConfigException(where + ".url", "must be an http:// or https:// URL, got " + url);
+      throw new ConfigException(
+          where + ".url",
+          "must be an http:// or https:// URL with a host, got "
+              + (uri.getScheme() == null ? "no scheme" : uri.getScheme() + "://"));
     }
     Set<String> types = new LinkedHashSet<>(EVENT_TYPES);
     JsonNode typesNode = node.get("event_types");

@@ -19,18 +19,30 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
 /**
  * The debug console, served only when a console token is configured: a page at {@code /console},
  * the state of every app (connections, occupied channels, presence members), the live log as
- * server-sent events, and a form that publishes an event. Every API call needs the token (a bearer
- * header, or {@code ?token=} for the event stream, which browsers cannot give headers).
- * Thread-safe.
+ * server-sent events, and a form that publishes an event. Every API call needs the token in an
+ * {@code Authorization: Bearer} header, never in a URL (URLs end up in proxy and browser logs). The
+ * event stream, which a browser's EventSource opens without headers, takes a ticket instead: a
+ * random value the page gets with a POST carrying the token, good for one use within 30 s. The page
+ * is served with a strict Content-Security-Policy (only its own inline script and style, by hash;
+ * requests only to this origin). Thread-safe.
  */
 public final class ConsoleHandler {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -42,6 +54,14 @@ public final class ConsoleHandler {
   private final EventPublisher publisher;
   private final ConsoleFeed feed;
   private final Buffer page;
+  private final String contentSecurityPolicy;
+  private final Map<String, Long> tickets = new ConcurrentHashMap<>();
+  private final SecureRandom random = new SecureRandom();
+
+  /** How long a stream ticket stays good, and how many may be outstanding at once. */
+  static final long TICKET_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+  static final int MAX_TICKETS = 64;
 
   public ConsoleHandler(
       String token,
@@ -57,6 +77,36 @@ public final class ConsoleHandler {
     this.publisher = publisher;
     this.feed = feed;
     this.page = loadPage();
+    this.contentSecurityPolicy = contentSecurityPolicy(page.toString(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Nothing but the page's own inline script and style (allowed by their SHA-256), requests to this
+   * origin only, no framing, no plugins, no form posts elsewhere.
+   */
+  static String contentSecurityPolicy(String html) {
+    return "default-src 'none'; script-src "
+        + hashOf(html, "<script>", "</script>")
+        + "; style-src "
+        + hashOf(html, "<style>", "</style>")
+        + "; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none';"
+        + " frame-ancestors 'none'";
+  }
+
+  private static String hashOf(String html, String open, String close) {
+    int start = html.indexOf(open);
+    int end = html.indexOf(close, start);
+    if (start < 0 || end < 0) {
+      throw new IllegalStateException("the console page has no " + open);
+    }
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(html.substring(start + open.length(), end).getBytes(StandardCharsets.UTF_8));
+      return "'sha256-" + Base64.getEncoder().encodeToString(digest) + "'";
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static Buffer loadPage() {
@@ -77,8 +127,13 @@ public final class ConsoleHandler {
                     .response()
                     .putHeader("Content-Type", "text/html; charset=utf-8")
                     .putHeader("Cache-Control", "no-store")
+                    .putHeader("Content-Security-Policy", contentSecurityPolicy)
+                    .putHeader("X-Content-Type-Options", "nosniff")
+                    .putHeader("X-Frame-Options", "DENY")
+                    .putHeader("Referrer-Policy", "no-referrer")
                     .end(page));
     router.get(base + "/api/state").handler(this::state);
+    router.post(base + "/api/events/ticket").handler(this::ticket);
     router.get(base + "/api/events").handler(this::events);
     router
         .post(base + "/api/trigger")
@@ -88,11 +143,8 @@ public final class ConsoleHandler {
 
   private boolean authorized(RoutingContext context) {
     String given = context.request().getHeader("Authorization");
-    if (given != null && given.startsWith("Bearer ")) {
-      given = given.substring("Bearer ".length());
-    } else {
-      given = context.queryParams().get("token");
-    }
+    given =
+        given != null && given.startsWith("Bearer ") ? given.substring("Bearer ".length()) : null;
     if (given == null || !Signatures.constantTimeEquals(token, given)) {
       json(
           context,
@@ -174,8 +226,44 @@ public final class ConsoleHandler {
             });
   }
 
-  private void events(RoutingContext context) {
+  /** Issues a single-use ticket for the event stream, good for {@link #TICKET_NANOS}. */
+  private void ticket(RoutingContext context) {
     if (!authorized(context)) {
+      return;
+    }
+    long now = System.nanoTime();
+    tickets.values().removeIf(expires -> expires - now <= 0);
+    if (tickets.size() >= MAX_TICKETS) {
+      json(
+          context,
+          429,
+          MAPPER.createObjectNode().put("error", "too many open stream tickets").put("code", 429));
+      return;
+    }
+    byte[] bytes = new byte[24];
+    random.nextBytes(bytes);
+    String ticket = HexFormat.of().formatHex(bytes);
+    tickets.put(ticket, now + TICKET_NANOS);
+    json(
+        context,
+        200,
+        MAPPER
+            .createObjectNode()
+            .put("ticket", ticket)
+            .put("expires_in", TimeUnit.NANOSECONDS.toSeconds(TICKET_NANOS)));
+  }
+
+  private void events(RoutingContext context) {
+    String ticket = context.queryParams().get("ticket");
+    Long expires = ticket == null ? null : tickets.remove(ticket);
+    if (expires == null || expires - System.nanoTime() <= 0) {
+      json(
+          context,
+          401,
+          MAPPER
+              .createObjectNode()
+              .put("error", "a stream ticket is required (POST api/events/ticket with the token)")
+              .put("code", 401));
       return;
     }
     context

@@ -1,6 +1,7 @@
 package dev.herald.webhooks;
 
 import dev.herald.config.AppConfig;
+import dev.herald.config.Redacted;
 import dev.herald.config.WebhookSettings;
 import dev.herald.config.WebhookTarget;
 import io.vertx.core.Future;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
 /**
@@ -33,6 +35,7 @@ final class TargetQueue {
   private final Vertx vertx;
   private final HttpClient client;
   private final AppConfig app;
+  private final UnaryOperator<AppConfig> current;
   private final WebhookTarget target;
   private final String queueName;
   private final BatchStore store;
@@ -52,6 +55,7 @@ final class TargetQueue {
       Vertx vertx,
       HttpClient client,
       AppConfig app,
+      UnaryOperator<AppConfig> current,
       WebhookTarget target,
       String queueName,
       BatchStore store,
@@ -61,6 +65,7 @@ final class TargetQueue {
     this.vertx = vertx;
     this.client = client;
     this.app = app;
+    this.current = current;
     this.target = target;
     this.queueName = queueName;
     this.store = store;
@@ -75,10 +80,8 @@ final class TargetQueue {
       if (droppedSinceLastLog++ % 1000 == 0) {
         LOG.warning(
             "Webhook queue for "
-                + target.url()
-                + " (app "
-                + app.id()
-                + ") is full at "
+                + where()
+                + " is full at "
                 + settings.queueSize()
                 + " events; dropping new events");
       }
@@ -113,7 +116,8 @@ final class TargetQueue {
     StoredBatch batch =
         new StoredBatch(
             UUID.randomUUID().toString(),
-            WebhookBody.of(List.copyOf(gathering), now, app.secret()),
+            // The secret now, not when this queue was made: a rotated secret signs from here on.
+            WebhookBody.of(List.copyOf(gathering), now, current.apply(app).secret()),
             now);
     gathering.clear();
     store
@@ -122,7 +126,10 @@ final class TargetQueue {
             stored -> {
               if (stored.failed()) {
                 LOG.warning(
-                    "Could not store a webhook batch for " + target.url() + ": " + stored.cause());
+                    "Could not store a webhook batch for "
+                        + where()
+                        + ": "
+                        + stored.cause().getMessage());
                 forget(batch.body().eventCount());
                 stats.dropped.addAndGet(batch.body().eventCount());
               }
@@ -187,11 +194,11 @@ final class TargetQueue {
       stats.failed.addAndGet(batch.body().eventCount());
       LOG.warning(
           "Webhook to "
-              + target.url()
+              + where()
               + " refused with "
               + status
               + "; not retried: "
-              + batch.body());
+              + batch.body().summary());
       done(batch);
     } else {
       retryOrDrop(batch, "HTTP " + status);
@@ -209,7 +216,7 @@ final class TargetQueue {
       stats.dropped.addAndGet(batch.body().eventCount());
       LOG.warning(
           "Webhook to "
-              + target.url()
+              + where()
               + " dropped after "
               + attempts
               + " attempts over "
@@ -217,15 +224,14 @@ final class TargetQueue {
               + " s ("
               + reason
               + "): "
-              + batch.body());
+              + batch.body().summary());
       done(batch);
       return;
     }
     stats.retried.addAndGet(batch.body().eventCount());
     long backoff = Math.min(MAX_BACKOFF_MILLIS, 500L << Math.min(attempts, 20));
     long jittered = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
-    LOG.fine(
-        "Webhook to " + target.url() + " failed (" + reason + "), retrying in " + jittered + " ms");
+    LOG.fine("Webhook to " + where() + " failed (" + reason + "), retrying in " + jittered + " ms");
     vertx.setTimer(
         Math.max(1, jittered),
         timer -> {
@@ -234,6 +240,14 @@ final class TargetQueue {
           }
           pump();
         });
+  }
+
+  /**
+   * The target as log lines name it: its origin and app, never its path, query or headers, which
+   * often carry a token.
+   */
+  private String where() {
+    return Redacted.origin(target.url()) + " (app " + app.id() + ")";
   }
 
   /** The head batch is finished (delivered, refused or dropped): on to the next. */

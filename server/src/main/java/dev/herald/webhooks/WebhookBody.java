@@ -38,8 +38,19 @@ public record WebhookBody(byte[] bytes, String signature, int eventCount) {
     return new WebhookBody(bytes, Signatures.hmacSha256Hex(secret, bytes), events.size());
   }
 
+  /** The JSON text sent. */
+  public String text() {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  /** For log lines: how many events, never their content (a client event's data, a member's id). */
+  public String summary() {
+    return eventCount + (eventCount == 1 ? " event" : " events") + ", " + bytes.length + " bytes";
+  }
+
+  /** The summary: a body concatenated into a message must not carry payloads into a log. */
   @Override
   public String toString() {
-    return new String(bytes, StandardCharsets.UTF_8);
+    return summary();
   }
 }

@@ -11,11 +11,14 @@ import io.vertx.core.http.PoolOptions;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * Routes webhook events to each app's targets: holds channel_vacated and member_removed back for
  * the leave delay (dropping both halves of a quick leave-and-return), throttles subscription_count
- * on busy channels, and hands the rest to one {@link TargetQueue} per app and target. Thread-safe.
+ * on busy channels, and hands the rest to one {@link TargetQueue} per app and target. What it keeps
+ * per channel name (a client chooses those) is bounded in time: a held leave lives for the leave
+ * delay, a count's send time for the 5 s busy interval, then a sweep forgets it. Thread-safe.
  */
 public final class WebhookDispatcher implements Webhooks {
   /** Pusher sends subscription_count at most every 5 s for channels with more than 100. */
@@ -41,15 +44,26 @@ public final class WebhookDispatcher implements Webhooks {
   private final Map<ChannelKey, WebhookEvent> pendingCounts = new ConcurrentHashMap<>();
 
   private final BatchStore store;
+  private final UnaryOperator<AppConfig> current;
+  private final long sweeper;
 
   /**
    * @param store where sealed batches wait: {@link MemoryBatchStore}, or a shared durable one
+   * @param current the newest version of an app (from {@code AppProvider.current}): events arrive
+   *     with the copy their connection found, and a rotated secret must sign them anyway
    */
-  public WebhookDispatcher(Vertx vertx, WebhookSettings settings, BatchStore store, Clock clock) {
+  public WebhookDispatcher(
+      Vertx vertx,
+      WebhookSettings settings,
+      BatchStore store,
+      Clock clock,
+      UnaryOperator<AppConfig> current) {
     this.vertx = vertx;
+    this.current = current;
     this.settings = settings;
     this.store = store;
     this.clock = clock;
+    this.sweeper = vertx.setPeriodic(BUSY_INTERVAL_MILLIS, timer -> sweep());
     this.client =
         vertx.createHttpClient(
             new HttpClientOptions()
@@ -64,12 +78,18 @@ public final class WebhookDispatcher implements Webhooks {
   }
 
   @Override
-  public void emit(AppConfig app, WebhookEvent event) {
+  public void emit(AppConfig found, WebhookEvent event) {
+    AppConfig app = current.apply(found);
     if (app.webhooks().isEmpty()) {
       return;
     }
     switch (event.name()) {
-      case "channel_vacated", "member_removed" -> holdLeave(app, event);
+      case "channel_vacated", "member_removed" -> {
+        if (event.name().equals("channel_vacated")) {
+          lastCountSent.remove(new ChannelKey(app.id(), event.channel()));
+        }
+        holdLeave(app, event);
+      }
       case "channel_occupied", "member_added" -> {
         synchronized (heldLeaves) {
           Long held = heldLeaves.remove(leaveKey(app, event));
@@ -81,13 +101,38 @@ public final class WebhookDispatcher implements Webhooks {
         }
         dispatch(app, event);
       }
-      case "subscription_count" -> throttleCount(app, event);
+      case "subscription_count" -> {
+        if (app.webhooks().stream().anyMatch(t -> t.wants(event.name(), event.channel()))) {
+          throttleCount(app, event);
+        }
+      }
       default -> dispatch(app, event);
     }
   }
 
   public Future<Void> close() {
+    vertx.cancelTimer(sweeper);
     return client.close();
+  }
+
+  /**
+   * Forgets the send times older than the busy interval: they no longer hold anything back, and
+   * keeping them would keep one entry per channel name a client ever used. This also covers a
+   * channel emptied by another node (its count never reaches 0 here) or by a node that died.
+   */
+  void sweep() {
+    long now = clock.millis();
+    lastCountSent
+        .entrySet()
+        .removeIf(
+            entry ->
+                now - entry.getValue() >= BUSY_INTERVAL_MILLIS
+                    && !pendingCounts.containsKey(entry.getKey()));
+  }
+
+  /** Channels this dispatcher holds anything for (send times, pending counts, held leaves). */
+  int trackedChannels() {
+    return lastCountSent.size() + pendingCounts.size() + heldLeaves.size();
   }
 
   private static LeaveKey leaveKey(AppConfig app, WebhookEvent event) {
@@ -158,7 +203,16 @@ public final class WebhookDispatcher implements Webhooks {
         new TargetKey(app.id(), target),
         key ->
             new TargetQueue(
-                vertx, client, app, target, queueName(app, target), store, settings, clock, stats));
+                vertx,
+                client,
+                app,
+                current,
+                target,
+                queueName(app, target),
+                store,
+                settings,
+                clock,
+                stats));
   }
 
   /** A name for an app's target that is the same in every process with the same configuration. */

@@ -16,6 +16,7 @@ import dev.herald.scaling.Broadcaster;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -35,8 +36,18 @@ final class SigninHandler {
   private final LocalSubscriptions local;
   private final OnlineUsers onlineUsers;
   private final Broadcaster broadcaster;
+  private final UnaryOperator<AppConfig> current;
 
-  SigninHandler(LocalSubscriptions local, OnlineUsers onlineUsers, Broadcaster broadcaster) {
+  /**
+   * @param current the newest version of an app: a secret rotated while a client is connected
+   *     checks its next sign-in
+   */
+  SigninHandler(
+      LocalSubscriptions local,
+      OnlineUsers onlineUsers,
+      Broadcaster broadcaster,
+      UnaryOperator<AppConfig> current) {
+    this.current = current;
     this.local = local;
     this.onlineUsers = onlineUsers;
     this.broadcaster = broadcaster;
@@ -48,7 +59,7 @@ final class SigninHandler {
   void signin(Session session, ClientFrame.Signin signin) {
     AppConfig app = session.app();
     if (!ChannelAuthorizer.isValidUserAuth(
-        app, session.socketId(), signin.userData(), signin.auth())) {
+        current.apply(app), session.socketId(), signin.userData(), signin.auth())) {
       throw new ProtocolException(ErrorCode.SIGNIN_FAILED, "Invalid signature");
     }
     UserData user = parse(signin.userData());

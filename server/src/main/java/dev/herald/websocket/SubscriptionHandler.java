@@ -20,6 +20,7 @@ import dev.herald.webhooks.WebhookEvent;
 import dev.herald.webhooks.Webhooks;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -39,6 +40,7 @@ final class SubscriptionHandler {
   private final Broadcaster broadcaster;
   private final Webhooks webhooks;
   private final HeraldMetrics metrics;
+  private final UnaryOperator<AppConfig> current;
 
   SubscriptionHandler(
       LocalSubscriptions local,
@@ -46,7 +48,9 @@ final class SubscriptionHandler {
       ChannelCache cache,
       Broadcaster broadcaster,
       Webhooks webhooks,
-      HeraldMetrics metrics) {
+      HeraldMetrics metrics,
+      UnaryOperator<AppConfig> current) {
+    this.current = current;
     this.metrics = metrics;
     this.local = local;
     this.directory = directory;
@@ -141,6 +145,18 @@ final class SubscriptionHandler {
     if (subscription.channel().kind().requiresSignature()) {
       session.markAuthorized();
     }
+    // Webhooks first: once the client has its reply it may cause the next event (another client
+    // joins), and with the directory answering on each loop's own context that event's webhook
+    // could otherwise be queued before this one.
+    if (join.channelOccupied()) {
+      webhooks.emit(app, WebhookEvent.channelOccupied(channel));
+    }
+    if (join.memberAdded()) {
+      webhooks.emit(app, WebhookEvent.memberAdded(channel, member.userId()));
+    }
+    if (!subscription.channel().kind().isPresence()) {
+      webhooks.emit(app, WebhookEvent.subscriptionCount(channel, join.subscriptionCount()));
+    }
     if (member == null) {
       session.send(ServerFrames.subscriptionSucceeded(channel));
     } else {
@@ -153,15 +169,6 @@ final class SubscriptionHandler {
             session.socketId(),
             join.membershipVersion());
       }
-    }
-    if (join.channelOccupied()) {
-      webhooks.emit(app, WebhookEvent.channelOccupied(channel));
-    }
-    if (join.memberAdded()) {
-      webhooks.emit(app, WebhookEvent.memberAdded(channel, member.userId()));
-    }
-    if (!subscription.channel().kind().isPresence()) {
-      webhooks.emit(app, WebhookEvent.subscriptionCount(channel, join.subscriptionCount()));
     }
     if (subscription.channel().kind().isCache()) {
       replayCache(session, channel);
@@ -262,8 +269,7 @@ final class SubscriptionHandler {
     }
   }
 
-  private static void checkAccess(
-      Session session, ChannelName channel, ClientFrame.Subscribe frame) {
+  private void checkAccess(Session session, ChannelName channel, ClientFrame.Subscribe frame) {
     if (channel.kind() == ChannelKind.SERVER_TO_USER) {
       String userId = channel.serverToUserId();
       if (session.signedInUserId() == null || !session.signedInUserId().equals(userId)) {
@@ -288,8 +294,13 @@ final class SubscriptionHandler {
     if (channel.kind().isPresence() && channelData == null) {
       throw new Refusal("AuthError", 401, "Subscribing to a presence channel needs channel_data");
     }
+    // The app's newest version: a secret rotated while the client is connected checks from now.
     if (!ChannelAuthorizer.isValid(
-        session.app(), session.socketId(), channel.value(), channelData, frame.auth())) {
+        current.apply(session.app()),
+        session.socketId(),
+        channel.value(),
+        channelData,
+        frame.auth())) {
       throw new Refusal(
           "AuthError",
           401,

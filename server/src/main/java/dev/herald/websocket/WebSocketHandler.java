@@ -64,8 +64,9 @@ public final class WebSocketHandler {
       ConsoleFeed console,
       int maxMessageBytes) {
     SubscriptionHandler subscriptions =
-        new SubscriptionHandler(local, directory, cache, broadcaster, webhooks, metrics);
-    SigninHandler signins = new SigninHandler(local, onlineUsers, broadcaster);
+        new SubscriptionHandler(
+            local, directory, cache, broadcaster, webhooks, metrics, apps::current);
+    SigninHandler signins = new SigninHandler(local, onlineUsers, broadcaster, apps::current);
     MessageHandler messages =
         new MessageHandler(
             new FrameDecoder(), subscriptions, signins, broadcaster, webhooks, metrics);

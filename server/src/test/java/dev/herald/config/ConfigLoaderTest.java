@@ -290,7 +290,7 @@ class ConfigLoaderTest {
                         "REVERB_APP_SECRET", "s",
                         "HERALD_APP_WEBHOOKS", "[{\"url\":\"ftp://x\"}]")));
     assertEquals(
-        "env HERALD_APP_WEBHOOKS[0].url: must be an http:// or https:// URL, got ftp://x",
+        "env HERALD_APP_WEBHOOKS[0].url: must be an http:// or https:// URL with a host, got ftp://",
         error.getMessage());
     ConfigException type =
         assertThrows(
