@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -255,7 +254,8 @@ class LogSecretsTest {
     try (Connection probe = DriverManager.getConnection(JDBC)) {
       probe.isValid(3);
     } catch (SQLException e) {
-      Assumptions.abort("PostgreSQL is not reachable at " + JDBC + ": " + e);
+      Prerequisite.unmet(
+          "PostgreSQL is not reachable at " + JDBC + ": " + e + " (apt-get install postgresql)");
     }
   }
 
