@@ -8,6 +8,7 @@ import dev.herald.protocol.ChannelName;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.protocol.ServerFrames;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.impl.WebSocketInternal;
 import java.util.HashMap;
@@ -44,6 +45,14 @@ public final class Session implements Subscriber {
     }
   }
 
+  /**
+   * The most a connection may have queued (beyond the kernel's socket buffer) when a reply to it is
+   * due. Larger than the broadcast bound (the write queue's high-water mark, 64 KiB) because a
+   * single legitimate reply can exceed that: a presence channel's member list at the default limits
+   * is about 100 KB, and a client subscribing to several at once must not be cut off.
+   */
+  static final long REPLY_QUEUE_LIMIT = 1024 * 1024;
+
   private final ServerWebSocket socket;
 
   /**
@@ -65,9 +74,6 @@ public final class Session implements Subscriber {
   private String signedInUserId;
   private java.util.List<String> watchlist = java.util.List.of();
   private boolean authorized;
-
-  /** Reading from the client is paused until its write queue drains (see {@link #send}). */
-  private boolean readingPaused;
 
   /** The online-users version the watchlist's initial state was read at; -1 before that. */
   private long watchlistSnapshotVersion = -1;
@@ -173,28 +179,40 @@ public final class Session implements Subscriber {
   }
 
   /**
-   * Sends a frame built for this connection alone. These are replies to the client's own frames
-   * (pongs, subscription results, errors), so a client that keeps sending without reading the
-   * replies is slowed down, not dropped: reading from it pauses while its write queue is full and
-   * resumes once the queue drains. Its memory stays bounded either way.
+   * Sends a frame built for this connection alone: a reply to one of its own frames (pong,
+   * subscription result, error), or a server ping. Replies count toward the connection's outbound
+   * bound like broadcasts do: one that finds more than {@link #REPLY_QUEUE_LIMIT} bytes still
+   * queued for the client closes it as a slow consumer instead. The bound is on what is queued, not
+   * on reading, because replies may be written long after the frames that asked for them were read:
+   * with Redis a subscribe is answered from Redis's callback, so a client that pipelines thousands
+   * of (re)subscriptions has all of them read before the first answer is written, and pausing the
+   * reads then (as Herald once did) bounded nothing.
    */
   void send(String json) {
-    if (state == State.OPEN) {
-      socket.writeTextMessage(json);
-      meters.messageSent(json.length());
-      if (FRAMES.isLoggable(Level.FINE)) {
-        FRAMES.fine(socketId + " <- " + json);
-      }
-      if (!readingPaused && socket.writeQueueFull()) {
-        readingPaused = true;
-        socket.pause();
-        socket.drainHandler(
-            drained -> {
-              readingPaused = false;
-              socket.resume();
-            });
-      }
+    if (state != State.OPEN) {
+      return;
     }
+    if (queuedBytes() > REPLY_QUEUE_LIMIT) {
+      stopReading();
+      closeAsSlowConsumer();
+      return;
+    }
+    write(json);
+  }
+
+  /** Writes through Vert.x, past any bound: only {@link #send} and the final error may. */
+  private void write(String json) {
+    socket.writeTextMessage(json);
+    meters.messageSent(json.length());
+    if (FRAMES.isLoggable(Level.FINE)) {
+      FRAMES.fine(socketId + " <- " + json);
+    }
+  }
+
+  /** Bytes written to this connection and not yet taken by the kernel (flushed or not). */
+  private long queuedBytes() {
+    ChannelOutboundBuffer buffer = channel.channel().unsafe().outboundBuffer();
+    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
   }
 
   /**
@@ -237,8 +255,8 @@ public final class Session implements Subscriber {
 
   /**
    * Closes with 4100 a client whose write queue is full when more must be written to it: a
-   * broadcast, or the pong Vert.x owes for a WebSocket ping (pings are answered below Herald, so
-   * pausing the reads does not hold them back). Counted as {@code SLOW_CONSUMER}.
+   * broadcast, a reply ({@link #send}), or the pong Vert.x owes for a WebSocket ping. Counted as
+   * {@code SLOW_CONSUMER}.
    */
   void closeAsSlowConsumer() {
     if (state != State.OPEN) {
@@ -310,17 +328,26 @@ public final class Session implements Subscriber {
     return subscription != null && membershipVersion > subscription.snapshotVersion();
   }
 
-  /** Sends {@code pusher:error} and, for fatal codes, closes with the same code. */
+  /**
+   * Sends {@code pusher:error} and, for fatal codes, closes with the same code (the error before a
+   * close is written past the bound: it is the last frame).
+   */
   void fail(ErrorCode code, String message) {
-    send(ServerFrames.error(code, message));
-    if (code.closesConnection()) {
-      close(code.code(), message);
+    if (!code.closesConnection()) {
+      send(ServerFrames.error(code, message));
+      return;
     }
+    if (state == State.OPEN) {
+      write(ServerFrames.error(code, message));
+    }
+    close(code.code(), message);
   }
 
   @Override
   public void close(ErrorCode code, String message) {
-    send(ServerFrames.error(code, message));
+    if (state == State.OPEN) {
+      write(ServerFrames.error(code, message));
+    }
     close(code.code(), message);
   }
 
