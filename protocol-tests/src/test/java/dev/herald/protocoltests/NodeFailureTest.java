@@ -241,6 +241,162 @@ class NodeFailureTest {
   }
 
   /**
+   * A node paused (SIGSTOP, as a long GC pause or a frozen VM would) past the timeout is declared
+   * dead like a killed one. When it resumes it finds it was (its heartbeat re-adds it to the node
+   * set) and registers its members and subscriptions again: the survivor's watcher sees the member
+   * come back, the counts and webhooks follow, and the resumed node's clients, which heard the
+   * departure too, hear the return.
+   */
+  @Test
+  void nodePausedPastTheTimeoutRegistersItsMembersAndSubscriptionsAgainWhenItResumes() {
+    String presence = Unique.name("presence-paused-");
+    String onlyOnB = Unique.name("paused-only-b-");
+    String watcherId = Unique.name("w-");
+    String user = Unique.name("u-");
+    HeraldProcess b = node().start();
+    try (RawClient watcher = RawClient.open(a.wsUrl());
+        RawClient memberOnB = RawClient.open(b.wsUrl());
+        RawClient loneOnB = RawClient.open(b.wsUrl())) {
+      watcher.subscribePresence(presence, presenceData(watcherId));
+      watcher.awaitJson();
+      memberOnB.subscribePresence(presence, presenceData(user));
+      memberOnB.awaitJson();
+      assertMemberAdded(watcher.awaitJson(), presence, user, "null");
+      loneOnB.subscribeOk(onlyOnB);
+      awaitAnswer(
+          a,
+          SETTLE,
+          "{\"occupied\":true,\"subscription_count\":1}",
+          "/channels/" + onlyOnB,
+          "info",
+          "subscription_count");
+      receiver.awaitDelivered(on(onlyOnB).and(named("channel_occupied")), 1);
+
+      ProcessSignals.stop(b.pid());
+      long resumed;
+      try {
+        assertMemberRemoved(Json.parse(watcher.awaitText(BOUND)), presence, user);
+        awaitAnswer(a, SETTLE, "{\"occupied\":false}", "/channels/" + onlyOnB);
+      } finally {
+        ProcessSignals.resume(b.pid());
+        resumed = System.nanoTime();
+      }
+      assertMemberAdded(Json.parse(watcher.awaitText(BOUND)), presence, user, "null");
+      System.out.println(
+          "NodeFailureTest: a node paused past the timeout had its member back on the survivor "
+              + Duration.ofNanos(System.nanoTime() - resumed).toMillis()
+              + " ms after SIGCONT");
+      awaitAnswer(
+          a,
+          SETTLE,
+          "{\"occupied\":true,\"user_count\":2}",
+          "/channels/" + presence,
+          "info",
+          "user_count");
+      awaitAnswer(
+          a,
+          SETTLE,
+          "{\"occupied\":true,\"subscription_count\":1}",
+          "/channels/" + onlyOnB,
+          "info",
+          "subscription_count");
+      awaitAnswer(
+          b,
+          SETTLE,
+          "{\"users\":[{\"id\":\"" + watcherId + "\"},{\"id\":\"" + user + "\"}]}",
+          "/channels/" + presence + "/users");
+
+      // The member's own connection heard itself leave and come back; it ends as a member.
+      a.api().trigger(presence, "marker", "m");
+      List<JsonNode> heard = memberOnB.awaitUntilEvent("marker");
+      assertEquals(3, heard.size(), () -> "frames the resumed member got: " + heard);
+      assertMemberRemoved(heard.get(0), presence, user);
+      assertMemberAdded(heard.get(1), presence, user, "null");
+      a.api().trigger(onlyOnB, "back", "1");
+      loneOnB.assertNext(event(onlyOnB, "back", "1"));
+
+      receiver.awaitDelivered(on(onlyOnB).and(named("channel_occupied")), 2, BOUND);
+      assertEvents(
+          List.of(
+              hook("channel_occupied", onlyOnB),
+              hook("channel_vacated", onlyOnB),
+              hook("channel_occupied", onlyOnB)),
+          receiver.delivered(on(onlyOnB).and(named("channel_occupied", "channel_vacated"))));
+      receiver.awaitDelivered(on(presence).and(named("member_added")), 3, BOUND);
+      assertSameEvents(
+          List.of(
+              hook("member_added", presence, "user_id", watcherId),
+              hook("member_added", presence, "user_id", user),
+              hook("member_removed", presence, "user_id", user),
+              hook("member_added", presence, "user_id", user)),
+          receiver.delivered(on(presence).and(named("member_added", "member_removed"))));
+    } finally {
+      ProcessSignals.resume(b.pid());
+      b.close();
+    }
+  }
+
+  /**
+   * A dead node with more subscriptions than one cleanup batch ({@value #CHANNELS} channels, 100 a
+   * batch) is cleaned up completely, one short script call after another: every channel it alone
+   * occupied vacates, each with its webhook, once.
+   */
+  @Test
+  void deadNodeWithMoreSubscriptionsThanOneCleanupBatchIsCleanedUpCompletely() {
+    String prefix = Unique.name("bulk-") + "-";
+    HeraldProcess b = node().start();
+    try (RawClient many = RawClient.open(b.wsUrl())) {
+      for (int i = 0; i < CHANNELS; i++) {
+        many.sendText(
+            Json.write(
+                java.util.Map.of(
+                    "event", "pusher:subscribe", "data", java.util.Map.of("channel", prefix + i))));
+      }
+      for (int i = 0; i < CHANNELS; i++) {
+        assertEquals(
+            "pusher_internal:subscription_succeeded", many.awaitJson().path("event").asText());
+      }
+      awaitAnswer(
+          a,
+          SETTLE,
+          body -> body.path("channels").size() == CHANNELS,
+          CHANNELS + " channels",
+          "/channels",
+          "filter_by_prefix",
+          prefix);
+      receiver.awaitDelivered(
+          e -> e.path("channel").asText().startsWith(prefix) && named("channel_occupied").test(e),
+          CHANNELS,
+          BOUND);
+
+      long killed = System.nanoTime();
+      b.kill();
+      awaitAnswer(a, BOUND, "{\"channels\":{}}", "/channels", "filter_by_prefix", prefix);
+      System.out.println(
+          "NodeFailureTest: a dead node's "
+              + CHANNELS
+              + " subscriptions were removed "
+              + Duration.ofNanos(System.nanoTime() - killed).toMillis()
+              + " ms after SIGKILL");
+      List<JsonNode> vacated =
+          receiver.awaitDelivered(
+              e ->
+                  e.path("channel").asText().startsWith(prefix) && named("channel_vacated").test(e),
+              CHANNELS,
+              BOUND);
+      assertEquals(
+          CHANNELS,
+          vacated.stream().map(e -> e.path("channel").asText()).distinct().count(),
+          "channel_vacated once per channel");
+    } finally {
+      b.kill();
+    }
+  }
+
+  /** Channels of the dead node in the batch cleanup case: more than two batches of 100. */
+  private static final int CHANNELS = 250;
+
+  /**
    * A node killed (SIGKILL) while events are triggered through it and through the survivor: every
    * event either node answered 200 reaches the survivor's subscriber; a request cut off by the kill
    * got no answer, so its caller retries it.

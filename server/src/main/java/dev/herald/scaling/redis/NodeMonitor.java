@@ -66,6 +66,9 @@ public final class NodeMonitor {
   private final AtomicBoolean emptyingGraves = new AtomicBoolean();
   private final AtomicBoolean reconciling = new AtomicBoolean();
 
+  /** Set when this node registers again: what it could not remove meanwhile is removed next. */
+  private final AtomicBoolean reconcileDue = new AtomicBoolean();
+
   public NodeMonitor(
       Vertx vertx,
       RedisConnector redis,
@@ -130,7 +133,14 @@ public final class NodeMonitor {
                     "This node was declared dead (paused longer than the node timeout?);"
                         + " registering its connections again");
                 reRegister(true);
-              } else if (directory.mayHoldStaleEntries() || onlineUsers.mayHoldStaleEntries()) {
+              }
+              // Announced departures must reach every node's clients: not before the other nodes
+              // are back on the bus after a reconnect.
+              boolean due =
+                  reconcileDue.get()
+                      || directory.mayHoldStaleEntries()
+                      || onlineUsers.mayHoldStaleEntries();
+              if (due && redis.busSettled()) {
                 reconcile();
               }
               sweep();
@@ -332,6 +342,7 @@ public final class NodeMonitor {
     if (!reconciling.compareAndSet(false, true)) {
       return;
     }
+    reconcileDue.set(false);
     Future<List<RedisChannelDirectory.Departure>> channels =
         directory.reconcile().onSuccess(this::announce);
     Future<List<String[]>> users =
@@ -343,7 +354,10 @@ public final class NodeMonitor {
                         user -> announceOffline(user[0], user[1], Long.parseLong(user[2]))));
     Future.join(channels, users)
         .onFailure(
-            error -> LOG.log(Level.WARNING, "Removing connections left in Redis failed", error))
+            error -> {
+              reconcileDue.set(true);
+              LOG.log(Level.WARNING, "Removing connections left in Redis failed", error);
+            })
         .onComplete(ignored -> reconciling.set(false));
   }
 
@@ -367,7 +381,7 @@ public final class NodeMonitor {
               epoch = current;
               boolean redisRestarted = known == null || !known.equals(current);
               heartbeat();
-              reconcile();
+              reconcileDue.set(true);
               replaySubscriptions(!redisRestarted, revived);
               replayUsers(!redisRestarted, revived);
             })
@@ -381,20 +395,45 @@ public final class NodeMonitor {
             replays ->
                 replays.forEach(
                     replay -> {
-                      if (announce && replay.join().memberAdded()) {
-                        String frame = ServerFrames.memberAdded(replay.channel(), replay.member());
-                        long version = replay.join().membershipVersion();
-                        if (everywhere) {
-                          broadcaster.publishMembership(
-                              replay.appId(), replay.channel(), frame, null, version);
-                        } else {
-                          broadcaster.publishMembershipToOtherNodes(
-                              replay.appId(), replay.channel(), frame, version);
-                        }
+                      if (announce) {
+                        announceReturn(replay, everywhere);
                       }
                     }))
         .onFailure(
             error -> LOG.log(Level.WARNING, "Registering subscriptions again failed", error));
+  }
+
+  /**
+   * What a replayed subscription changed, once a survivor had announced its departure: the member
+   * is back (member_added, and the webhook), the channel occupied again (the webhook).
+   */
+  private void announceReturn(RedisChannelDirectory.Replayed replay, boolean everywhere) {
+    String appId = replay.appId();
+    String channel = replay.channel();
+    if (replay.join().memberAdded()) {
+      String frame = ServerFrames.memberAdded(channel, replay.member());
+      long version = replay.join().membershipVersion();
+      if (everywhere) {
+        broadcaster.publishMembership(appId, channel, frame, null, version);
+      } else {
+        broadcaster.publishMembershipToOtherNodes(appId, channel, frame, version);
+      }
+    }
+    if (replay.join().memberAdded() || replay.join().channelOccupied()) {
+      apps.findById(appId)
+          .onSuccess(
+              app ->
+                  app.ifPresent(
+                      config -> {
+                        if (replay.join().channelOccupied()) {
+                          webhooks.emit(config, WebhookEvent.channelOccupied(channel));
+                        }
+                        if (replay.join().memberAdded()) {
+                          webhooks.emit(
+                              config, WebhookEvent.memberAdded(channel, replay.member().userId()));
+                        }
+                      }));
+    }
   }
 
   private void replayUsers(boolean announce, boolean everywhere) {
