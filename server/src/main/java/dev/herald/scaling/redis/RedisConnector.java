@@ -46,8 +46,26 @@ public final class RedisConnector {
    */
   static final long RESUBSCRIBE_GRACE_MILLIS = MAX_BACKOFF_MILLIS + 2_000;
 
-  /** One client and the two connections opened through it; closed together. */
-  private record Generation(Redis client, RedisConnection commands, RedisConnection subscriber) {}
+  /**
+   * One client and the two connections opened through it, closed together, with when each last got
+   * an answer from Redis (System.nanoTime).
+   */
+  private record Generation(
+      Redis client,
+      RedisConnection commands,
+      RedisConnection subscriber,
+      AtomicLong commandsAnswered,
+      AtomicLong subscriberAnswered) {
+
+    Generation(Redis client, RedisConnection commands, RedisConnection subscriber) {
+      this(
+          client,
+          commands,
+          subscriber,
+          new AtomicLong(System.nanoTime()),
+          new AtomicLong(System.nanoTime()));
+    }
+  }
 
   /** When the last reconnect (not the first connect) succeeded; 0 when none has. */
   private volatile long reconnectedAtNanos;
@@ -137,7 +155,10 @@ public final class RedisConnector {
     if (generation == null) {
       return Future.failedFuture("Redis is not reachable");
     }
-    return generation.commands().send(request);
+    return generation
+        .commands()
+        .send(request)
+        .onSuccess(answer -> generation.commandsAnswered().set(System.nanoTime()));
   }
 
   public Future<Void> close() {
@@ -179,7 +200,11 @@ public final class RedisConnector {
                           Generation generation = new Generation(client, commands, subscriber);
                           watch(generation, commands);
                           watch(generation, subscriber);
-                          subscriber.handler(this::onPush);
+                          subscriber.handler(
+                              push -> {
+                                generation.subscriberAnswered().set(System.nanoTime());
+                                onPush(push);
+                              });
                           return subscriber
                               .send(Request.cmd(Command.SUBSCRIBE).arg(busChannel))
                               .map(generation);
@@ -211,24 +236,39 @@ public final class RedisConnector {
     connection.endHandler(ended -> lost(generation, "connection closed"));
   }
 
-  /** PINGs both connections; a failure or a missing answer within the timeout loses Redis. */
+  /**
+   * PINGs both connections. One whose PING is not answered within the timeout, and which got no
+   * other answer either for that long, is lost: a Redis that is merely busy (the PING waits behind
+   * a backlog of commands it is still answering) is not.
+   */
   private void ping() {
     Generation generation = current;
     if (generation == null) {
       return;
     }
-    Future.all(ping(generation.commands()), ping(generation.subscriber()))
+    ping(generation, generation.commands(), generation.commandsAnswered());
+    ping(generation, generation.subscriber(), generation.subscriberAnswered());
+  }
+
+  private void ping(Generation generation, RedisConnection connection, AtomicLong answered) {
+    connection
+        .send(Request.cmd(Command.PING))
+        .timeout(pingTimeoutMillis, TimeUnit.MILLISECONDS)
+        .onSuccess(pong -> answered.set(System.nanoTime()))
         .onFailure(
             error -> {
               pingFailures.incrementAndGet();
-              lost(generation, "no answer to PING within " + pingTimeoutMillis + " ms");
+              long silentNanos = System.nanoTime() - answered.get();
+              if (silentNanos >= TimeUnit.MILLISECONDS.toNanos(pingTimeoutMillis)) {
+                lost(
+                    generation,
+                    "no answer within "
+                        + pingTimeoutMillis
+                        + " ms ("
+                        + (error.getMessage() == null ? error : error.getMessage())
+                        + ")");
+              }
             });
-  }
-
-  private Future<Response> ping(RedisConnection connection) {
-    return connection
-        .send(Request.cmd(Command.PING))
-        .timeout(pingTimeoutMillis, TimeUnit.MILLISECONDS);
   }
 
   private void onPush(Response push) {
