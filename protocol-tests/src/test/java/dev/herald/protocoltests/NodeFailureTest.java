@@ -393,6 +393,48 @@ class NodeFailureTest {
     }
   }
 
+  /**
+   * At the default settings (heartbeat every 2 s, declared dead after 10 s of silence) a killed
+   * node's member is removed for the survivor's watcher within the timeout plus two heartbeats (the
+   * victim's last beat may be up to one old, the survivor sweeps once per beat): 14 s, and the test
+   * allows 3 s more for a loaded machine.
+   */
+  @Test
+  void atTheDefaultSettingsAKilledNodesMemberIsRemovedWithinTimeoutPlusTwoHeartbeats() {
+    String presence = Unique.name("presence-default-death-");
+    String watcherId = Unique.name("w-");
+    String user = Unique.name("u-");
+    List<HeraldProcess> nodes = ClusterTest.startNodes(2, redis);
+    HeraldProcess survivor = nodes.get(0);
+    HeraldProcess victim = nodes.get(1);
+    try (RawClient watcher = RawClient.open(survivor.wsUrl());
+        RawClient member = RawClient.open(victim.wsUrl())) {
+      watcher.subscribePresence(presence, presenceData(watcherId));
+      watcher.awaitJson();
+      member.subscribePresence(presence, presenceData(user));
+      member.awaitJson();
+      assertMemberAdded(watcher.awaitJson(), presence, user, "null");
+
+      long killed = System.nanoTime();
+      victim.kill();
+      assertMemberRemoved(
+          Json.parse(watcher.awaitText(DEFAULT_CLEANUP_BOUND.plusSeconds(5))), presence, user);
+      long removedMillis = Duration.ofNanos(System.nanoTime() - killed).toMillis();
+      System.out.println(
+          "NodeFailureTest: at the default settings member_removed reached the watcher "
+              + removedMillis
+              + " ms after SIGKILL");
+      assertTrue(
+          removedMillis <= DEFAULT_CLEANUP_BOUND.toMillis(),
+          () -> "removed only after " + removedMillis + " ms");
+    } finally {
+      ClusterTest.closeAll(survivor, victim);
+    }
+  }
+
+  /** Default node timeout (10 s) + two default heartbeats (2 s each) + 3 s for a loaded machine. */
+  private static final Duration DEFAULT_CLEANUP_BOUND = Duration.ofSeconds(17);
+
   /** Channels of the dead node in the batch cleanup case: more than two batches of 100. */
   private static final int CHANNELS = 250;
 
