@@ -8,7 +8,6 @@ import dev.herald.protocol.ChannelName;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.protocol.ServerFrames;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.impl.WebSocketInternal;
 import java.util.HashMap;
@@ -45,14 +44,6 @@ public final class Session implements Subscriber {
     }
   }
 
-  /**
-   * The most a connection may have queued (beyond the kernel's socket buffer) when a reply to it is
-   * due. Larger than the broadcast bound (the write queue's high-water mark, 64 KiB) because a
-   * single legitimate reply can exceed that: a presence channel's member list at the default limits
-   * is about 100 KB, and a client subscribing to several at once must not be cut off.
-   */
-  static final long REPLY_QUEUE_LIMIT = 1024 * 1024;
-
   private final ServerWebSocket socket;
 
   /**
@@ -74,6 +65,9 @@ public final class Session implements Subscriber {
   private String signedInUserId;
   private java.util.List<String> watchlist = java.util.List.of();
   private boolean authorized;
+
+  /** Reading from the client is paused until its write queue drains (see {@link #send}). */
+  private boolean readingPaused;
 
   /** The online-users version the watchlist's initial state was read at; -1 before that. */
   private long watchlistSnapshotVersion = -1;
@@ -180,24 +174,33 @@ public final class Session implements Subscriber {
 
   /**
    * Sends a frame built for this connection alone: a reply to one of its own frames (pong,
-   * subscription result, error), or a server ping. Replies count toward the connection's outbound
-   * bound like broadcasts do: one that finds more than {@link #REPLY_QUEUE_LIMIT} bytes still
-   * queued for the client closes it as a slow consumer instead. The bound is on what is queued, not
-   * on reading, because replies may be written long after the frames that asked for them were read:
-   * with Redis a subscribe is answered from Redis's callback, so a client that pipelines thousands
-   * of (re)subscriptions has all of them read before the first answer is written, and pausing the
-   * reads then (as Herald once did) bounded nothing.
+   * subscription result, error), or a server ping. A client that sends faster than it reads the
+   * replies is slowed down first: reading from it pauses while its write queue is full and resumes
+   * once the queue drains. Pausing cannot hold back replies that come later than the frames that
+   * asked for them: with Redis a subscribe is answered from Redis's callback, so a client that
+   * pipelines (re)subscriptions has many read before the first answer is written. A reply due while
+   * the reads are paused and the queue is still full therefore closes the client as a slow
+   * consumer, as a broadcast would: replies count toward the same bound.
    */
   void send(String json) {
     if (state != State.OPEN) {
       return;
     }
-    if (queuedBytes() > REPLY_QUEUE_LIMIT) {
+    if (readingPaused && writeQueueFull()) {
       stopReading();
       closeAsSlowConsumer();
       return;
     }
     write(json);
+    if (!readingPaused && socket.writeQueueFull()) {
+      readingPaused = true;
+      socket.pause();
+      socket.drainHandler(
+          drained -> {
+            readingPaused = false;
+            socket.resume();
+          });
+    }
   }
 
   /** Writes through Vert.x, past any bound: only {@link #send} and the final error may. */
@@ -207,12 +210,6 @@ public final class Session implements Subscriber {
     if (FRAMES.isLoggable(Level.FINE)) {
       FRAMES.fine(socketId + " <- " + json);
     }
-  }
-
-  /** Bytes written to this connection and not yet taken by the kernel (flushed or not). */
-  private long queuedBytes() {
-    ChannelOutboundBuffer buffer = channel.channel().unsafe().outboundBuffer();
-    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
   }
 
   /**
