@@ -244,8 +244,7 @@ class NodeFailureTest {
    * A node paused (SIGSTOP, as a long GC pause or a frozen VM would) past the timeout is declared
    * dead like a killed one. When it resumes it finds it was (its heartbeat re-adds it to the node
    * set) and registers its members and subscriptions again: the survivor's watcher sees the member
-   * come back, the counts and webhooks follow, and the resumed node's clients, which heard the
-   * departure too, hear the return.
+   * come back, the counts and webhooks follow, and the resumed node's clients hear the return.
    */
   @Test
   void nodePausedPastTheTimeoutRegistersItsMembersAndSubscriptionsAgainWhenItResumes() {
@@ -306,12 +305,18 @@ class NodeFailureTest {
           "{\"users\":[{\"id\":\"" + watcherId + "\"},{\"id\":\"" + user + "\"}]}",
           "/channels/" + presence + "/users");
 
-      // The member's own connection heard itself leave and come back; it ends as a member.
+      // The member's own connection may or may not have heard itself leave (B's bus connection
+      // may have been replaced on resuming); either way it hears itself come back last.
       a.api().trigger(presence, "marker", "m");
       List<JsonNode> heard = memberOnB.awaitUntilEvent("marker");
-      assertEquals(3, heard.size(), () -> "frames the resumed member got: " + heard);
-      assertMemberRemoved(heard.get(0), presence, user);
-      assertMemberAdded(heard.get(1), presence, user, "null");
+      List<JsonNode> before = heard.subList(0, heard.size() - 1);
+      assertTrue(
+          before.size() == 1 || before.size() == 2,
+          () -> "frames the resumed member got: " + heard);
+      if (before.size() == 2) {
+        assertMemberRemoved(before.get(0), presence, user);
+      }
+      assertMemberAdded(before.get(before.size() - 1), presence, user, "null");
       a.api().trigger(onlyOnB, "back", "1");
       loneOnB.assertNext(event(onlyOnB, "back", "1"));
 
@@ -404,7 +409,10 @@ class NodeFailureTest {
     String presence = Unique.name("presence-default-death-");
     String watcherId = Unique.name("w-");
     String user = Unique.name("u-");
-    List<HeraldProcess> nodes = ClusterTest.startNodes(2, redis);
+    // A cluster of their own (own key prefix): this class's survivor, declaring nodes dead after
+    // 3 s, must not sweep them.
+    List<HeraldProcess> nodes =
+        ClusterTest.startNodes(2, redis, "HERALD_REDIS_PREFIX", Unique.name("defaults-") + ":");
     HeraldProcess survivor = nodes.get(0);
     HeraldProcess victim = nodes.get(1);
     try (RawClient watcher = RawClient.open(survivor.wsUrl());

@@ -97,7 +97,7 @@ public final class NodeMonitor {
     redis.onReconnect(
         () -> {
           registeredGeneration = redis.generation();
-          reRegister(false);
+          reRegister();
         });
     registeredGeneration = redis.generation();
     vertx.setPeriodic(config.heartbeatSeconds() * 1000L, timer -> tick());
@@ -132,7 +132,7 @@ public final class NodeMonitor {
                 LOG.warning(
                     "This node was declared dead (paused longer than the node timeout?);"
                         + " registering its connections again");
-                reRegister(true);
+                reRegister();
               }
               // Announced departures must reach every node's clients: not before the other nodes
               // are back on the bus after a reconnect.
@@ -366,14 +366,13 @@ public final class NodeMonitor {
    * finding it was declared dead, and removes what it could not remove meanwhile. If Redis
    * restarted (new epoch), every node does the same and no client saw anyone leave, so nothing is
    * announced. If Redis kept its state, a re-added member means a survivor had declared this node
-   * dead and announced member_removed: the cluster is told the member is back. After a reconnection
-   * only the other nodes are told (this node was off the bus, so its own clients never saw the
-   * member leave); a node that was paused stayed on the bus and its clients saw the departure too,
-   * so they are told as well.
-   *
-   * @param revived this node found itself declared dead while its connection stayed up
+   * dead and announced member_removed: every node is told the member is back, this one's clients
+   * included. Whether they heard the departure depends on whether this node's bus connection was up
+   * when it was announced (a paused node's was; one cut off from Redis may not have been), which
+   * this node cannot know; a member_added for a member they still list is harmless, a missing one
+   * would leave the member out of their list.
    */
-  private void reRegister(boolean revived) {
+  private void reRegister() {
     String known = epoch;
     readEpoch()
         .onSuccess(
@@ -382,13 +381,13 @@ public final class NodeMonitor {
               boolean redisRestarted = known == null || !known.equals(current);
               heartbeat();
               reconcileDue.set(true);
-              replaySubscriptions(!redisRestarted, revived);
-              replayUsers(!redisRestarted, revived);
+              replaySubscriptions(!redisRestarted);
+              replayUsers(!redisRestarted);
             })
         .onFailure(error -> LOG.log(Level.WARNING, "Reading the cluster epoch failed", error));
   }
 
-  private void replaySubscriptions(boolean announce, boolean everywhere) {
+  private void replaySubscriptions(boolean announce) {
     directory
         .reRegister()
         .onSuccess(
@@ -396,7 +395,7 @@ public final class NodeMonitor {
                 replays.forEach(
                     replay -> {
                       if (announce) {
-                        announceReturn(replay, everywhere);
+                        announceReturn(replay);
                       }
                     }))
         .onFailure(
@@ -407,17 +406,13 @@ public final class NodeMonitor {
    * What a replayed subscription changed, once a survivor had announced its departure: the member
    * is back (member_added, and the webhook), the channel occupied again (the webhook).
    */
-  private void announceReturn(RedisChannelDirectory.Replayed replay, boolean everywhere) {
+  private void announceReturn(RedisChannelDirectory.Replayed replay) {
     String appId = replay.appId();
     String channel = replay.channel();
     if (replay.join().memberAdded()) {
       String frame = ServerFrames.memberAdded(channel, replay.member());
       long version = replay.join().membershipVersion();
-      if (everywhere) {
-        broadcaster.publishMembership(appId, channel, frame, null, version);
-      } else {
-        broadcaster.publishMembershipToOtherNodes(appId, channel, frame, version);
-      }
+      broadcaster.publishMembership(appId, channel, frame, null, version);
     }
     if (replay.join().memberAdded() || replay.join().channelOccupied()) {
       apps.findById(appId)
@@ -436,7 +431,7 @@ public final class NodeMonitor {
     }
   }
 
-  private void replayUsers(boolean announce, boolean everywhere) {
+  private void replayUsers(boolean announce) {
     onlineUsers
         .reRegister()
         .onSuccess(
@@ -447,12 +442,7 @@ public final class NodeMonitor {
                         String channel = ChannelName.WATCHLIST_PREFIX + user[1];
                         String frame = ServerFrames.watchlistEvents(List.of(user[1]), List.of());
                         long version = Long.parseLong(user[2]);
-                        if (everywhere) {
-                          broadcaster.publishMembership(user[0], channel, frame, null, version);
-                        } else {
-                          broadcaster.publishMembershipToOtherNodes(
-                              user[0], channel, frame, version);
-                        }
+                        broadcaster.publishMembership(user[0], channel, frame, null, version);
                       }
                     }))
         .onFailure(

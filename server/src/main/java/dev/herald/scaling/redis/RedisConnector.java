@@ -47,6 +47,12 @@ public final class RedisConnector {
   static final long RESUBSCRIBE_GRACE_MILLIS = MAX_BACKOFF_MILLIS + 2_000;
 
   /**
+   * How long the first connection may take: a cold process on a busy machine needs seconds for its
+   * first TLS or protocol handshake, and a start that waits is better than one that gives up.
+   */
+  private static final long START_DEADLINE_MILLIS = 30_000;
+
+  /**
    * One client and the two connections opened through it, closed together, with when each last got
    * an answer from Redis (System.nanoTime).
    */
@@ -140,7 +146,7 @@ public final class RedisConnector {
 
   /** Connects both connections; fails if Redis cannot be reached (or does not answer) now. */
   public Future<Void> start() {
-    return connectBoth()
+    return connectBoth(START_DEADLINE_MILLIS)
         .map(
             generation -> {
               install(generation);
@@ -182,13 +188,15 @@ public final class RedisConnector {
    * never answers (frozen) must not hold the attempt forever: it fails after the deadline, and the
    * client it opened is closed whatever state it reached.
    */
-  private Future<Generation> connectBoth() {
+  private Future<Generation> connectBoth(long deadlineMillis) {
     Redis client = Redis.createClient(vertx, options);
     Promise<Generation> attempt = Promise.promise();
     long deadline =
         vertx.setTimer(
-            Math.max(2_000, 2 * pingTimeoutMillis),
-            timer -> attempt.tryFail("Redis accepted the connection but did not answer"));
+            deadlineMillis,
+            timer ->
+                attempt.tryFail(
+                    "no connection ready within " + deadlineMillis + " ms (Redis not answering?)"));
     client
         .connect()
         .compose(
@@ -313,7 +321,7 @@ public final class RedisConnector {
           if (closed) {
             return;
           }
-          connectBoth()
+          connectBoth(Math.max(5_000, 2 * pingTimeoutMillis))
               .onSuccess(
                   generation -> {
                     synchronized (this) {
