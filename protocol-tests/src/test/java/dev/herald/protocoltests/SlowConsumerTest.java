@@ -172,10 +172,13 @@ class SlowConsumerTest {
       writer.start();
       long deadline = started + java.time.Duration.ofSeconds(60).toNanos();
       while (HostileInputTest.slowConsumers(herald) <= slowBefore) {
-        assertTrue(
-            System.nanoTime() < deadline,
-            () ->
-                "not closed as a slow consumer; the server took " + written.get() / 1024 + " KiB");
+        if (System.nanoTime() >= deadline) {
+          throw new AssertionError(
+              "not closed as a slow consumer; the server took "
+                  + written.get() / 1024
+                  + " KiB; what it had sent: "
+                  + lastFrames(flooder));
+        }
         ClusterTest.pause(java.time.Duration.ofMillis(100));
       }
       long closedMillis = (System.nanoTime() - started) / 1_000_000;
@@ -218,6 +221,27 @@ class SlowConsumerTest {
       other.assertPingPong();
     }
     assertTrue(herald.isAlive());
+  }
+
+  /** The close code and last text frames the server sent, for a failure message. */
+  private static String lastFrames(FrameSocket socket) {
+    java.util.Deque<String> last = new java.util.ArrayDeque<>();
+    try {
+      while (true) {
+        FrameSocket.Frame frame = socket.readFrame();
+        if (frame.opcode() == FrameSocket.CLOSE) {
+          return last + " then close " + frame.closeCode();
+        }
+        if (frame.opcode() == FrameSocket.TEXT) {
+          last.addLast(frame.text().length() > 120 ? frame.text().substring(0, 120) : frame.text());
+          if (last.size() > 3) {
+            last.removeFirst();
+          }
+        }
+      }
+    } catch (RuntimeException | AssertionError e) {
+      return last + " then " + e;
+    }
   }
 
   private static byte[] textFrame(String text) {

@@ -89,7 +89,7 @@ public final class RedisConnector {
   private volatile boolean closed;
   private boolean reconnecting;
   private long backoffMillis = 100;
-  private long pingTimer = -1;
+  private volatile long pingTimer = -1;
 
   public RedisConnector(
       Vertx vertx,
