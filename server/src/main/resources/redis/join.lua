@@ -25,8 +25,10 @@ if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
   redis.call('PERSIST', KEYS[4])
   redis.call('SADD', KEYS[5], ARGV[5])
-  redis.call('SADD', KEYS[6], ARGV[6])
 end
+-- Recorded even when the socket was already there: a node registering again after it was declared
+-- dead claims its entries back from the grave being emptied (cleanup_batch.lua keeps them).
+redis.call('SADD', KEYS[6], ARGV[6])
 local result = {1, occupied, added, redis.call('HLEN', KEYS[1]), tonumber(redis.call('GET', KEYS[4]) or '0')}
 if ARGV[2] ~= '' then
   local infos = redis.call('HGETALL', KEYS[3])

@@ -126,7 +126,12 @@ public final class Herald {
     if (redisAdapter != null) {
       redis =
           new RedisConnector(
-              vertx, scaling.redisUrl(), scaling.prefix() + "bus", redisAdapter::onBusMessage);
+              vertx,
+              scaling.redisUrl(),
+              scaling.pingIntervalMillis(),
+              scaling.pingTimeoutMillis(),
+              scaling.prefix() + "bus",
+              redisAdapter::onBusMessage);
       redisAdapter.attach(redis);
       this.webhooks =
           new WebhookDispatcher(
@@ -251,6 +256,17 @@ public final class Herald {
           a -> a.lost());
       metrics.gauge(
           "redis.connected", "1 while Redis is reachable", () -> redis.isConnected() ? 1 : 0);
+      metrics.functionCounter(
+          "redis.ping.failures",
+          "PINGs to Redis that failed or went unanswered within the timeout (Redis then counts as"
+              + " lost)",
+          redis,
+          r -> r.pingFailures());
+      metrics.functionCounter(
+          "redis.heartbeat.failures",
+          "Node heartbeats that could not be written to Redis",
+          nodeMonitor,
+          m -> m.heartbeatFailures());
     }
   }
 

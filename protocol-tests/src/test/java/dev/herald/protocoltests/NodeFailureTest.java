@@ -239,6 +239,212 @@ class NodeFailureTest {
   }
 
   /**
+   * A node paused (SIGSTOP, as a long GC pause or a frozen VM would) past the timeout is declared
+   * dead like a killed one. When it resumes it finds it was (its heartbeat re-adds it to the node
+   * set) and registers its members and subscriptions again: the survivor's watcher sees the member
+   * come back, the counts and webhooks follow, and the resumed node's clients hear the return.
+   */
+  @Test
+  void nodePausedPastTheTimeoutRegistersItsMembersAndSubscriptionsAgainWhenItResumes() {
+    String presence = Unique.name("presence-paused-");
+    String onlyOnB = Unique.name("paused-only-b-");
+    String watcherId = Unique.name("w-");
+    String user = Unique.name("u-");
+    HeraldProcess b = node().start();
+    try (RawClient watcher = RawClient.open(a.wsUrl());
+        RawClient memberOnB = RawClient.open(b.wsUrl());
+        RawClient loneOnB = RawClient.open(b.wsUrl())) {
+      watcher.subscribePresence(presence, presenceData(watcherId));
+      watcher.awaitJson();
+      memberOnB.subscribePresence(presence, presenceData(user));
+      memberOnB.awaitJson();
+      assertMemberAdded(watcher.awaitJson(), presence, user, "null");
+      loneOnB.subscribeOk(onlyOnB);
+      awaitAnswer(
+          a,
+          SETTLE,
+          "{\"occupied\":true,\"subscription_count\":1}",
+          "/channels/" + onlyOnB,
+          "info",
+          "subscription_count");
+      receiver.awaitDelivered(on(onlyOnB).and(named("channel_occupied")), 1);
+
+      ProcessSignals.stop(b.pid());
+      long resumed;
+      try {
+        assertMemberRemoved(Json.parse(watcher.awaitText(BOUND)), presence, user);
+        awaitAnswer(a, SETTLE, "{\"occupied\":false}", "/channels/" + onlyOnB);
+      } finally {
+        ProcessSignals.resume(b.pid());
+        resumed = System.nanoTime();
+      }
+      assertMemberAdded(Json.parse(watcher.awaitText(BOUND)), presence, user, "null");
+      System.out.println(
+          "NodeFailureTest: a node paused past the timeout had its member back on the survivor "
+              + Duration.ofNanos(System.nanoTime() - resumed).toMillis()
+              + " ms after SIGCONT");
+      awaitAnswer(
+          a,
+          SETTLE,
+          "{\"occupied\":true,\"user_count\":2}",
+          "/channels/" + presence,
+          "info",
+          "user_count");
+      awaitAnswer(
+          a,
+          SETTLE,
+          "{\"occupied\":true,\"subscription_count\":1}",
+          "/channels/" + onlyOnB,
+          "info",
+          "subscription_count");
+      awaitAnswer(
+          b,
+          SETTLE,
+          "{\"users\":[{\"id\":\"" + watcherId + "\"},{\"id\":\"" + user + "\"}]}",
+          "/channels/" + presence + "/users");
+
+      // The member's own connection may or may not have heard itself leave (B's bus connection
+      // may have been replaced on resuming); either way it hears itself come back last.
+      a.api().trigger(presence, "marker", "m");
+      List<JsonNode> heard = memberOnB.awaitUntilEvent("marker");
+      List<JsonNode> before = heard.subList(0, heard.size() - 1);
+      assertTrue(
+          before.size() == 1 || before.size() == 2,
+          () -> "frames the resumed member got: " + heard);
+      if (before.size() == 2) {
+        assertMemberRemoved(before.get(0), presence, user);
+      }
+      assertMemberAdded(before.get(before.size() - 1), presence, user, "null");
+      a.api().trigger(onlyOnB, "back", "1");
+      loneOnB.assertNext(event(onlyOnB, "back", "1"));
+
+      receiver.awaitDelivered(on(onlyOnB).and(named("channel_occupied")), 2, BOUND);
+      assertEvents(
+          List.of(
+              hook("channel_occupied", onlyOnB),
+              hook("channel_vacated", onlyOnB),
+              hook("channel_occupied", onlyOnB)),
+          receiver.delivered(on(onlyOnB).and(named("channel_occupied", "channel_vacated"))));
+      receiver.awaitDelivered(on(presence).and(named("member_added")), 3, BOUND);
+      assertSameEvents(
+          List.of(
+              hook("member_added", presence, "user_id", watcherId),
+              hook("member_added", presence, "user_id", user),
+              hook("member_removed", presence, "user_id", user),
+              hook("member_added", presence, "user_id", user)),
+          receiver.delivered(on(presence).and(named("member_added", "member_removed"))));
+    } finally {
+      ProcessSignals.resume(b.pid());
+      b.close();
+    }
+  }
+
+  /**
+   * A dead node with more subscriptions than one cleanup batch ({@value #CHANNELS} channels, 100 a
+   * batch) is cleaned up completely, one short script call after another: every channel it alone
+   * occupied vacates, each with its webhook, once.
+   */
+  @Test
+  void deadNodeWithMoreSubscriptionsThanOneCleanupBatchIsCleanedUpCompletely() {
+    String prefix = Unique.name("bulk-") + "-";
+    HeraldProcess b = node().start();
+    try (RawClient many = RawClient.open(b.wsUrl())) {
+      for (int i = 0; i < CHANNELS; i++) {
+        many.sendText(
+            Json.write(
+                java.util.Map.of(
+                    "event", "pusher:subscribe", "data", java.util.Map.of("channel", prefix + i))));
+      }
+      for (int i = 0; i < CHANNELS; i++) {
+        assertEquals(
+            "pusher_internal:subscription_succeeded", many.awaitJson().path("event").asText());
+      }
+      awaitAnswer(
+          a,
+          SETTLE,
+          body -> body.path("channels").size() == CHANNELS,
+          CHANNELS + " channels",
+          "/channels",
+          "filter_by_prefix",
+          prefix);
+      receiver.awaitDelivered(
+          e -> e.path("channel").asText().startsWith(prefix) && named("channel_occupied").test(e),
+          CHANNELS,
+          BOUND);
+
+      long killed = System.nanoTime();
+      b.kill();
+      awaitAnswer(a, BOUND, "{\"channels\":{}}", "/channels", "filter_by_prefix", prefix);
+      System.out.println(
+          "NodeFailureTest: a dead node's "
+              + CHANNELS
+              + " subscriptions were removed "
+              + Duration.ofNanos(System.nanoTime() - killed).toMillis()
+              + " ms after SIGKILL");
+      List<JsonNode> vacated =
+          receiver.awaitDelivered(
+              e ->
+                  e.path("channel").asText().startsWith(prefix) && named("channel_vacated").test(e),
+              CHANNELS,
+              BOUND);
+      assertEquals(
+          CHANNELS,
+          vacated.stream().map(e -> e.path("channel").asText()).distinct().count(),
+          "channel_vacated once per channel");
+    } finally {
+      b.kill();
+    }
+  }
+
+  /**
+   * At the default settings (heartbeat every 2 s, declared dead after 10 s of silence) a killed
+   * node's member is removed for the survivor's watcher within the timeout plus two heartbeats (the
+   * victim's last beat may be up to one old, the survivor sweeps once per beat): 14 s, and the test
+   * allows 3 s more for a loaded machine.
+   */
+  @Test
+  void atTheDefaultSettingsAKilledNodesMemberIsRemovedWithinTimeoutPlusTwoHeartbeats() {
+    String presence = Unique.name("presence-default-death-");
+    String watcherId = Unique.name("w-");
+    String user = Unique.name("u-");
+    // A cluster of their own (own key prefix): this class's survivor, declaring nodes dead after
+    // 3 s, must not sweep them.
+    List<HeraldProcess> nodes =
+        ClusterTest.startNodes(2, redis, "HERALD_REDIS_PREFIX", Unique.name("defaults-") + ":");
+    HeraldProcess survivor = nodes.get(0);
+    HeraldProcess victim = nodes.get(1);
+    try (RawClient watcher = RawClient.open(survivor.wsUrl());
+        RawClient member = RawClient.open(victim.wsUrl())) {
+      watcher.subscribePresence(presence, presenceData(watcherId));
+      watcher.awaitJson();
+      member.subscribePresence(presence, presenceData(user));
+      member.awaitJson();
+      assertMemberAdded(watcher.awaitJson(), presence, user, "null");
+
+      long killed = System.nanoTime();
+      victim.kill();
+      assertMemberRemoved(
+          Json.parse(watcher.awaitText(DEFAULT_CLEANUP_BOUND.plusSeconds(5))), presence, user);
+      long removedMillis = Duration.ofNanos(System.nanoTime() - killed).toMillis();
+      System.out.println(
+          "NodeFailureTest: at the default settings member_removed reached the watcher "
+              + removedMillis
+              + " ms after SIGKILL");
+      assertTrue(
+          removedMillis <= DEFAULT_CLEANUP_BOUND.toMillis(),
+          () -> "removed only after " + removedMillis + " ms");
+    } finally {
+      ClusterTest.closeAll(survivor, victim);
+    }
+  }
+
+  /** Default node timeout (10 s) + two default heartbeats (2 s each) + 3 s for a loaded machine. */
+  private static final Duration DEFAULT_CLEANUP_BOUND = Duration.ofSeconds(17);
+
+  /** Channels of the dead node in the batch cleanup case: more than two batches of 100. */
+  private static final int CHANNELS = 250;
+
+  /**
    * A node killed (SIGKILL) while events are triggered through it and through the survivor: every
    * event either node answered 200 reaches the survivor's subscriber; a request cut off by the kill
    * got no answer, so its caller retries it.

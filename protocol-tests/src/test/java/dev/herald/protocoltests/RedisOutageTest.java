@@ -1,6 +1,7 @@
 package dev.herald.protocoltests;
 
 import static dev.herald.protocoltests.ChannelsTest.assertMemberAdded;
+import static dev.herald.protocoltests.ChannelsTest.assertMemberRemoved;
 import static dev.herald.protocoltests.ChannelsTest.assertPresenceSucceeded;
 import static dev.herald.protocoltests.ChannelsTest.event;
 import static dev.herald.protocoltests.ClusterTest.awaitAnswer;
@@ -33,6 +34,12 @@ class RedisOutageTest {
 
   /** How long a node may take to notice Redis is gone or back (reconnects use back-off). */
   private static final Duration NOTICE = Duration.ofSeconds(20);
+
+  /**
+   * How soon /ready must turn 503 after Redis freezes: the default PING interval (1 s) and timeout
+   * (2 s), plus room for this test's polling on a loaded machine.
+   */
+  private static final Duration FROZEN_BOUND = Duration.ofMillis(4_500);
 
   private static final String READY = "{\"status\":\"ready\"}";
   private static final String NOT_READY =
@@ -321,6 +328,160 @@ class RedisOutageTest {
       } finally {
         ClusterTest.closeAll(a, b);
       }
+    }
+  }
+
+  /**
+   * A Redis that stops answering without closing its connections (frozen with SIGSTOP, as behind a
+   * silent partition): the node's PING goes unanswered, so /ready turns 503 within the PING
+   * interval + timeout (1 s + 2 s by default), commands fail at once instead of waiting, and the
+   * misses are counted; once Redis answers again the node is ready again and its subscription was
+   * kept.
+   */
+  @Test
+  void readyTurns503WithinPingIntervalPlusTimeoutWhenRedisFreezesAndCommandsFailFast() {
+    RedisServer.require();
+    String channel = Unique.name("frozen-");
+    try (RedisServer redis = RedisServer.start()) {
+      HeraldProcess node = ClusterTest.node(redis, "HERALD_NODE_HEARTBEAT_SECONDS", "1").start();
+      try (RawClient client = RawClient.open(node.wsUrl())) {
+        client.subscribeOk(channel);
+        assertAnswers(node, "/ready", 200, READY);
+        double pingFailuresBefore = metric(node, "herald_redis_ping_failures_total");
+        double heartbeatFailuresBefore = metric(node, "herald_redis_heartbeat_failures_total");
+
+        long frozen = System.nanoTime();
+        redis.freeze();
+        long notReadyMillis;
+        long channelsAnsweredMillis;
+        ApiClient.Response channels;
+        try {
+          awaitStatus(node, "/ready", 503, NOT_READY, NOTICE);
+          notReadyMillis = Duration.ofNanos(System.nanoTime() - frozen).toMillis();
+          // While Redis is lost a query fails at once instead of waiting for it.
+          long asked = System.nanoTime();
+          channels = node.api().get("/channels");
+          channelsAnsweredMillis = Duration.ofNanos(System.nanoTime() - asked).toMillis();
+          HttpApiTest.assertError(
+              node.api()
+                  .post(
+                      "/events",
+                      Json.write(Map.of("name", "during", "channel", channel, "data", "1"))),
+              503);
+          client.assertPingPong();
+          awaitMetricAbove(node, "herald_redis_heartbeat_failures_total", heartbeatFailuresBefore);
+          assertTrue(
+              metric(node, "herald_redis_ping_failures_total") > pingFailuresBefore,
+              "the unanswered PING was not counted");
+        } finally {
+          redis.thaw();
+        }
+        long thawed = System.nanoTime();
+        awaitStatus(node, "/ready", 200, READY, NOTICE);
+        System.out.println(
+            "RedisOutageTest: Redis frozen (SIGSTOP): /ready 503 after "
+                + notReadyMillis
+                + " ms; GET /channels answered "
+                + channels.status()
+                + " in "
+                + channelsAnsweredMillis
+                + " ms meanwhile; /ready 200 "
+                + Duration.ofNanos(System.nanoTime() - thawed).toMillis()
+                + " ms after SIGCONT");
+        assertEquals(500, channels.status(), channels::body);
+        assertTrue(
+            channelsAnsweredMillis < 1000,
+            () -> "GET /channels took " + channelsAnsweredMillis + " ms while Redis was frozen");
+        // PING every 1 s, 2 s to answer; the rest is this test's polling and a loaded machine.
+        assertTrue(
+            notReadyMillis <= FROZEN_BOUND.toMillis(),
+            () -> "/ready turned 503 only " + notReadyMillis + " ms after Redis froze");
+
+        triggerOnceAccepted(node, channel, "after", "2");
+        client.assertNext(event(channel, "after", "2"));
+      } finally {
+        node.close();
+      }
+    }
+  }
+
+  /**
+   * Connections that leave while Redis is frozen cannot be removed from it then (their leave
+   * fails); once Redis answers again their node removes them, so no ghost member stays in the
+   * presence channel and the channel they alone occupied vacates, for the other nodes too.
+   */
+  @Test
+  void membersWhoLeaveWhileRedisIsFrozenAreRemovedOnceItAnswersAgain() {
+    RedisServer.require();
+    String presence = Unique.name("presence-ghost-");
+    String lonely = Unique.name("ghost-lonely-");
+    String watcherId = Unique.name("w-");
+    String leaver = Unique.name("u-");
+    try (RedisServer redis = RedisServer.start()) {
+      List<HeraldProcess> nodes =
+          ClusterTest.startNodes(
+              2, redis, "HERALD_NODE_HEARTBEAT_SECONDS", "1", "HERALD_NODE_TIMEOUT_SECONDS", "3");
+      HeraldProcess a = nodes.get(0);
+      HeraldProcess b = nodes.get(1);
+      try (RawClient watcherOnB = RawClient.open(b.wsUrl())) {
+        watcherOnB.subscribePresence(presence, presenceData(watcherId));
+        watcherOnB.awaitJson();
+        RawClient leaverOnA = RawClient.open(a.wsUrl());
+        leaverOnA.subscribePresence(presence, presenceData(leaver));
+        leaverOnA.awaitJson();
+        assertMemberAdded(watcherOnB.awaitJson(), presence, leaver, "null");
+        leaverOnA.subscribeOk(lonely);
+        awaitAnswer(
+            b,
+            NOTICE,
+            "{\"occupied\":true,\"subscription_count\":1}",
+            "/channels/" + lonely,
+            "info",
+            "subscription_count");
+
+        redis.freeze();
+        try {
+          awaitStatus(a, "/ready", 503, NOT_READY, NOTICE);
+          leaverOnA.disconnect();
+          // A's leave could not reach Redis; give it the time it would take to try.
+          ClusterTest.pause(Duration.ofSeconds(1));
+        } finally {
+          redis.thaw();
+        }
+        long thawed = System.nanoTime();
+
+        assertMemberRemoved(Json.parse(watcherOnB.awaitText(NOTICE)), presence, leaver);
+        System.out.println(
+            "RedisOutageTest: a member who left while Redis was frozen was removed "
+                + Duration.ofNanos(System.nanoTime() - thawed).toMillis()
+                + " ms after SIGCONT");
+        for (HeraldProcess node : List.of(a, b)) {
+          awaitAnswer(
+              node,
+              NOTICE,
+              "{\"users\":[{\"id\":\"" + watcherId + "\"}]}",
+              "/channels/" + presence + "/users");
+          awaitAnswer(node, NOTICE, "{\"occupied\":false}", "/channels/" + lonely);
+          awaitAnswer(node, NOTICE, "{\"channels\":{}}", "/channels", "filter_by_prefix", lonely);
+        }
+        watcherOnB.assertPingPong();
+      } finally {
+        ClusterTest.closeAll(a, b);
+      }
+    }
+  }
+
+  private static double metric(HeraldProcess node, String name) {
+    ApiClient.Response metrics = ApiClient.getUrl(node.httpBase() + "/metrics");
+    assertEquals(200, metrics.status());
+    return PrometheusText.parse(metrics.body()).value(name);
+  }
+
+  private static void awaitMetricAbove(HeraldProcess node, String name, double floor) {
+    long deadline = System.nanoTime() + NOTICE.toNanos();
+    while (metric(node, name) <= floor) {
+      assertTrue(System.nanoTime() < deadline, name + " stayed at " + floor);
+      ClusterTest.pause(Duration.ofMillis(100));
     }
   }
 

@@ -81,6 +81,19 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Freezes the server (SIGSTOP): its connections stay open and it answers nothing, as behind a
+   * silent partition. {@link #thaw()} lets it go on where it stopped, with its state.
+   */
+  void freeze() {
+    ProcessSignals.stop(process.pid());
+  }
+
+  /** Lets a {@link #freeze() frozen} server run again. */
+  void thaw() {
+    ProcessSignals.resume(process.pid());
+  }
+
   /** Starts a new, empty server on the same port after {@link #stop()} or {@link #kill()}. */
   void restart() {
     log = newLog(port);
@@ -166,6 +179,9 @@ final class RedisServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (process.isAlive()) {
+      thaw(); // a frozen server would ignore SIGTERM until then
+    }
     process.destroy();
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {

@@ -113,6 +113,10 @@ public final class ConfigLoader {
           new EnvBinding(
               Scope.SERVER, "node_heartbeat_seconds", "HERALD_NODE_HEARTBEAT_SECONDS", null),
           new EnvBinding(Scope.SERVER, "node_timeout_seconds", "HERALD_NODE_TIMEOUT_SECONDS", null),
+          new EnvBinding(
+              Scope.SERVER, "redis_ping_interval_ms", "HERALD_REDIS_PING_INTERVAL_MS", null),
+          new EnvBinding(
+              Scope.SERVER, "redis_ping_timeout_ms", "HERALD_REDIS_PING_TIMEOUT_MS", null),
           new EnvBinding(Scope.SERVER, "metrics_enabled", "HERALD_METRICS_ENABLED", null),
           new EnvBinding(Scope.SERVER, "metrics_port", "HERALD_METRICS_PORT", null),
           new EnvBinding(Scope.SERVER, "metrics_prefix", "HERALD_METRICS_PREFIX", null),

@@ -12,9 +12,18 @@ import java.util.Locale;
  * @param prefix prefix of every Redis key and pub/sub channel, so clusters can share a Redis
  * @param heartbeatSeconds how often a node says it is alive
  * @param nodeTimeoutSeconds silence after which the others remove a node's connections
+ * @param pingIntervalMillis how often each Redis connection is sent a PING
+ * @param pingTimeoutMillis how long a PING may go unanswered before the connection counts as lost
+ *     (a frozen or partitioned Redis sends no TCP error): the node is then not ready within
+ *     interval + timeout
  */
 public record ScalingConfig(
-    String redisUrl, String prefix, int heartbeatSeconds, int nodeTimeoutSeconds) {
+    String redisUrl,
+    String prefix,
+    int heartbeatSeconds,
+    int nodeTimeoutSeconds,
+    int pingIntervalMillis,
+    int pingTimeoutMillis) {
 
   public boolean enabled() {
     return redisUrl != null;
@@ -39,11 +48,11 @@ public record ScalingConfig(
           section.source("node_timeout_seconds"),
           "must be longer than node_heartbeat_seconds (" + heartbeat + ")");
     }
+    int pingInterval = section.integer("redis_ping_interval_ms", 1000, 100, 60_000);
+    int pingTimeout = section.integer("redis_ping_timeout_ms", 2000, 100, 60_000);
     String prefix = section.string("redis_prefix", defaultPrefix);
-    if (!enabled) {
-      return new ScalingConfig(null, prefix, heartbeat, timeout);
-    }
-    return new ScalingConfig(redisUrl(section), prefix, heartbeat, timeout);
+    String url = enabled ? redisUrl(section) : null;
+    return new ScalingConfig(url, prefix, heartbeat, timeout, pingInterval, pingTimeout);
   }
 
   /**

@@ -66,6 +66,8 @@ public record ServerConfig(
           "redis_prefix",
           "node_heartbeat_seconds",
           "node_timeout_seconds",
+          "redis_ping_interval_ms",
+          "redis_ping_timeout_ms",
           "metrics_enabled",
           "metrics_port",
           "metrics_prefix",

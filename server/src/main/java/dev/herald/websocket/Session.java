@@ -173,27 +173,42 @@ public final class Session implements Subscriber {
   }
 
   /**
-   * Sends a frame built for this connection alone. These are replies to the client's own frames
-   * (pongs, subscription results, errors), so a client that keeps sending without reading the
-   * replies is slowed down, not dropped: reading from it pauses while its write queue is full and
-   * resumes once the queue drains. Its memory stays bounded either way.
+   * Sends a frame built for this connection alone: a reply to one of its own frames (pong,
+   * subscription result, error), or a server ping. A client that sends faster than it reads the
+   * replies is slowed down first: reading from it pauses while its write queue is full and resumes
+   * once the queue drains. Pausing cannot hold back replies that come later than the frames that
+   * asked for them: with Redis a subscribe is answered from Redis's callback, so a client that
+   * pipelines (re)subscriptions has many read before the first answer is written. A reply due while
+   * the reads are paused and the queue is still full therefore closes the client as a slow
+   * consumer, as a broadcast would: replies count toward the same bound.
    */
   void send(String json) {
-    if (state == State.OPEN) {
-      socket.writeTextMessage(json);
-      meters.messageSent(json.length());
-      if (FRAMES.isLoggable(Level.FINE)) {
-        FRAMES.fine(socketId + " <- " + json);
-      }
-      if (!readingPaused && socket.writeQueueFull()) {
-        readingPaused = true;
-        socket.pause();
-        socket.drainHandler(
-            drained -> {
-              readingPaused = false;
-              socket.resume();
-            });
-      }
+    if (state != State.OPEN) {
+      return;
+    }
+    if (readingPaused && writeQueueFull()) {
+      stopReading();
+      closeAsSlowConsumer();
+      return;
+    }
+    write(json);
+    if (!readingPaused && socket.writeQueueFull()) {
+      readingPaused = true;
+      socket.pause();
+      socket.drainHandler(
+          drained -> {
+            readingPaused = false;
+            socket.resume();
+          });
+    }
+  }
+
+  /** Writes through Vert.x, past any bound: only {@link #send} and the final error may. */
+  private void write(String json) {
+    socket.writeTextMessage(json);
+    meters.messageSent(json.length());
+    if (FRAMES.isLoggable(Level.FINE)) {
+      FRAMES.fine(socketId + " <- " + json);
     }
   }
 
@@ -237,8 +252,8 @@ public final class Session implements Subscriber {
 
   /**
    * Closes with 4100 a client whose write queue is full when more must be written to it: a
-   * broadcast, or the pong Vert.x owes for a WebSocket ping (pings are answered below Herald, so
-   * pausing the reads does not hold them back). Counted as {@code SLOW_CONSUMER}.
+   * broadcast, a reply ({@link #send}), or the pong Vert.x owes for a WebSocket ping. Counted as
+   * {@code SLOW_CONSUMER}.
    */
   void closeAsSlowConsumer() {
     if (state != State.OPEN) {
@@ -310,17 +325,26 @@ public final class Session implements Subscriber {
     return subscription != null && membershipVersion > subscription.snapshotVersion();
   }
 
-  /** Sends {@code pusher:error} and, for fatal codes, closes with the same code. */
+  /**
+   * Sends {@code pusher:error} and, for fatal codes, closes with the same code (the error before a
+   * close is written past the bound: it is the last frame).
+   */
   void fail(ErrorCode code, String message) {
-    send(ServerFrames.error(code, message));
-    if (code.closesConnection()) {
-      close(code.code(), message);
+    if (!code.closesConnection()) {
+      send(ServerFrames.error(code, message));
+      return;
     }
+    if (state == State.OPEN) {
+      write(ServerFrames.error(code, message));
+    }
+    close(code.code(), message);
   }
 
   @Override
   public void close(ErrorCode code, String message) {
-    send(ServerFrames.error(code, message));
+    if (state == State.OPEN) {
+      write(ServerFrames.error(code, message));
+    }
     close(code.code(), message);
   }
 

@@ -41,6 +41,8 @@ final class SubscriptionHandler {
   private final Webhooks webhooks;
   private final HeraldMetrics metrics;
   private final UnaryOperator<AppConfig> current;
+  private long lastWarningNanos = System.nanoTime() - 2_000_000_000L;
+  private long suppressedWarnings;
 
   SubscriptionHandler(
       LocalSubscriptions local,
@@ -101,11 +103,11 @@ final class SubscriptionHandler {
           .onSuccess(join -> joined(session, subscription, member, join))
           .onFailure(
               error -> {
-                session.subscriptions().remove(channel.value());
-                LOG.log(
-                    Level.WARNING,
-                    "Subscribing " + session + " to " + channel.value() + " failed",
-                    error);
+                if (session.subscriptions().get(channel.value()) == subscription) {
+                  session.subscriptions().remove(channel.value());
+                }
+                warnThrottled(
+                    "Subscribing " + session + " to " + channel.value() + " failed", error);
                 session.send(
                     ServerFrames.subscriptionError(
                         channel.value(), "ServerError", "Subscription failed, try again", 500));
@@ -118,12 +120,23 @@ final class SubscriptionHandler {
     }
   }
 
+  /**
+   * The directory's answer to a join. The client may have unsubscribed, or gone, while Redis was
+   * answering (it may pipeline subscribe and unsubscribe): the leave that removed the subscription
+   * was sent after this join, so the directory undoes the join by itself, and undoing it again here
+   * could remove a newer subscription of the same socket. What is left is to do what a directory
+   * answering at once would have done before that leave: reply to the client, announce the member
+   * and fire the webhooks, so both adapters put the same frames on the wire.
+   */
   private void joined(
       Session session, Session.Subscription subscription, PresenceMember member, Join join) {
     String channel = subscription.channel().value();
     AppConfig app = session.app();
+    boolean current = session.subscriptions().get(channel) == subscription;
     if (!join.accepted()) {
-      session.subscriptions().remove(channel);
+      if (current) {
+        session.subscriptions().remove(channel);
+      }
       session.send(
           ServerFrames.subscriptionError(
               channel,
@@ -132,18 +145,15 @@ final class SubscriptionHandler {
               4100));
       return;
     }
-    if (!session.isOpen() || session.subscriptions().get(channel) != subscription) {
-      // The connection closed or unsubscribed while the directory was answering: undo the join.
-      leaveDirectory(session, subscription);
-      return;
-    }
-    session
-        .subscriptions()
-        .put(channel, subscription.withSnapshotVersion(join.membershipVersion()));
-    local.add(app.id(), channel, session);
-    session.meters().subscribed();
-    if (subscription.channel().kind().requiresSignature()) {
-      session.markAuthorized();
+    if (current) {
+      session
+          .subscriptions()
+          .put(channel, subscription.withSnapshotVersion(join.membershipVersion()));
+      local.add(app.id(), channel, session);
+      session.meters().subscribed();
+      if (subscription.channel().kind().requiresSignature()) {
+        session.markAuthorized();
+      }
     }
     // Webhooks first: once the client has its reply it may cause the next event (another client
     // joins), and with the directory answering on each loop's own context that event's webhook
@@ -170,7 +180,7 @@ final class SubscriptionHandler {
             join.membershipVersion());
       }
     }
-    if (subscription.channel().kind().isCache()) {
+    if (current && subscription.channel().kind().isCache()) {
       replayCache(session, channel);
     }
   }
@@ -250,9 +260,25 @@ final class SubscriptionHandler {
               }
             })
         .onFailure(
-            error ->
-                LOG.log(
-                    Level.WARNING, "Leaving " + channel + " for " + session + " failed", error));
+            error -> warnThrottled("Leaving " + channel + " for " + session + " failed", error));
+  }
+
+  /**
+   * Logs a directory failure, at most one a second per event loop: while Redis is lost or its bound
+   * on waiting commands is reached, every subscribe and leave fails, and one client pipelining them
+   * must not fill the log.
+   */
+  private void warnThrottled(String message, Throwable error) {
+    long now = System.nanoTime();
+    if (now - lastWarningNanos < 1_000_000_000L) {
+      suppressedWarnings++;
+      return;
+    }
+    String suppressed =
+        suppressedWarnings == 0 ? "" : " (" + suppressedWarnings + " similar failures not logged)";
+    lastWarningNanos = now;
+    suppressedWarnings = 0;
+    LOG.log(Level.WARNING, message + suppressed, error);
   }
 
   private static ChannelName parseName(String name, AppConfig app) {

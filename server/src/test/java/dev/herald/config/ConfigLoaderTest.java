@@ -66,6 +66,32 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void redisPingIntervalAndTimeoutDefaultToOneAndTwoSecondsAndAreReadFromTheEnvironment() {
+    ScalingConfig defaults = load(Map.of("HERALD_SCALING", "redis")).server().scaling();
+    assertEquals(1000, defaults.pingIntervalMillis());
+    assertEquals(2000, defaults.pingTimeoutMillis());
+
+    ScalingConfig set =
+        load(Map.of(
+                "HERALD_SCALING",
+                "redis",
+                "HERALD_REDIS_PING_INTERVAL_MS",
+                "250",
+                "HERALD_REDIS_PING_TIMEOUT_MS",
+                "700"))
+            .server()
+            .scaling();
+    assertEquals(250, set.pingIntervalMillis());
+    assertEquals(700, set.pingTimeoutMillis());
+
+    ConfigException error =
+        assertThrows(
+            ConfigException.class,
+            () -> load(Map.of("HERALD_SCALING", "redis", "HERALD_REDIS_PING_TIMEOUT_MS", "10")));
+    assertTrue(error.getMessage().contains("HERALD_REDIS_PING_TIMEOUT_MS"), error.getMessage());
+  }
+
+  @Test
   void devServesTheDemoOnlyWithTheDevelopmentApp() {
     assertFalse(load(Map.of()).dev());
     HeraldConfig config = load(Map.of(), "--dev");

@@ -12,20 +12,34 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Keeps the cluster's view of nodes honest: heartbeats this node into a sorted set, removes nodes
- * that stopped heartbeating (one survivor claims each dead node with ZREM and announces its
- * members' departures once), and registers this node's state again whenever Redis comes back. Runs
- * on timers; every step is asynchronous.
+ * Keeps the cluster's view of nodes honest: heartbeats this node into a sorted set; claims nodes
+ * that stopped heartbeating (one survivor claims each, moving its records aside as a grave in one
+ * O(1) step) and empties their graves {@link #CLEANUP_BATCH} connections per script call,
+ * announcing the departures once; registers this node's state again whenever Redis comes back or
+ * this node finds it was declared dead (paused past the timeout while Redis kept running); and
+ * removes from Redis what this node could not remove during an outage. Runs on timers; every step
+ * is asynchronous. Thread-safe.
  */
 public final class NodeMonitor {
   private static final Logger LOG = Logger.getLogger(NodeMonitor.class.getName());
-  private static final RedisScript CLEANUP = RedisScript.load("cleanup.lua");
+  private static final RedisScript CLAIM = RedisScript.load("claim.lua");
+  private static final RedisScript CLEANUP = RedisScript.load("cleanup_batch.lua");
+
+  /**
+   * Dead connections removed per script call: each call is short, so one large node's cleanup does
+   * not stall Redis for every other node.
+   */
+  static final int CLEANUP_BATCH = 100;
 
   private final Vertx vertx;
   private final RedisConnector redis;
@@ -44,6 +58,16 @@ public final class NodeMonitor {
    * means Redis lost its state (a restart), not that this node was declared dead.
    */
   private volatile String epoch;
+
+  /** The connector generation whose state this node has registered (see {@link #tick}). */
+  private volatile long registeredGeneration;
+
+  private final AtomicLong heartbeatFailures = new AtomicLong();
+  private final AtomicBoolean emptyingGraves = new AtomicBoolean();
+  private final AtomicBoolean reconciling = new AtomicBoolean();
+
+  /** Set when this node registers again: what it could not remove meanwhile is removed next. */
+  private final AtomicBoolean reconcileDue = new AtomicBoolean();
 
   public NodeMonitor(
       Vertx vertx,
@@ -70,16 +94,57 @@ public final class NodeMonitor {
   }
 
   public Future<Void> start() {
-    redis.onReconnect(this::reRegister);
-    long period = config.heartbeatSeconds() * 1000L;
-    vertx.setPeriodic(
-        period,
-        timer -> {
-          if (redis.isConnected()) {
-            heartbeat().onSuccess(ignored -> sweep());
-          }
+    redis.onReconnect(
+        () -> {
+          registeredGeneration = redis.generation();
+          reRegister();
         });
+    registeredGeneration = redis.generation();
+    vertx.setPeriodic(config.heartbeatSeconds() * 1000L, timer -> tick());
     return readEpoch().onSuccess(value -> epoch = value).compose(ignored -> heartbeat()).mapEmpty();
+  }
+
+  /** Heartbeats that could not be written to Redis (unreachable, or the write failed). */
+  public long heartbeatFailures() {
+    return heartbeatFailures.get();
+  }
+
+  /**
+   * One heartbeat, then the sweep. A heartbeat that adds this node to the set (rather than updating
+   * it) on the connection its state was registered over means a survivor declared it dead while
+   * Redis kept running (the process was paused past the timeout): its records were moved to a
+   * grave, so it registers them again.
+   */
+  private void tick() {
+    if (!redis.isConnected()) {
+      heartbeatFailures.incrementAndGet();
+      return;
+    }
+    long generation = redis.generation();
+    heartbeat()
+        .onFailure(error -> heartbeatFailures.incrementAndGet())
+        .onSuccess(
+            added -> {
+              if (added != null
+                  && added.toInteger() == 1
+                  && generation == redis.generation()
+                  && generation == registeredGeneration) {
+                LOG.warning(
+                    "This node was declared dead (paused longer than the node timeout?);"
+                        + " registering its connections again");
+                reRegister();
+              }
+              // Announced departures must reach every node's clients: not before the other nodes
+              // are back on the bus after a reconnect.
+              boolean due =
+                  reconcileDue.get()
+                      || directory.mayHoldStaleEntries()
+                      || onlineUsers.mayHoldStaleEntries();
+              if (due && redis.busSettled()) {
+                reconcile();
+              }
+              sweep();
+            });
   }
 
   private String epochKey() {
@@ -103,105 +168,209 @@ public final class NodeMonitor {
     if (!redis.isConnected()) {
       return Future.succeededFuture();
     }
-    return redis
-        .send(Request.cmd(Command.ZREM).arg(keys.nodes()).arg(nodeId))
-        .compose(ignored -> cleanUp(nodeId))
+    return claim(nodeId, Long.MAX_VALUE)
+        .compose(grave -> grave == null ? Future.succeededFuture() : emptyGrave(grave))
         .mapEmpty();
   }
 
+  /** ZADD: 1 when this node was not in the set. */
   private Future<Response> heartbeat() {
     return redis.send(Request.cmd(Command.ZADD).arg(keys.nodes()).arg(clock.millis()).arg(nodeId));
   }
 
+  /** Claims every other node whose heartbeat expired, then empties the graves. */
   private void sweep() {
     long deadline = clock.millis() - config.nodeTimeoutSeconds() * 1000L;
     redis
         .send(
             Request.cmd(Command.ZRANGE).arg(keys.nodes()).arg("-inf").arg(deadline).arg("BYSCORE"))
-        .onSuccess(
+        .compose(
             dead -> {
-              for (int i = 0; i < dead.size(); i++) {
-                String node = dead.get(i).toString();
-                if (node.equals(nodeId)) {
-                  continue;
+              List<Future<String>> claims = new ArrayList<>();
+              for (Response node : dead) {
+                if (!node.toString().equals(nodeId)) {
+                  claims.add(claim(node.toString(), deadline));
                 }
-                // Only the survivor whose ZREM removes the node cleans up after it.
-                redis
-                    .send(Request.cmd(Command.ZREM).arg(keys.nodes()).arg(node))
-                    .onSuccess(
-                        removed -> {
-                          if (removed.toInteger() == 1) {
-                            LOG.warning(
-                                "Node " + node + " stopped heartbeating; removing its connections");
-                            cleanUp(node);
-                          }
-                        });
               }
+              return Future.join(new ArrayList<>(claims));
             })
+        .onComplete(ignored -> emptyGraves())
         .onFailure(error -> LOG.log(Level.FINE, "Node sweep failed", error));
   }
 
-  private Future<Void> cleanUp(String node) {
-    return CLEANUP
-        .run(redis, List.of(keys.nodeEntries(node), keys.nodeUsers(node)), List.of(keys.prefix()))
-        .onSuccess(this::announce)
-        .onFailure(
-            error -> LOG.log(Level.WARNING, "Cleaning up after node " + node + " failed", error))
-        .mapEmpty();
+  /**
+   * Claims the node if its heartbeat is still at or before the deadline; only the survivor whose
+   * call removes it from the set gets its grave (the others get null).
+   */
+  private Future<String> claim(String node, long deadline) {
+    return CLAIM
+        .run(
+            redis,
+            List.of(
+                keys.nodes(),
+                keys.nodeEntries(node),
+                keys.nodeUsers(node),
+                keys.graves(),
+                keys.graveSequence()),
+            List.of(node, Long.toString(deadline), keys.graveBase(node)))
+        .map(
+            grave -> {
+              if (grave == null || grave.type() != ResponseType.BULK) {
+                return null;
+              }
+              if (!node.equals(nodeId)) {
+                LOG.warning("Node " + node + " stopped heartbeating; removing its connections");
+              }
+              return grave.toString();
+            });
   }
 
   /**
-   * Sends member_removed, offline notices and webhooks for what a dead node's departure changed.
+   * Empties every grave, one batch at a time; graves left by a survivor that died meanwhile are
+   * finished by whoever sweeps next. One pass at a time on this node.
+   */
+  private void emptyGraves() {
+    if (!redis.isConnected() || !emptyingGraves.compareAndSet(false, true)) {
+      return;
+    }
+    redis
+        .send(Request.cmd(Command.SMEMBERS).arg(keys.graves()))
+        .compose(
+            graves -> {
+              Future<Void> chain = Future.succeededFuture();
+              for (Response grave : graves) {
+                chain = chain.compose(ignored -> emptyGrave(grave.toString()));
+              }
+              return chain;
+            })
+        .onFailure(
+            error -> LOG.log(Level.WARNING, "Removing dead nodes' connections failed", error))
+        .onComplete(ignored -> emptyingGraves.set(false));
+  }
+
+  private Future<Void> emptyGrave(String grave) {
+    String node = keys.graveNode(grave);
+    return CLEANUP
+        .run(
+            redis,
+            List.of(
+                grave + ":subs",
+                grave + ":users",
+                keys.nodeEntries(node),
+                keys.nodeUsers(node),
+                keys.graves()),
+            List.of(keys.prefix(), Integer.toString(CLEANUP_BATCH), grave))
+        .compose(
+            changes -> {
+              announce(changes);
+              return changes.get(0).toLong() > 0 ? emptyGrave(grave) : Future.succeededFuture();
+            });
+  }
+
+  /**
+   * Sends member_removed, offline notices and webhooks for what a cleanup batch changed (its first
+   * element is the count left).
    */
   private void announce(Response changes) {
-    int i = 0;
+    List<RedisChannelDirectory.Departure> departures = new ArrayList<>();
+    int i = 1;
     while (i < changes.size()) {
       String kind = changes.get(i).toString();
       if (kind.equals("c")) {
-        String appId = changes.get(i + 1).toString();
-        String channel = changes.get(i + 2).toString();
-        boolean vacated = changes.get(i + 3).toInteger() == 1;
-        boolean removed = changes.get(i + 4).toInteger() == 1;
-        String user = changes.get(i + 5).toString();
-        long version = changes.get(i + 6).toLong();
-        if (removed) {
-          broadcaster.publishMembership(
-              appId, channel, ServerFrames.memberRemoved(channel, user), null, version);
-        }
-        apps.findById(appId)
-            .onSuccess(
-                app ->
-                    app.ifPresent(
-                        config -> {
-                          if (removed) {
-                            webhooks.emit(config, WebhookEvent.memberRemoved(channel, user));
-                          }
-                          if (vacated) {
-                            webhooks.emit(config, WebhookEvent.channelVacated(channel));
-                          }
-                        }));
+        departures.add(
+            new RedisChannelDirectory.Departure(
+                changes.get(i + 1).toString(),
+                changes.get(i + 2).toString(),
+                changes.get(i + 5).toString(),
+                changes.get(i + 3).toInteger() == 1,
+                changes.get(i + 4).toInteger() == 1,
+                changes.get(i + 6).toLong()));
         i += 7;
       } else {
-        String appId = changes.get(i + 1).toString();
-        String user = changes.get(i + 2).toString();
-        long version = changes.get(i + 3).toLong();
-        broadcaster.publishMembership(
-            appId,
-            ChannelName.WATCHLIST_PREFIX + user,
-            ServerFrames.watchlistEvents(List.of(), List.of(user)),
-            null,
-            version);
+        announceOffline(
+            changes.get(i + 1).toString(),
+            changes.get(i + 2).toString(),
+            changes.get(i + 3).toLong());
         i += 4;
       }
     }
+    announce(departures);
+  }
+
+  private void announce(List<RedisChannelDirectory.Departure> departures) {
+    for (RedisChannelDirectory.Departure departure : departures) {
+      String appId = departure.appId();
+      String channel = departure.channel();
+      String user = departure.user();
+      if (departure.memberRemoved()) {
+        broadcaster.publishMembership(
+            appId,
+            channel,
+            ServerFrames.memberRemoved(channel, user),
+            null,
+            departure.membershipVersion());
+      }
+      apps.findById(appId)
+          .onSuccess(
+              app ->
+                  app.ifPresent(
+                      config -> {
+                        if (departure.memberRemoved()) {
+                          webhooks.emit(config, WebhookEvent.memberRemoved(channel, user));
+                        }
+                        if (departure.vacated()) {
+                          webhooks.emit(config, WebhookEvent.channelVacated(channel));
+                        }
+                      }));
+    }
+  }
+
+  private void announceOffline(String appId, String user, long version) {
+    broadcaster.publishMembership(
+        appId,
+        ChannelName.WATCHLIST_PREFIX + user,
+        ServerFrames.watchlistEvents(List.of(), List.of(user)),
+        null,
+        version);
   }
 
   /**
-   * After a reconnection: registers this node's subscriptions and signed-in users again. If Redis
+   * Removes from Redis the connections this node no longer has but could not remove while Redis was
+   * unreachable, and announces what that changed. One pass at a time.
+   */
+  private void reconcile() {
+    if (!reconciling.compareAndSet(false, true)) {
+      return;
+    }
+    reconcileDue.set(false);
+    Future<List<RedisChannelDirectory.Departure>> channels =
+        directory.reconcile().onSuccess(this::announce);
+    Future<List<String[]>> users =
+        onlineUsers
+            .reconcile()
+            .onSuccess(
+                offline ->
+                    offline.forEach(
+                        user -> announceOffline(user[0], user[1], Long.parseLong(user[2]))));
+    Future.join(channels, users)
+        .onFailure(
+            error -> {
+              reconcileDue.set(true);
+              LOG.log(Level.WARNING, "Removing connections left in Redis failed", error);
+            })
+        .onComplete(ignored -> reconciling.set(false));
+  }
+
+  /**
+   * Registers this node's subscriptions and signed-in users again, after a reconnection or after
+   * finding it was declared dead, and removes what it could not remove meanwhile. If Redis
    * restarted (new epoch), every node does the same and no client saw anyone leave, so nothing is
    * announced. If Redis kept its state, a re-added member means a survivor had declared this node
-   * dead and announced member_removed: the other nodes are told the member is back (this node's own
-   * clients never saw it leave).
+   * dead and announced member_removed: every node is told the member is back, this one's clients
+   * included. Whether they heard the departure depends on whether this node's bus connection was up
+   * when it was announced (a paused node's was; one cut off from Redis may not have been), which
+   * this node cannot know; a member_added for a member they still list is harmless, a missing one
+   * would leave the member out of their list.
    */
   private void reRegister() {
     String known = epoch;
@@ -211,6 +380,7 @@ public final class NodeMonitor {
               epoch = current;
               boolean redisRestarted = known == null || !known.equals(current);
               heartbeat();
+              reconcileDue.set(true);
               replaySubscriptions(!redisRestarted);
               replayUsers(!redisRestarted);
             })
@@ -224,16 +394,41 @@ public final class NodeMonitor {
             replays ->
                 replays.forEach(
                     replay -> {
-                      if (announce && replay.join().memberAdded()) {
-                        broadcaster.publishMembershipToOtherNodes(
-                            replay.appId(),
-                            replay.channel(),
-                            ServerFrames.memberAdded(replay.channel(), replay.member()),
-                            replay.join().membershipVersion());
+                      if (announce) {
+                        announceReturn(replay);
                       }
                     }))
         .onFailure(
             error -> LOG.log(Level.WARNING, "Registering subscriptions again failed", error));
+  }
+
+  /**
+   * What a replayed subscription changed, once a survivor had announced its departure: the member
+   * is back (member_added, and the webhook), the channel occupied again (the webhook).
+   */
+  private void announceReturn(RedisChannelDirectory.Replayed replay) {
+    String appId = replay.appId();
+    String channel = replay.channel();
+    if (replay.join().memberAdded()) {
+      String frame = ServerFrames.memberAdded(channel, replay.member());
+      long version = replay.join().membershipVersion();
+      broadcaster.publishMembership(appId, channel, frame, null, version);
+    }
+    if (replay.join().memberAdded() || replay.join().channelOccupied()) {
+      apps.findById(appId)
+          .onSuccess(
+              app ->
+                  app.ifPresent(
+                      config -> {
+                        if (replay.join().channelOccupied()) {
+                          webhooks.emit(config, WebhookEvent.channelOccupied(channel));
+                        }
+                        if (replay.join().memberAdded()) {
+                          webhooks.emit(
+                              config, WebhookEvent.memberAdded(channel, replay.member().userId()));
+                        }
+                      }));
+    }
   }
 
   private void replayUsers(boolean announce) {
@@ -244,11 +439,10 @@ public final class NodeMonitor {
                 cameOnline.forEach(
                     user -> {
                       if (announce) {
-                        broadcaster.publishMembershipToOtherNodes(
-                            user[0],
-                            ChannelName.WATCHLIST_PREFIX + user[1],
-                            ServerFrames.watchlistEvents(List.of(user[1]), List.of()),
-                            Long.parseLong(user[2]));
+                        String channel = ChannelName.WATCHLIST_PREFIX + user[1];
+                        String frame = ServerFrames.watchlistEvents(List.of(user[1]), List.of());
+                        long version = Long.parseLong(user[2]);
+                        broadcaster.publishMembership(user[0], channel, frame, null, version);
                       }
                     }))
         .onFailure(

@@ -14,18 +14,25 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The cluster's channel state in Redis: per channel a hash of subscribed sockets, presence member
  * counts and infos, and a membership version, changed only by Lua scripts so "first join" and "last
  * leave" are decided once for the whole cluster. Each node also records its own entries, both in
  * Redis (for the survivors to clean up if it dies) and here (to register them again after Redis
- * comes back empty). Thread-safe.
+ * comes back empty or after the node was declared dead, and to find entries in Redis that a leave
+ * failed to remove during an outage). Whole-set work (listing an app's channels, replaying,
+ * reconciling) goes in batches, so no single call holds Redis for long. Thread-safe.
  */
 public final class RedisChannelDirectory implements ChannelDirectory {
   private static final RedisScript JOIN = RedisScript.load("join.lua");
   private static final RedisScript LEAVE = RedisScript.load("leave.lua");
-  private static final RedisScript CHANNELS = RedisScript.load("channels.lua");
+  private static final RedisScript CHANNEL_COUNTS = RedisScript.load("channel_counts.lua");
+
+  /** Channel names asked of Redis per SSCAN step when listing an app's channels. */
+  static final int SCAN_BATCH = 500;
+
   private static final RedisScript HGETALL = RedisScript.load("hgetall.lua");
 
   /** What this node registered, to replay after Redis loses it. */
@@ -36,6 +43,9 @@ public final class RedisChannelDirectory implements ChannelDirectory {
   private final RedisKeys keys;
   private final String nodeId;
   private final Map<String, Registration> registrations = new ConcurrentHashMap<>();
+
+  /** A leave failed, so Redis may hold an entry this node no longer has. */
+  private final AtomicBoolean staleEntries = new AtomicBoolean();
 
   public RedisChannelDirectory(RedisConnector redis, String prefix, String nodeId) {
     this.redis = redis;
@@ -57,25 +67,35 @@ public final class RedisChannelDirectory implements ChannelDirectory {
   public Future<Join> join(
       String appId, String channel, String socketId, PresenceMember member, int maxMembers) {
     String entry = RedisKeys.entry(appId, channel, socketId);
-    return JOIN.run(
-            redis,
-            channelKeys(appId, channel),
-            List.of(
-                socketId,
-                member == null ? "" : member.userId(),
-                member == null || member.userInfoJson() == null ? "null" : member.userInfoJson(),
-                Integer.toString(maxMembers),
-                channel,
-                entry))
+    // Recorded before Redis has it, so a reconciliation running meanwhile does not take the new
+    // entry for a stale one; forgotten again if the join fails or is refused.
+    Registration registration = new Registration(appId, channel, socketId, member, maxMembers);
+    registrations.put(entry, registration);
+    return runJoin(registration)
         .map(
-            response -> {
-              Join join = toJoin(response, member != null);
-              if (join.accepted()) {
-                registrations.put(
-                    entry, new Registration(appId, channel, socketId, member, maxMembers));
+            join -> {
+              if (!join.accepted()) {
+                registrations.remove(entry, registration);
               }
               return join;
-            });
+            })
+        .onFailure(error -> registrations.remove(entry, registration));
+  }
+
+  private Future<Join> runJoin(Registration registration) {
+    PresenceMember member = registration.member();
+    return JOIN.run(
+            redis,
+            channelKeys(registration.appId(), registration.channel()),
+            List.of(
+                registration.socketId(),
+                member == null ? "" : member.userId(),
+                member == null || member.userInfoJson() == null ? "null" : member.userInfoJson(),
+                Integer.toString(registration.maxMembers()),
+                registration.channel(),
+                RedisKeys.entry(
+                    registration.appId(), registration.channel(), registration.socketId())))
+        .map(response -> toJoin(response, member != null));
   }
 
   private static Join toJoin(Response response, boolean presence) {
@@ -105,6 +125,7 @@ public final class RedisChannelDirectory implements ChannelDirectory {
     registrations.remove(entry);
     return LEAVE
         .run(redis, channelKeys(appId, channel), List.of(socketId, channel, entry))
+        .onFailure(error -> staleEntries.set(true))
         .map(
             response ->
                 new Leave(
@@ -116,20 +137,59 @@ public final class RedisChannelDirectory implements ChannelDirectory {
 
   @Override
   public Future<List<ChannelInfo>> channels(String appId, String prefix) {
-    return CHANNELS
-        .run(redis, List.of(keys.occupied(appId)), List.of(keys.app(appId), prefix))
+    Map<String, ChannelInfo> found = new java.util.HashMap<>();
+    return scanChannels(appId, prefix, "0", found)
         .map(
-            response -> {
-              List<ChannelInfo> infos = new ArrayList<>();
-              for (int i = 0; i + 2 < response.size(); i += 3) {
-                infos.add(
-                    new ChannelInfo(
-                        response.get(i).toString(),
-                        response.get(i + 1).toInteger(),
-                        response.get(i + 2).toInteger()));
-              }
+            done -> {
+              List<ChannelInfo> infos = new ArrayList<>(found.values());
               infos.sort(Comparator.comparing(ChannelInfo::name));
               return infos;
+            });
+  }
+
+  /** One SSCAN step over the app's occupied channels, their counts, then the next step. */
+  private Future<Void> scanChannels(
+      String appId, String prefix, String cursor, Map<String, ChannelInfo> found) {
+    return redis
+        .send(
+            Request.cmd(Command.SSCAN)
+                .arg(keys.occupied(appId))
+                .arg(cursor)
+                .arg("COUNT")
+                .arg(SCAN_BATCH))
+        .compose(
+            page -> {
+              String next = page.get(0).toString();
+              List<String> args = new ArrayList<>();
+              args.add(keys.app(appId));
+              for (Response name : page.get(1)) {
+                if (name.toString().startsWith(prefix)) {
+                  args.add(name.toString());
+                }
+              }
+              Future<Void> counted =
+                  args.size() == 1
+                      ? Future.succeededFuture()
+                      : CHANNEL_COUNTS
+                          .run(redis, List.of(), args)
+                          .map(
+                              response -> {
+                                for (int i = 0; i + 2 < response.size(); i += 3) {
+                                  String name = response.get(i).toString();
+                                  found.put(
+                                      name,
+                                      new ChannelInfo(
+                                          name,
+                                          response.get(i + 1).toInteger(),
+                                          response.get(i + 2).toInteger()));
+                                }
+                                return null;
+                              });
+              return counted.compose(
+                  ignored ->
+                      "0".equals(next)
+                          ? Future.succeededFuture()
+                          : scanChannels(appId, prefix, next, found));
             });
   }
 
@@ -165,37 +225,116 @@ public final class RedisChannelDirectory implements ChannelDirectory {
   }
 
   /**
-   * Registers this node's subscriptions again (after Redis restarted or declared the node dead).
+   * Registers this node's subscriptions again (after Redis restarted or declared the node dead), a
+   * window at a time.
    *
    * @return the joins that were news to the cluster, for the caller to announce
    */
   public Future<List<Replayed>> reRegister() {
-    List<Future<Replayed>> replays = new ArrayList<>();
-    for (Registration registration : registrations.values()) {
-      replays.add(
-          join(
-                  registration.appId(),
-                  registration.channel(),
-                  registration.socketId(),
-                  registration.member(),
-                  Integer.MAX_VALUE)
-              .map(
-                  join ->
-                      new Replayed(
-                          registration.appId(),
-                          registration.channel(),
-                          registration.member(),
-                          join)));
-    }
-    return Future.all(new ArrayList<>(replays))
-        .map(
-            all -> {
-              List<Replayed> list = new ArrayList<>();
-              replays.forEach(replay -> list.add(replay.result()));
-              return list;
+    return Windowed.map(
+        new ArrayList<>(registrations.values()),
+        registration ->
+            runJoin(
+                    new Registration(
+                        registration.appId(),
+                        registration.channel(),
+                        registration.socketId(),
+                        registration.member(),
+                        Integer.MAX_VALUE))
+                .map(
+                    join ->
+                        new Replayed(
+                            registration.appId(),
+                            registration.channel(),
+                            registration.member(),
+                            join)));
+  }
+
+  /**
+   * Removes from Redis the entries this node recorded there but no longer has: connections that
+   * left while Redis was unreachable (the leave failed) would otherwise stay members and keep their
+   * channels occupied for good. Walks the node's entries set with SSCAN.
+   *
+   * @return what each removal changed, for the caller to announce
+   */
+  public Future<List<Departure>> reconcile() {
+    staleEntries.set(false);
+    List<Departure> departures = new ArrayList<>();
+    return reconcileFrom("0", departures)
+        .onFailure(error -> staleEntries.set(true))
+        .map(departures);
+  }
+
+  /** Whether a leave failed since the last {@link #reconcile}. */
+  public boolean mayHoldStaleEntries() {
+    return staleEntries.get();
+  }
+
+  private Future<Void> reconcileFrom(String cursor, List<Departure> departures) {
+    return redis
+        .send(
+            Request.cmd(Command.SSCAN)
+                .arg(keys.nodeEntries(nodeId))
+                .arg(cursor)
+                .arg("COUNT")
+                .arg(SCAN_BATCH))
+        .compose(
+            page -> {
+              String next = page.get(0).toString();
+              List<String[]> stale = new ArrayList<>();
+              for (Response value : page.get(1)) {
+                String entry = value.toString();
+                String[] parts = entry.split("\n", 3);
+                if (parts.length == 3 && !registrations.containsKey(entry)) {
+                  stale.add(parts);
+                }
+              }
+              return Windowed.map(
+                      stale,
+                      parts ->
+                          LEAVE
+                              .run(
+                                  redis,
+                                  channelKeys(parts[0], parts[1]),
+                                  List.of(
+                                      parts[2],
+                                      parts[1],
+                                      RedisKeys.entry(parts[0], parts[1], parts[2])))
+                              .map(
+                                  response ->
+                                      new Departure(
+                                          parts[0],
+                                          parts[1],
+                                          response.get(4).toString(),
+                                          response.get(0).toInteger() == 1,
+                                          response.get(1).toInteger() == 1,
+                                          response.get(3).toLong())))
+                  .compose(
+                      done -> {
+                        done.stream()
+                            .filter(d -> d.vacated() || d.memberRemoved())
+                            .forEach(departures::add);
+                        return "0".equals(next)
+                            ? Future.<Void>succeededFuture()
+                            : reconcileFrom(next, departures);
+                      });
             });
   }
 
   /** One subscription registered again, and what it changed. */
   public record Replayed(String appId, String channel, PresenceMember member, Join join) {}
+
+  /**
+   * A connection removed from a channel by the cluster rather than by its own leave: a dead node's,
+   * or one whose leave this node could not send.
+   *
+   * @param user the presence user id, or "" for other channels
+   */
+  public record Departure(
+      String appId,
+      String channel,
+      String user,
+      boolean vacated,
+      boolean memberRemoved,
+      long membershipVersion) {}
 }

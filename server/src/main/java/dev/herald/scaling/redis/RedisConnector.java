@@ -12,18 +12,33 @@ import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
  * Herald's two connections to Redis: one for commands, kept single so that the commands of this
- * node reach Redis in the order they were issued, and one subscribed to the node bus. Reconnects
- * both with exponential back-off when either drops, and tells listeners when they are back so the
- * node can register its state again. Thread-safe.
+ * node reach Redis in the order they were issued, and one subscribed to the node bus. Both are sent
+ * a PING every interval; one that is not answered within the timeout, like a TCP error, counts as
+ * losing Redis: a frozen or partitioned Redis sends no error, and without the PING the node would
+ * stay "ready" while every command waited forever. Losing Redis closes both connections (failing
+ * every command still waiting) and reconnects with exponential back-off; listeners hear when it is
+ * back so the node can register its state again.
+ *
+ * <p>At most {@link #MAX_PENDING_COMMANDS} commands wait for an answer at once; further ones fail
+ * at once, as do commands issued while Redis is lost. Thread-safe.
  */
 public final class RedisConnector {
   private static final Logger LOG = Logger.getLogger(RedisConnector.class.getName());
   private static final long MAX_BACKOFF_MILLIS = 5_000;
+
+  /**
+   * Commands that may wait for Redis's answer on the command connection. Beyond it a command fails
+   * at once ("Redis waiting queue is full") instead of queueing memory behind a stalled Redis; a
+   * stalled Redis is dropped after the PING timeout anyway, which fails those that wait.
+   */
+  static final int MAX_PENDING_COMMANDS = 8192;
 
   /**
    * After a reconnect, how long until the other nodes are assumed to be back on the bus too: they
@@ -31,26 +46,66 @@ public final class RedisConnector {
    */
   static final long RESUBSCRIBE_GRACE_MILLIS = MAX_BACKOFF_MILLIS + 2_000;
 
+  /**
+   * How long the first connection may take: a cold process on a busy machine needs seconds for its
+   * first TLS or protocol handshake, and a start that waits is better than one that gives up.
+   */
+  private static final long START_DEADLINE_MILLIS = 30_000;
+
+  /**
+   * One client and the two connections opened through it, closed together, with when each last got
+   * an answer from Redis (System.nanoTime).
+   */
+  private record Generation(
+      Redis client,
+      RedisConnection commands,
+      RedisConnection subscriber,
+      AtomicLong commandsAnswered,
+      AtomicLong subscriberAnswered) {
+
+    Generation(Redis client, RedisConnection commands, RedisConnection subscriber) {
+      this(
+          client,
+          commands,
+          subscriber,
+          new AtomicLong(System.nanoTime()),
+          new AtomicLong(System.nanoTime()));
+    }
+  }
+
   /** When the last reconnect (not the first connect) succeeded; 0 when none has. */
   private volatile long reconnectedAtNanos;
 
   private final Vertx vertx;
-  private final Redis client;
+  private final RedisOptions options;
+  private final long pingIntervalMillis;
+  private final long pingTimeoutMillis;
   private final String busChannel;
   private final Consumer<String> busListener;
   private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
-  private volatile RedisConnection commands;
-  private volatile RedisConnection subscriber;
-  private volatile boolean connected;
+  private final AtomicLong pingFailures = new AtomicLong();
+  private final AtomicLong generations = new AtomicLong();
+  private volatile Generation current;
   private volatile boolean closed;
   private boolean reconnecting;
   private long backoffMillis = 100;
+  private volatile long pingTimer = -1;
 
-  public RedisConnector(Vertx vertx, String url, String busChannel, Consumer<String> busListener) {
+  public RedisConnector(
+      Vertx vertx,
+      String url,
+      long pingIntervalMillis,
+      long pingTimeoutMillis,
+      String busChannel,
+      Consumer<String> busListener) {
     this.vertx = vertx;
-    this.client =
-        Redis.createClient(
-            vertx, new RedisOptions().setConnectionString(url).setMaxWaitingHandlers(100_000));
+    this.options =
+        new RedisOptions()
+            .setConnectionString(url)
+            .setMaxWaitingHandlers(MAX_PENDING_COMMANDS)
+            .setMaxPoolSize(2);
+    this.pingIntervalMillis = pingIntervalMillis;
+    this.pingTimeoutMillis = pingTimeoutMillis;
     this.busChannel = busChannel;
     this.busListener = busListener;
   }
@@ -61,7 +116,20 @@ public final class RedisConnector {
   }
 
   public boolean isConnected() {
-    return connected;
+    return current != null;
+  }
+
+  /**
+   * How many times the connections were (re)established: a command sent under one value and
+   * answered under another went over a connection that has been replaced since.
+   */
+  public long generation() {
+    return generations.get();
+  }
+
+  /** PINGs that went unanswered within the timeout or failed, since start. */
+  public long pingFailures() {
+    return pingFailures.get();
   }
 
   /**
@@ -71,122 +139,197 @@ public final class RedisConnector {
    */
   public boolean busSettled() {
     long reconnected = reconnectedAtNanos;
-    return connected
+    return isConnected()
         && (reconnected == 0
             || System.nanoTime() - reconnected > RESUBSCRIBE_GRACE_MILLIS * 1_000_000L);
   }
 
-  /** Connects both connections; fails if Redis cannot be reached now. */
+  /** Connects both connections; fails if Redis cannot be reached (or does not answer) now. */
   public Future<Void> start() {
-    return connectBoth();
+    return connectBoth(START_DEADLINE_MILLIS)
+        .map(
+            generation -> {
+              install(generation);
+              pingTimer = vertx.setPeriodic(pingIntervalMillis, timer -> ping());
+              return (Void) null;
+            });
   }
 
+  /** Sends a command on the command connection; fails at once while Redis is lost. */
   public Future<Response> send(Request request) {
-    RedisConnection connection = commands;
-    if (!connected || connection == null) {
+    Generation generation = current;
+    if (generation == null) {
       return Future.failedFuture("Redis is not reachable");
     }
-    return connection.send(request);
+    return generation
+        .commands()
+        .send(request)
+        .onSuccess(answer -> generation.commandsAnswered().set(System.nanoTime()));
   }
 
   public Future<Void> close() {
-    closed = true;
-    connected = false;
-    RedisConnection c = commands;
-    RedisConnection s = subscriber;
-    if (c != null) {
-      c.close();
+    Generation generation;
+    synchronized (this) {
+      closed = true;
+      generation = current;
+      current = null;
     }
-    if (s != null) {
-      s.close();
+    if (pingTimer >= 0) {
+      vertx.cancelTimer(pingTimer);
     }
-    client.close();
+    if (generation != null) {
+      generation.client().close();
+    }
     return Future.succeededFuture();
   }
 
-  private Future<Void> connectBoth() {
-    return client
+  /**
+   * Opens a fresh client with its two connections. A Redis that accepts the TCP connection but
+   * never answers (frozen) must not hold the attempt forever: it fails after the deadline, and the
+   * client it opened is closed whatever state it reached.
+   */
+  private Future<Generation> connectBoth(long deadlineMillis) {
+    Redis client = Redis.createClient(vertx, options);
+    Promise<Generation> attempt = Promise.promise();
+    long deadline =
+        vertx.setTimer(
+            deadlineMillis,
+            timer ->
+                attempt.tryFail(
+                    "no connection ready within " + deadlineMillis + " ms (Redis not answering?)"));
+    client
         .connect()
         .compose(
-            command ->
+            commands ->
                 client
                     .connect()
                     .compose(
-                        sub -> {
-                          watch(command);
-                          watch(sub);
-                          sub.handler(this::onPush);
-                          return sub.send(Request.cmd(Command.SUBSCRIBE).arg(busChannel))
-                              .map(
-                                  ignored -> {
-                                    commands = command;
-                                    subscriber = sub;
-                                    connected = true;
-                                    backoffMillis = 100;
-                                    return (Void) null;
-                                  });
-                        }));
+                        subscriber -> {
+                          Generation generation = new Generation(client, commands, subscriber);
+                          watch(generation, commands);
+                          watch(generation, subscriber);
+                          subscriber.handler(
+                              push -> {
+                                generation.subscriberAnswered().set(System.nanoTime());
+                                onPush(push);
+                              });
+                          return subscriber
+                              .send(Request.cmd(Command.SUBSCRIBE).arg(busChannel))
+                              .map(generation);
+                        }))
+        .onComplete(
+            result -> {
+              vertx.cancelTimer(deadline);
+              if (result.succeeded()) {
+                attempt.tryComplete(result.result());
+              } else {
+                attempt.tryFail(result.cause());
+              }
+            });
+    return attempt.future().onFailure(error -> client.close());
   }
 
-  private void watch(RedisConnection connection) {
-    connection.exceptionHandler(error -> lost(error.getMessage()));
-    connection.endHandler(ended -> lost("connection closed"));
+  private synchronized void install(Generation generation) {
+    if (closed) {
+      generation.client().close();
+      return;
+    }
+    current = generation;
+    generations.incrementAndGet();
+    backoffMillis = 100;
+  }
+
+  private void watch(Generation generation, RedisConnection connection) {
+    connection.exceptionHandler(error -> lost(generation, error.getMessage()));
+    connection.endHandler(ended -> lost(generation, "connection closed"));
+  }
+
+  /**
+   * PINGs both connections. One whose PING is not answered within the timeout, and which got no
+   * other answer either for that long, is lost: a Redis that is merely busy (the PING waits behind
+   * a backlog of commands it is still answering) is not.
+   */
+  private void ping() {
+    Generation generation = current;
+    if (generation == null) {
+      return;
+    }
+    ping(generation, generation.commands(), generation.commandsAnswered());
+    ping(generation, generation.subscriber(), generation.subscriberAnswered());
+  }
+
+  private void ping(Generation generation, RedisConnection connection, AtomicLong answered) {
+    connection
+        .send(Request.cmd(Command.PING))
+        .timeout(pingTimeoutMillis, TimeUnit.MILLISECONDS)
+        .onSuccess(pong -> answered.set(System.nanoTime()))
+        .onFailure(
+            error -> {
+              pingFailures.incrementAndGet();
+              long silentNanos = System.nanoTime() - answered.get();
+              if (silentNanos >= TimeUnit.MILLISECONDS.toNanos(pingTimeoutMillis)) {
+                lost(
+                    generation,
+                    "no answer within "
+                        + pingTimeoutMillis
+                        + " ms ("
+                        + (error.getMessage() == null ? error : error.getMessage())
+                        + ")");
+              }
+            });
   }
 
   private void onPush(Response push) {
     // Pub/sub pushes arrive as ["message", channel, payload].
     if (push != null
-        && push.type() == ResponseType.PUSH
-        && push.size() == 3
-        && "message".equals(push.get(0).toString())) {
-      busListener.accept(push.get(2).toString());
-    } else if (push != null
-        && push.type() == ResponseType.MULTI
+        && (push.type() == ResponseType.PUSH || push.type() == ResponseType.MULTI)
         && push.size() == 3
         && "message".equals(push.get(0).toString())) {
       busListener.accept(push.get(2).toString());
     }
   }
 
-  private synchronized void lost(String reason) {
-    if (closed || reconnecting) {
-      return;
-    }
-    if (connected) {
+  /**
+   * Drops the generation (once; later reports about it are ignored) and starts reconnecting.
+   * Closing its client fails every command still waiting for an answer.
+   */
+  private void lost(Generation generation, String reason) {
+    synchronized (this) {
+      if (closed || generation != current) {
+        return;
+      }
+      current = null;
       LOG.warning("Lost Redis (" + reason + "); serving local clients only until it is back");
+      if (reconnecting) {
+        return;
+      }
+      reconnecting = true;
     }
-    connected = false;
-    reconnecting = true;
-    RedisConnection c = commands;
-    RedisConnection s = subscriber;
-    commands = null;
-    subscriber = null;
-    if (c != null) {
-      c.close();
-    }
-    if (s != null) {
-      s.close();
-    }
+    generation.client().close();
     scheduleReconnect();
   }
 
   private void scheduleReconnect() {
-    long delay = backoffMillis;
-    backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+    long delay;
+    synchronized (this) {
+      delay = backoffMillis;
+      backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+    }
     vertx.setTimer(
         delay,
         timer -> {
           if (closed) {
             return;
           }
-          Promise<Void> attempt = Promise.promise();
-          connectBoth().onComplete(attempt);
-          attempt
-              .future()
+          connectBoth(Math.max(5_000, 2 * pingTimeoutMillis))
               .onSuccess(
-                  ignored -> {
+                  generation -> {
                     synchronized (this) {
                       reconnecting = false;
+                    }
+                    install(generation);
+                    if (closed) {
+                      return;
                     }
                     reconnectedAtNanos = System.nanoTime();
                     LOG.info("Redis is back; registering this node's state again");

@@ -60,6 +60,26 @@ final class RedisKeys {
     return prefix + "node:" + nodeId + ":users";
   }
 
+  /** The graves (claim.lua) of nodes declared dead that the survivors are still emptying. */
+  String graves() {
+    return prefix + "graves";
+  }
+
+  String graveSequence() {
+    return prefix + "grave-sequence";
+  }
+
+  /** A dead node's graves are named this plus a sequence number. */
+  String graveBase(String nodeId) {
+    return prefix + "grave:" + nodeId + ":";
+  }
+
+  /** The node whose grave this is. */
+  String graveNode(String grave) {
+    String rest = grave.substring((prefix + "grave:").length());
+    return rest.substring(0, rest.lastIndexOf(':'));
+  }
+
   String nodes() {
     return prefix + "nodes";
   }

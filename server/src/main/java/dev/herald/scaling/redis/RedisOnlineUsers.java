@@ -2,6 +2,8 @@ package dev.herald.scaling.redis;
 
 import dev.herald.channels.OnlineUsers;
 import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -10,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Signed-in users across the cluster: a per-app hash of user → connection count, changed by Lua
@@ -26,6 +29,9 @@ public final class RedisOnlineUsers implements OnlineUsers {
   private final RedisKeys keys;
   private final String nodeId;
   private final Map<String, Registration> registrations = new ConcurrentHashMap<>();
+
+  /** A disconnect failed, so Redis may count a connection this node no longer has. */
+  private final AtomicBoolean staleEntries = new AtomicBoolean();
 
   public RedisOnlineUsers(RedisConnector redis, String prefix, String nodeId) {
     this.redis = redis;
@@ -56,6 +62,7 @@ public final class RedisOnlineUsers implements OnlineUsers {
     registrations.remove(entry);
     return DISCONNECT
         .run(redis, scriptKeys(appId), List.of(userId, socketId, entry))
+        .onFailure(error -> staleEntries.set(true))
         .map(Response::toLong);
   }
 
@@ -76,37 +83,96 @@ public final class RedisOnlineUsers implements OnlineUsers {
             });
   }
 
-  /** Registers this node's signed-in connections again; returns the users that came online. */
+  /**
+   * Registers this node's signed-in connections again, a window at a time; returns the users that
+   * came online as {app, user, version}.
+   */
   public Future<List<String[]>> reRegister() {
-    List<Future<String[]>> replays = new ArrayList<>();
-    for (Registration registration : registrations.values()) {
-      String entry =
-          RedisKeys.entry(registration.appId(), registration.userId(), registration.socketId());
-      replays.add(
-          CONNECT
-              .run(
-                  redis,
-                  scriptKeys(registration.appId()),
-                  List.of(registration.userId(), registration.socketId(), entry))
-              .map(
-                  version ->
-                      version.toLong() > 0
-                          ? new String[] {
-                            registration.appId(), registration.userId(), version.toString()
-                          }
-                          : null));
-    }
-    return Future.all(new ArrayList<>(replays))
-        .map(
-            all -> {
-              List<String[]> cameOnline = new ArrayList<>();
-              replays.forEach(
-                  replay -> {
-                    if (replay.result() != null) {
-                      cameOnline.add(replay.result());
-                    }
-                  });
-              return cameOnline;
+    return Windowed.map(
+            new ArrayList<>(registrations.values()),
+            registration ->
+                CONNECT
+                    .run(
+                        redis,
+                        scriptKeys(registration.appId()),
+                        List.of(
+                            registration.userId(),
+                            registration.socketId(),
+                            RedisKeys.entry(
+                                registration.appId(),
+                                registration.userId(),
+                                registration.socketId())))
+                    .map(
+                        version ->
+                            version.toLong() > 0
+                                ? new String[] {
+                                  registration.appId(), registration.userId(), version.toString()
+                                }
+                                : null))
+        .map(all -> all.stream().filter(java.util.Objects::nonNull).toList());
+  }
+
+  /** Whether a disconnect failed since the last {@link #reconcile}. */
+  public boolean mayHoldStaleEntries() {
+    return staleEntries.get();
+  }
+
+  /**
+   * Uncounts the signed-in connections this node recorded in Redis but no longer has (their
+   * disconnect failed while Redis was unreachable); returns the users that went offline as {app,
+   * user, version}.
+   */
+  public Future<List<String[]>> reconcile() {
+    staleEntries.set(false);
+    List<String[]> wentOffline = new ArrayList<>();
+    return reconcileFrom("0", wentOffline)
+        .onFailure(error -> staleEntries.set(true))
+        .map(wentOffline);
+  }
+
+  private Future<Void> reconcileFrom(String cursor, List<String[]> wentOffline) {
+    return redis
+        .send(
+            Request.cmd(Command.SSCAN)
+                .arg(keys.nodeUsers(nodeId))
+                .arg(cursor)
+                .arg("COUNT")
+                .arg(RedisChannelDirectory.SCAN_BATCH))
+        .compose(
+            page -> {
+              String next = page.get(0).toString();
+              List<String[]> stale = new ArrayList<>();
+              for (Response value : page.get(1)) {
+                String entry = value.toString();
+                String[] parts = entry.split("\n", 3);
+                if (parts.length == 3 && !registrations.containsKey(entry)) {
+                  stale.add(parts);
+                }
+              }
+              return Windowed.map(
+                      stale,
+                      parts ->
+                          DISCONNECT
+                              .run(
+                                  redis,
+                                  scriptKeys(parts[0]),
+                                  List.of(parts[1], parts[2], entry(parts)))
+                              .map(
+                                  version ->
+                                      version.toLong() > 0
+                                          ? new String[] {parts[0], parts[1], version.toString()}
+                                          : null))
+                  .compose(
+                      done -> {
+                        done.stream().filter(java.util.Objects::nonNull).forEach(wentOffline::add);
+                        return "0".equals(next)
+                            ? Future.<Void>succeededFuture()
+                            : reconcileFrom(next, wentOffline);
+                      });
             });
+  }
+
+  private static String entry(String[] parts) {
+    return RedisKeys.entry(parts[0], parts[1], parts[2]);
   }
 }
