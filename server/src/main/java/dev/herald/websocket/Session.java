@@ -8,10 +8,12 @@ import dev.herald.protocol.ChannelName;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.protocol.ServerFrames;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.impl.WebSocketInternal;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -180,7 +182,9 @@ public final class Session implements Subscriber {
    * asked for them: with Redis a subscribe is answered from Redis's callback, so a client that
    * pipelines (re)subscriptions has many read before the first answer is written. A reply due while
    * the reads are paused and the queue is still full therefore closes the client as a slow
-   * consumer, as a broadcast would: replies count toward the same bound.
+   * consumer, as a broadcast would: replies count toward the same bound. Reading stays paused for
+   * at most {@link #MAX_PAUSED_SECONDS}: a client that has not read enough by then is closed the
+   * same way.
    */
   void send(String json) {
     if (state != State.OPEN) {
@@ -195,11 +199,29 @@ public final class Session implements Subscriber {
     if (!readingPaused && socket.writeQueueFull()) {
       readingPaused = true;
       socket.pause();
+      // Bounded in time as well: a queue that drained below its high-water mark but not to the
+      // low-water mark fires no drain, so a client that never reads could otherwise sit paused,
+      // neither served nor closed, with replies and pings slipping under the bound.
+      ScheduledFuture<?> limit =
+          channel
+              .executor()
+              .schedule(this::closeIfStillPaused, MAX_PAUSED_SECONDS, TimeUnit.SECONDS);
       socket.drainHandler(
           drained -> {
+            limit.cancel(false);
             readingPaused = false;
             socket.resume();
           });
+    }
+  }
+
+  /** How long reading may stay paused for a full write queue before the client is closed. */
+  static final long MAX_PAUSED_SECONDS = 10;
+
+  private void closeIfStillPaused() {
+    if (state == State.OPEN && readingPaused) {
+      stopReading();
+      closeAsSlowConsumer();
     }
   }
 
