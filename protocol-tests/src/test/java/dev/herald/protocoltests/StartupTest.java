@@ -95,6 +95,12 @@ class StartupTest {
             "REVERB_PORT=8080",
             "REVERB_SCHEME=http",
             "VITE_REVERB_APP_KEY=\"${REVERB_APP_KEY}\"",
+            // A Passport key spanning lines, and a line no dotenv reader takes: neither is
+            // Herald's, and neither may stop it from starting.
+            "PASSPORT_PRIVATE_KEY=\"-----BEGIN RSA PRIVATE KEY-----",
+            "MIIEpAIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB",
+            "-----END RSA PRIVATE KEY-----\"",
+            "some leftover text",
             ""));
     try (HeraldProcess herald =
         HeraldProcess.withDefaults()

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,11 +18,33 @@ import java.util.regex.Pattern;
  * as phpdotenv reads them, so {@code VITE_REVERB_APP_KEY="${REVERB_APP_KEY}"} resolves.
  */
 public final class EnvFile {
+  private static final Logger LOG = Logger.getLogger(EnvFile.class.getName());
   private static final Pattern LINE =
       Pattern.compile("^\\s*(?:export\\s+)?([A-Za-z_][A-Za-z0-9_.]*)\\s*=\\s*(.*)$");
   private static final Pattern REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
   private EnvFile() {}
+
+  /**
+   * Names Herald or its doctor reads; a line of another program's (a Passport key, a mail setting)
+   * that this reader cannot parse is passed over, as it concerns Herald in no way.
+   */
+  private static final List<String> OWN_PREFIXES =
+      List.of(
+          "REVERB_",
+          "PUSHER_",
+          "HERALD_",
+          "SOKETI_",
+          "REDIS_",
+          "VITE_REVERB_",
+          "VITE_PUSHER_",
+          "BROADCAST_",
+          "QUEUE_",
+          "APP_URL");
+
+  static boolean isOwn(String name) {
+    return OWN_PREFIXES.stream().anyMatch(name::startsWith);
+  }
 
   public static Map<String, String> read(Path path, Function<String, String> processEnv) {
     List<String> lines;
@@ -38,26 +61,56 @@ public final class EnvFile {
       }
       Matcher matcher = LINE.matcher(line);
       if (!matcher.matches()) {
-        // The line is not quoted back: it may be a secret that lost its name.
-        throw new ConfigException(path + " line " + (i + 1), "expected KEY=value");
+        String name = line.trim().split("[\\s=]", 2)[0];
+        if (isOwn(name)) {
+          // The line is not quoted back: it may be a secret that lost its name.
+          throw new ConfigException(path + " line " + (i + 1), "expected KEY=value");
+        }
+        continue;
       }
+      String name = matcher.group(1);
       String raw = matcher.group(2).trim();
+      int first = i;
       String value;
-      if (raw.startsWith("'")) {
-        value = quoted(raw, '\'', path, i);
-      } else if (raw.startsWith("\"")) {
-        value = resolve(unescape(quoted(raw, '"', path, i)), values, processEnv);
+      if (raw.startsWith("'") || raw.startsWith("\"")) {
+        char quote = raw.charAt(0);
+        // A quoted value may span lines (a PEM key, as phpdotenv reads it): take lines until the
+        // closing quote.
+        StringBuilder text = new StringBuilder(raw);
+        String inside = quoted(text.toString(), quote);
+        while (inside == null && i + 1 < lines.size()) {
+          text.append('\n').append(lines.get(++i));
+          inside = quoted(text.toString(), quote);
+        }
+        if (inside == null) {
+          if (isOwn(name)) {
+            throw new ConfigException(
+                path + " line " + (first + 1) + " (" + name + ")",
+                "unterminated " + quote + " quote");
+          }
+          LOG.warning(
+              path
+                  + " line "
+                  + (first + 1)
+                  + ": "
+                  + name
+                  + " opens a quote that is never closed; passed over (it is not a Herald setting)");
+          i = first;
+          continue;
+        }
+        value = quote == '"' ? resolve(unescape(inside), values, processEnv) : inside;
       } else {
         int comment = raw.indexOf(" #");
         value =
             resolve((comment >= 0 ? raw.substring(0, comment) : raw).trim(), values, processEnv);
       }
-      values.put(matcher.group(1), value);
+      values.put(name, value);
     }
     return values;
   }
 
-  private static String quoted(String raw, char quote, Path path, int index) {
+  /** The text between {@code raw}'s opening quote and its closing one, or null when unclosed. */
+  private static String quoted(String raw, char quote) {
     for (int i = 1; i < raw.length(); i++) {
       char c = raw.charAt(i);
       if (c == '\\' && quote == '"') {
@@ -66,7 +119,7 @@ public final class EnvFile {
         return raw.substring(1, i);
       }
     }
-    throw new ConfigException(path + " line " + (index + 1), "unterminated " + quote + " quote");
+    return null;
   }
 
   private static String unescape(String value) {

@@ -163,6 +163,53 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void readsMultiLineQuotedValuesAndPassesOverLinesThatAreNotHerald() throws IOException {
+    Path env = dir.resolve(".env");
+    Files.writeString(
+        env,
+        String.join(
+            "\n",
+            "PASSPORT_PRIVATE_KEY=\"-----BEGIN RSA PRIVATE KEY-----",
+            "MIIEpAIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB",
+            "-----END RSA PRIVATE KEY-----\"",
+            "JWT_PUBLIC='line one",
+            "line two'",
+            "this line is not an assignment at all",
+            "REVERB_APP_ID=100",
+            "REVERB_APP_KEY=key",
+            "REVERB_APP_SECRET=\"secret\"",
+            // Laravel's dotenv would read on to the end of the file for a closing quote.
+            "MAIL_FROM_NAME=\"${APP_NAME} unterminated",
+            "MAIL_MAILER=smtp",
+            ""));
+    Map<String, String> read = EnvFile.read(env, name -> null);
+    assertEquals(
+        "-----BEGIN RSA PRIVATE KEY-----\n"
+            + "MIIEpAIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB\n"
+            + "-----END RSA PRIVATE KEY-----",
+        read.get("PASSPORT_PRIVATE_KEY"));
+    assertEquals("line one\nline two", read.get("JWT_PUBLIC"));
+    assertFalse(read.containsKey("MAIL_FROM_NAME"));
+    assertEquals("smtp", read.get("MAIL_MAILER"));
+    AppConfig app = load(Map.of(), "--env-file", env.toString()).apps().get(0);
+    assertEquals("100", app.id());
+    assertEquals("secret", app.secret());
+  }
+
+  @Test
+  void aMalformedHeraldSettingInTheEnvFileStillFailsNamingTheLineAndKey() throws IOException {
+    Path env = dir.resolve(".env");
+    Files.writeString(env, "REVERB_APP_ID=1\nREVERB_APP_SECRET=\"never closed\nREVERB_APP_KEY=k\n");
+    ConfigException error =
+        assertThrows(ConfigException.class, () -> load(Map.of(), "--env-file", env.toString()));
+    assertTrue(error.getMessage().contains("line 2 (REVERB_APP_SECRET)"), error.getMessage());
+    assertFalse(error.getMessage().contains("never closed"), error.getMessage());
+    Path bare = dir.resolve("bare.env");
+    Files.writeString(bare, "REVERB_APP_KEY\n");
+    assertThrows(ConfigException.class, () -> load(Map.of(), "--env-file", bare.toString()));
+  }
+
+  @Test
   void readsSeveralAppsFromAYamlFile() throws IOException {
     Path file = dir.resolve("herald.yaml");
     Files.writeString(
