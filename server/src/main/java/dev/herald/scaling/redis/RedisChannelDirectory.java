@@ -271,26 +271,11 @@ public final class RedisChannelDirectory implements ChannelDirectory {
   }
 
   private Future<Void> reconcileFrom(String cursor, List<Departure> departures) {
-    return redis
-        .send(
-            Request.cmd(Command.SSCAN)
-                .arg(keys.nodeEntries(nodeId))
-                .arg(cursor)
-                .arg("COUNT")
-                .arg(SCAN_BATCH))
+    return StalePage.read(redis, keys.nodeEntries(nodeId), cursor, registrations)
         .compose(
             page -> {
-              String next = page.get(0).toString();
-              List<String[]> stale = new ArrayList<>();
-              for (Response value : page.get(1)) {
-                String entry = value.toString();
-                String[] parts = entry.split("\n", 3);
-                if (parts.length == 3 && !registrations.containsKey(entry)) {
-                  stale.add(parts);
-                }
-              }
               return Windowed.map(
-                      stale,
+                      page.stale(),
                       parts ->
                           LEAVE
                               .run(
@@ -314,9 +299,9 @@ public final class RedisChannelDirectory implements ChannelDirectory {
                         done.stream()
                             .filter(d -> d.vacated() || d.memberRemoved())
                             .forEach(departures::add);
-                        return "0".equals(next)
+                        return page.last()
                             ? Future.<Void>succeededFuture()
-                            : reconcileFrom(next, departures);
+                            : reconcileFrom(page.next(), departures);
                       });
             });
   }

@@ -2,8 +2,6 @@ package dev.herald.scaling.redis;
 
 import dev.herald.channels.OnlineUsers;
 import io.vertx.core.Future;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -131,26 +129,11 @@ public final class RedisOnlineUsers implements OnlineUsers {
   }
 
   private Future<Void> reconcileFrom(String cursor, List<String[]> wentOffline) {
-    return redis
-        .send(
-            Request.cmd(Command.SSCAN)
-                .arg(keys.nodeUsers(nodeId))
-                .arg(cursor)
-                .arg("COUNT")
-                .arg(RedisChannelDirectory.SCAN_BATCH))
+    return StalePage.read(redis, keys.nodeUsers(nodeId), cursor, registrations)
         .compose(
             page -> {
-              String next = page.get(0).toString();
-              List<String[]> stale = new ArrayList<>();
-              for (Response value : page.get(1)) {
-                String entry = value.toString();
-                String[] parts = entry.split("\n", 3);
-                if (parts.length == 3 && !registrations.containsKey(entry)) {
-                  stale.add(parts);
-                }
-              }
               return Windowed.map(
-                      stale,
+                      page.stale(),
                       parts ->
                           DISCONNECT
                               .run(
@@ -165,9 +148,9 @@ public final class RedisOnlineUsers implements OnlineUsers {
                   .compose(
                       done -> {
                         done.stream().filter(java.util.Objects::nonNull).forEach(wentOffline::add);
-                        return "0".equals(next)
+                        return page.last()
                             ? Future.<Void>succeededFuture()
-                            : reconcileFrom(next, wentOffline);
+                            : reconcileFrom(page.next(), wentOffline);
                       });
             });
   }
