@@ -89,8 +89,7 @@ class NodeFailureTest {
         RawClient sharedOnA = RawClient.open(a.wsUrl());
         RawClient memberOnB = RawClient.open(b.wsUrl());
         RawClient loneOnB = RawClient.open(b.wsUrl())) {
-      watcher.subscribePresence(presence, presenceData(watcherId));
-      watcher.awaitJson();
+      join(watcher, presence, watcherId);
       memberOnB.subscribePresence(presence, presenceData(user));
       assertPresenceSucceeded(
           memberOnB.awaitJson(), presence, "{\"" + watcherId + "\":null,\"" + user + "\":null}");
@@ -197,19 +196,14 @@ class NodeFailureTest {
         RawClient userOnA = RawClient.open(a.wsUrl());
         RawClient userOnB = RawClient.open(b.wsUrl());
         RawClient probeWatcher = RawClient.open(a.wsUrl())) {
-      watcher.subscribePresence(presence, presenceData(watcherId));
-      watcher.awaitJson();
-      userOnA.subscribePresence(presence, presenceData(user));
-      userOnA.awaitJson();
+      join(watcher, presence, watcherId);
+      join(userOnA, presence, user);
       assertMemberAdded(watcher.awaitJson(), presence, user, "null");
-      userOnB.subscribePresence(presence, presenceData(user));
-      userOnB.awaitJson();
+      join(userOnB, presence, user);
       // The same socket on B is alone with a watcher on A in a second channel: its removal there
       // shows when the survivor has dealt with B.
-      probeWatcher.subscribePresence(probe, presenceData(watcherId));
-      probeWatcher.awaitJson();
-      userOnB.subscribePresence(probe, presenceData(user));
-      userOnB.awaitJson();
+      join(probeWatcher, probe, watcherId);
+      join(userOnB, probe, user);
       assertMemberAdded(probeWatcher.awaitJson(), probe, user, "null");
       receiver.awaitDelivered(on(probe).and(named("member_added")), 2);
 
@@ -254,10 +248,8 @@ class NodeFailureTest {
     try (RawClient watcher = RawClient.open(a.wsUrl());
         RawClient memberOnB = RawClient.open(b.wsUrl());
         RawClient loneOnB = RawClient.open(b.wsUrl())) {
-      watcher.subscribePresence(presence, presenceData(watcherId));
-      watcher.awaitJson();
-      memberOnB.subscribePresence(presence, presenceData(user));
-      memberOnB.awaitJson();
+      join(watcher, presence, watcherId);
+      join(memberOnB, presence, user);
       assertMemberAdded(watcher.awaitJson(), presence, user, "null");
       loneOnB.subscribeOk(onlyOnB);
       awaitAnswer(
@@ -415,10 +407,8 @@ class NodeFailureTest {
     HeraldProcess victim = nodes.get(1);
     try (RawClient watcher = RawClient.open(survivor.wsUrl());
         RawClient member = RawClient.open(victim.wsUrl())) {
-      watcher.subscribePresence(presence, presenceData(watcherId));
-      watcher.awaitJson();
-      member.subscribePresence(presence, presenceData(user));
-      member.awaitJson();
+      join(watcher, presence, watcherId);
+      join(member, presence, user);
       assertMemberAdded(watcher.awaitJson(), presence, user, "null");
 
       long killed = System.nanoTime();
@@ -532,5 +522,11 @@ class NodeFailureTest {
     List<String> want = expected.stream().map(e -> Json.parse(e).toString()).sorted().toList();
     List<String> got = actual.stream().map(JsonNode::toString).sorted().toList();
     assertEquals(want, got, () -> "expected webhook events " + expected + " but got " + actual);
+  }
+
+  /** Joins presence {@code channel} as {@code userId} and reads the subscription reply. */
+  private static void join(RawClient client, String channel, String userId) {
+    client.subscribePresence(channel, presenceData(userId));
+    client.awaitJson();
   }
 }

@@ -84,9 +84,7 @@ class RedisOutageTest {
     String three = Unique.name("u-");
     String signedIn = Unique.name("s-");
     try (RedisServer redis = RedisServer.start()) {
-      List<HeraldProcess> nodes =
-          ClusterTest.startNodes(
-              2, redis, "HERALD_NODE_HEARTBEAT_SECONDS", "1", "HERALD_NODE_TIMEOUT_SECONDS", "3");
+      List<HeraldProcess> nodes = twoQuickNodes(redis);
       HeraldProcess a = nodes.get(0);
       HeraldProcess b = nodes.get(1);
       try (RawClient onA = RawClient.open(a.wsUrl());
@@ -232,9 +230,7 @@ class RedisOutageTest {
     RedisServer.require();
     String channel = Unique.name("load-");
     try (RedisServer redis = RedisServer.start()) {
-      List<HeraldProcess> nodes =
-          ClusterTest.startNodes(
-              2, redis, "HERALD_NODE_HEARTBEAT_SECONDS", "1", "HERALD_NODE_TIMEOUT_SECONDS", "3");
+      List<HeraldProcess> nodes = twoQuickNodes(redis);
       HeraldProcess a = nodes.get(0);
       HeraldProcess b = nodes.get(1);
       try (RawClient onA = RawClient.open(a.wsUrl());
@@ -418,9 +414,7 @@ class RedisOutageTest {
     String watcherId = Unique.name("w-");
     String leaver = Unique.name("u-");
     try (RedisServer redis = RedisServer.start()) {
-      List<HeraldProcess> nodes =
-          ClusterTest.startNodes(
-              2, redis, "HERALD_NODE_HEARTBEAT_SECONDS", "1", "HERALD_NODE_TIMEOUT_SECONDS", "3");
+      List<HeraldProcess> nodes = twoQuickNodes(redis);
       HeraldProcess a = nodes.get(0);
       HeraldProcess b = nodes.get(1);
       try (RawClient watcherOnB = RawClient.open(b.wsUrl())) {
@@ -565,5 +559,11 @@ class RedisOutageTest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Two nodes on {@code redis} that heartbeat every second and declare a node dead after 3 s. */
+  private static List<HeraldProcess> twoQuickNodes(RedisServer redis) {
+    return ClusterTest.startNodes(
+        2, redis, "HERALD_NODE_HEARTBEAT_SECONDS", "1", "HERALD_NODE_TIMEOUT_SECONDS", "3");
   }
 }
