@@ -127,7 +127,7 @@ public final class Herald {
       redis =
           new RedisConnector(
               vertx,
-              scaling.redisUrl(),
+              scaling.redis(),
               scaling.pingIntervalMillis(),
               scaling.pingTimeoutMillis(),
               scaling.prefix() + "bus",
@@ -290,8 +290,7 @@ public final class Herald {
                     error ->
                         Future.failedFuture(
                             "cannot reach Redis at "
-                                + dev.herald.config.Redacted.url(
-                                    config.server().scaling().redisUrl())
+                                + config.server().scaling().redis().describe()
                                 + ": "
                                 + error.getMessage()))
                 .compose(ignored -> nodeMonitor.start());

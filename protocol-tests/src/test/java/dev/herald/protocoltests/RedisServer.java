@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,13 +21,15 @@ import java.util.concurrent.TimeUnit;
 final class RedisServer implements AutoCloseable {
 
   private final int port;
+  private final List<String> extra;
   private Process process;
   private Path log;
 
-  private RedisServer(Process process, int port, Path log) {
+  private RedisServer(Process process, int port, Path log, List<String> extra) {
     this.process = process;
     this.port = port;
     this.log = log;
+    this.extra = extra;
   }
 
   /** Whether a {@code redis-server} binary can be run on this machine. */
@@ -57,11 +61,52 @@ final class RedisServer implements AutoCloseable {
 
   /** Starts a server and returns once it answers PING. */
   static RedisServer start() {
+    return start(List.of());
+  }
+
+  /**
+   * Starts a server with these extra {@code redis-server} arguments (after the port and the
+   * no-persistence ones) and returns once it answers PING on its plain port.
+   */
+  static RedisServer start(List<String> extra) {
     int port = freePort();
     Path log = newLog(port);
-    RedisServer server = new RedisServer(launch(port, log), port, log);
+    RedisServer server = new RedisServer(launch(port, log, extra), port, log, extra);
     server.awaitPong(Duration.ofSeconds(10));
     return server;
+  }
+
+  /**
+   * Starts a server that also listens with TLS on {@link #tlsPort()}, presenting {@code server}
+   * and, when {@code clientsCa} is not null, requiring a client certificate that CA issued.
+   */
+  static RedisServer startTls(TestCa.Issued server, Path clientsCa) {
+    int tlsPort = freePort();
+    List<String> extra = new ArrayList<>();
+    extra.addAll(
+        List.of(
+            "--tls-port",
+            Integer.toString(tlsPort),
+            "--tls-cert-file",
+            server.certificate().toString(),
+            "--tls-key-file",
+            server.privateKey().toString()));
+    if (clientsCa != null) {
+      extra.addAll(
+          List.of("--tls-ca-cert-file", clientsCa.toString(), "--tls-auth-clients", "yes"));
+    } else {
+      extra.addAll(List.of("--tls-auth-clients", "no"));
+    }
+    return start(extra);
+  }
+
+  /** The TLS port of a server from {@link #startTls}. */
+  int tlsPort() {
+    int at = extra.indexOf("--tls-port");
+    if (at < 0) {
+      throw new IllegalStateException("not started with TLS");
+    }
+    return Integer.parseInt(extra.get(at + 1));
   }
 
   /** Stops the server: connections to its port are refused until {@link #restart()}. */
@@ -97,22 +142,26 @@ final class RedisServer implements AutoCloseable {
   /** Starts a new, empty server on the same port after {@link #stop()} or {@link #kill()}. */
   void restart() {
     log = newLog(port);
-    process = launch(port, log);
+    process = launch(port, log, extra);
     awaitPong(Duration.ofSeconds(10));
   }
 
-  private static Process launch(int port, Path log) {
+  private static Process launch(int port, Path log, List<String> extra) {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "redis-server",
+                "--port",
+                Integer.toString(port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--bind",
+                "127.0.0.1"));
+    command.addAll(extra);
     try {
-      return new ProcessBuilder(
-              "redis-server",
-              "--port",
-              Integer.toString(port),
-              "--save",
-              "",
-              "--appendonly",
-              "no",
-              "--bind",
-              "127.0.0.1")
+      return new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(log.toFile())
           .start();
@@ -192,7 +241,7 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
-  private static int freePort() {
+  static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     } catch (IOException e) {

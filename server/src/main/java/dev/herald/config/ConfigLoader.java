@@ -109,6 +109,20 @@ public final class ConfigLoader {
           new EnvBinding(Scope.SERVER, "redis_username", "REDIS_USERNAME", null),
           new EnvBinding(Scope.SERVER, "redis_password", "REDIS_PASSWORD", null),
           new EnvBinding(Scope.SERVER, "redis_db", "REDIS_DB", null),
+          new EnvBinding(Scope.SERVER, "redis_tls", "HERALD_REDIS_TLS", null),
+          new EnvBinding(Scope.SERVER, "redis_tls_ca_file", "HERALD_REDIS_TLS_CA_FILE", null),
+          new EnvBinding(Scope.SERVER, "redis_tls_cert_file", "HERALD_REDIS_TLS_CERT_FILE", null),
+          new EnvBinding(Scope.SERVER, "redis_tls_key_file", "HERALD_REDIS_TLS_KEY_FILE", null),
+          new EnvBinding(Scope.SERVER, "redis_topology", "HERALD_REDIS_TOPOLOGY", null),
+          // REDIS_SENTINEL_HOST / _SERVICE: the names of Laravel's Predis and Sentinel packages.
+          new EnvBinding(
+              Scope.SERVER, "redis_sentinels", "HERALD_REDIS_SENTINELS", "REDIS_SENTINEL_HOST"),
+          new EnvBinding(
+              Scope.SERVER,
+              "redis_sentinel_master",
+              "HERALD_REDIS_SENTINEL_MASTER",
+              "REDIS_SENTINEL_SERVICE"),
+          new EnvBinding(Scope.SERVER, "redis_cluster_nodes", "HERALD_REDIS_CLUSTER_NODES", null),
           new EnvBinding(Scope.SERVER, "redis_prefix", "HERALD_REDIS_PREFIX", null),
           new EnvBinding(
               Scope.SERVER, "node_heartbeat_seconds", "HERALD_NODE_HEARTBEAT_SECONDS", null),

@@ -1,12 +1,18 @@
 package dev.herald.scaling.redis;
 
+import dev.herald.config.RedisTopology;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.RedisRole;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
@@ -25,6 +31,13 @@ import java.util.logging.Logger;
  * stay "ready" while every command waited forever. Losing Redis closes both connections (failing
  * every command still waiting) and reconnects with exponential back-off; listeners hear when it is
  * back so the node can register its state again.
+ *
+ * <p>The same holds whatever the {@link RedisTopology}: with Sentinel, each (re)connection asks the
+ * sentinels for the current master, so a failover is followed like any other loss (the old master's
+ * connections break, the next attempt reaches the promoted replica, and the listeners register this
+ * node's state again, which asynchronous replication may have lost); with a Cluster, commands go to
+ * the master of their key's slot and the bus is a sharded channel (SSUBSCRIBE) on the master of its
+ * slot, which the server tells this node to leave when the slot moves.
  *
  * <p>At most {@link #MAX_PENDING_COMMANDS} commands wait for an answer at once; further ones fail
  * at once, as do commands issued while Redis is lost. Thread-safe.
@@ -81,6 +94,7 @@ public final class RedisConnector {
   private final long pingIntervalMillis;
   private final long pingTimeoutMillis;
   private final String busChannel;
+  private final boolean sharded;
   private final Consumer<String> busListener;
   private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
   private final AtomicLong pingFailures = new AtomicLong();
@@ -93,21 +107,54 @@ public final class RedisConnector {
 
   public RedisConnector(
       Vertx vertx,
-      String url,
+      RedisTopology topology,
       long pingIntervalMillis,
       long pingTimeoutMillis,
       String busChannel,
       Consumer<String> busListener) {
     this.vertx = vertx;
-    this.options =
-        new RedisOptions()
-            .setConnectionString(url)
-            .setMaxWaitingHandlers(MAX_PENDING_COMMANDS)
-            .setMaxPoolSize(2);
+    this.options = options(topology);
+    this.sharded = topology.kind() == RedisTopology.Kind.CLUSTER;
     this.pingIntervalMillis = pingIntervalMillis;
     this.pingTimeoutMillis = pingTimeoutMillis;
     this.busChannel = busChannel;
     this.busListener = busListener;
+  }
+
+  /**
+   * The client options for a topology. TLS verifies the server's certificate chain (against the CA
+   * file, else the JVM's trust store) and that it names the host connected to.
+   */
+  static RedisOptions options(RedisTopology topology) {
+    RedisOptions options =
+        new RedisOptions()
+            .setEndpoints(new java.util.ArrayList<>(topology.endpoints()))
+            .setMaxWaitingHandlers(MAX_PENDING_COMMANDS)
+            .setMaxPoolSize(2);
+    switch (topology.kind()) {
+      case SENTINEL ->
+          options
+              .setType(RedisClientType.SENTINEL)
+              .setRole(RedisRole.MASTER)
+              .setMasterName(topology.masterName());
+      case CLUSTER -> options.setType(RedisClientType.CLUSTER);
+      default -> options.setType(RedisClientType.STANDALONE);
+    }
+    if (topology.tls()) {
+      NetClientOptions net =
+          new NetClientOptions().setSsl(true).setHostnameVerificationAlgorithm("HTTPS");
+      if (topology.caFile() != null) {
+        net.setTrustOptions(new PemTrustOptions().addCertPath(topology.caFile()));
+      }
+      if (topology.certFile() != null) {
+        net.setKeyCertOptions(
+            new PemKeyCertOptions()
+                .setCertPath(topology.certFile())
+                .setKeyPath(topology.keyFile()));
+      }
+      options.setNetClientOptions(net);
+    }
+    return options;
   }
 
   /** Runs after every successful reconnection (not the first connection). */
@@ -147,6 +194,7 @@ public final class RedisConnector {
   /** Connects both connections; fails if Redis cannot be reached (or does not answer) now. */
   public Future<Void> start() {
     return connectBoth(START_DEADLINE_MILLIS)
+        .recover(error -> Future.failedFuture(reason(error)))
         .map(
             generation -> {
               install(generation);
@@ -211,10 +259,12 @@ public final class RedisConnector {
                           subscriber.handler(
                               push -> {
                                 generation.subscriberAnswered().set(System.nanoTime());
-                                onPush(push);
+                                onPush(generation, push);
                               });
                           return subscriber
-                              .send(Request.cmd(Command.SUBSCRIBE).arg(busChannel))
+                              .send(
+                                  Request.cmd(sharded ? Command.SSUBSCRIBE : Command.SUBSCRIBE)
+                                      .arg(busChannel))
                               .map(generation);
                         }))
         .onComplete(
@@ -227,6 +277,22 @@ public final class RedisConnector {
               }
             });
     return attempt.future().onFailure(error -> client.close());
+  }
+
+  /**
+   * The failure's message followed by its causes' ("Failed to create SSL connection" says little
+   * without the certificate problem underneath it).
+   */
+  static String reason(Throwable error) {
+    StringBuilder text = new StringBuilder(String.valueOf(error.getMessage()));
+    for (Throwable cause = error.getCause();
+        cause != null && cause != cause.getCause();
+        cause = cause.getCause()) {
+      if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
+        text.append(": ").append(cause.getMessage());
+      }
+    }
+    return text.toString();
   }
 
   private synchronized void install(Generation generation) {
@@ -279,14 +345,26 @@ public final class RedisConnector {
             });
   }
 
-  private void onPush(Response push) {
-    // Pub/sub pushes arrive as ["message", channel, payload].
-    if (push != null
-        && (push.type() == ResponseType.PUSH || push.type() == ResponseType.MULTI)
-        && push.size() == 3
-        && "message".equals(push.get(0).toString())) {
-      busListener.accept(push.get(2).toString());
+  private void onPush(Generation generation, Response push) {
+    // Pub/sub pushes arrive as ["message" or "smessage", channel, payload].
+    if (push == null
+        || (push.type() != ResponseType.PUSH && push.type() != ResponseType.MULTI)
+        || push.size() != 3) {
+      return;
     }
+    String kind = push.get(0).toString();
+    if ("message".equals(kind) || "smessage".equals(kind)) {
+      busListener.accept(push.get(2).toString());
+    } else if ("sunsubscribe".equals(kind)) {
+      // A cluster unsubscribes a sharded channel whose slot moved (resharding, failover):
+      // reconnecting subscribes again on the slot's new master.
+      lost(generation, "the bus's slot moved to another cluster node");
+    }
+  }
+
+  /** The command that publishes on the bus: sharded on a Cluster, so one shard carries it. */
+  Command publishCommand() {
+    return sharded ? Command.SPUBLISH : Command.PUBLISH;
   }
 
   /**

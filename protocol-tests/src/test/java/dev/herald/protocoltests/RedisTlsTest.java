@@ -1,0 +1,111 @@
+package dev.herald.protocoltests;
+
+import static dev.herald.protocoltests.ChannelsTest.event;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Scaling over TLS to Redis ({@code rediss://}): the nodes verify the server's certificate against
+ * the CA file they are given (or the JVM's trust store without one) and present a client
+ * certificate when Redis requires one; a server certificate they cannot verify stops the start with
+ * a message that says so.
+ */
+class RedisTlsTest {
+
+  @TempDir static Path dir;
+
+  @Test
+  void twoNodesShareTheClusterOverTlsVerifiedAgainstTheCaFileWithAClientCertificate()
+      throws Exception {
+    RedisServer.require();
+    TestCa ca = TestCa.create(dir, "shared");
+    String channel = Unique.name("tls-");
+    try (RedisServer redis = RedisServer.startTls(ca.issue(dir, "redis"), ca.certificate())) {
+      TestCa.Issued client = ca.issue(dir, "herald");
+      List<HeraldProcess> nodes =
+          ClusterTest.startNodes(
+              2,
+              redis,
+              "REDIS_URL",
+              "rediss://127.0.0.1:" + redis.tlsPort(),
+              "HERALD_REDIS_TLS_CA_FILE",
+              ca.certificate().toString(),
+              "HERALD_REDIS_TLS_CERT_FILE",
+              client.certificate().toString(),
+              "HERALD_REDIS_TLS_KEY_FILE",
+              client.privateKey().toString());
+      HeraldProcess a = nodes.get(0);
+      HeraldProcess b = nodes.get(1);
+      try (RawClient onA = RawClient.open(a.wsUrl());
+          RawClient onB = RawClient.open(b.wsUrl())) {
+        onA.subscribeOk(channel);
+        onB.subscribeOk(channel);
+        ClusterTest.awaitAnswer(
+            a,
+            ClusterTest.SETTLE,
+            "{\"occupied\":true,\"subscription_count\":2}",
+            "/channels/" + channel,
+            "info",
+            "subscription_count");
+        a.api().trigger(channel, "over-tls", "1");
+        onA.assertNext(event(channel, "over-tls", "1"));
+        onB.assertNext(event(channel, "over-tls", "1"));
+      } finally {
+        ClusterTest.closeAll(a, b);
+      }
+    }
+  }
+
+  @Test
+  void aServerCertificateFromAnotherCaStopsTheStartNamingTheCertificateProblem() throws Exception {
+    RedisServer.require();
+    TestCa real = TestCa.create(dir, "real");
+    TestCa other = TestCa.create(dir, "other");
+    try (RedisServer redis = RedisServer.startTls(real.issue(dir, "redis-real"), null)) {
+      String url = "rediss://127.0.0.1:" + redis.tlsPort();
+      HeraldProcess.Exit wrongCa =
+          ClusterTest.node(
+                  redis,
+                  "REDIS_URL",
+                  url,
+                  "HERALD_REDIS_TLS_CA_FILE",
+                  other.certificate().toString())
+              .runExpectingExit();
+      assertRefusedForItsCertificate(wrongCa, url);
+      // Verification is on without a CA file too: the JVM's trust store does not know this CA.
+      HeraldProcess.Exit noCa = ClusterTest.node(redis, "REDIS_URL", url).runExpectingExit();
+      assertRefusedForItsCertificate(noCa, url);
+    }
+  }
+
+  @Test
+  void aCaFileWithoutRedissIsAConfigurationError() throws Exception {
+    TestCa ca = TestCa.create(dir, "plain");
+    HeraldProcess.Exit exit =
+        HeraldProcess.withDefaults()
+            .env("HERALD_SCALING", "redis")
+            .env("REDIS_URL", "redis://127.0.0.1:6379")
+            .env("HERALD_REDIS_TLS_CA_FILE", ca.certificate().toString())
+            .runExpectingExit();
+    assertEquals(2, exit.code(), exit.output());
+    assertTrue(
+        exit.output()
+            .contains(
+                "HERALD_REDIS_TLS_CA_FILE: is set but Redis is reached without TLS (use rediss://)"),
+        exit.output());
+  }
+
+  private static void assertRefusedForItsCertificate(HeraldProcess.Exit exit, String url) {
+    assertEquals(1, exit.code(), exit.output());
+    assertTrue(exit.output().contains("cannot reach Redis at " + url + ": "), exit.output());
+    assertTrue(
+        exit.output().contains("PKIX path building failed")
+            || exit.output().contains("unable to find valid certification path"),
+        exit.output());
+  }
+}
