@@ -183,6 +183,11 @@ final class RedisServer implements AutoCloseable {
     return port;
   }
 
+  /** Whether the process runs (not killed or stopped). */
+  boolean isRunning() {
+    return process.isAlive();
+  }
+
   /** The URL Herald takes in {@code REDIS_URL}. */
   String url() {
     return "redis://127.0.0.1:" + port;
