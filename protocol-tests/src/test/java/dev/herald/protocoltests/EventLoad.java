@@ -24,6 +24,8 @@ final class EventLoad {
   private final List<HeraldProcess> nodes;
   private final Map<Integer, Long> accepted = new ConcurrentHashMap<>();
   private final AtomicInteger refused = new AtomicInteger();
+  private final java.util.Queue<Long> refusedAt =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final AtomicReference<String> unexpected = new AtomicReference<>();
   private final Thread thread;
@@ -50,6 +52,7 @@ final class EventLoad {
         accepted.put(i, System.nanoTime());
       } else if (response.status() == 503) {
         refused.incrementAndGet();
+        refusedAt.add(System.nanoTime());
       } else {
         unexpected.compareAndSet(null, response.status() + " " + response.body());
         return;
@@ -57,12 +60,19 @@ final class EventLoad {
     }
   }
 
-  /** Waits until an event triggered after {@code nanoTime} is accepted; returns when it was. */
+  /**
+   * Waits until the nodes refuse an event after {@code nanoTime} (they noticed the failure; events
+   * answered just after it were relayed before it) and then accept one again; returns when that one
+   * was accepted.
+   */
   long awaitAcceptedAfter(long nanoTime, Duration within) {
     long deadline = System.nanoTime() + within.toNanos();
     while (System.nanoTime() < deadline) {
+      long noticed = refusedAt.stream().filter(t -> t > nanoTime).findFirst().orElse(0L);
       long first =
-          accepted.values().stream().filter(t -> t > nanoTime).min(Long::compare).orElse(0L);
+          noticed == 0
+              ? 0
+              : accepted.values().stream().filter(t -> t > noticed).min(Long::compare).orElse(0L);
       if (first != 0) {
         return first;
       }
@@ -71,7 +81,8 @@ final class EventLoad {
       }
       ClusterTest.pause(Duration.ofMillis(50));
     }
-    throw new AssertionError("no event was accepted within " + within + " of the failure");
+    throw new AssertionError(
+        "no event was refused and then accepted again within " + within + " of the failure");
   }
 
   /**

@@ -36,7 +36,10 @@ final class RedisClusterSet implements AutoCloseable {
                     "--cluster-config-file",
                     dir.resolve("nodes-" + System.nanoTime() + "-" + index + ".conf").toString(),
                     "--cluster-node-timeout",
-                    Integer.toString(NODE_TIMEOUT_MILLIS))));
+                    Integer.toString(NODE_TIMEOUT_MILLIS),
+                    // Free too: the default (port + 10000) is out of range for high free ports.
+                    "--cluster-port",
+                    Integer.toString(RedisServer.freePort()))));
       }
       List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
       for (RedisServer server : servers) {
@@ -45,7 +48,10 @@ final class RedisClusterSet implements AutoCloseable {
       create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
       String output = RedisCli.exec(create, Duration.ofSeconds(60));
       if (!output.contains("[OK] All 16384 slots covered")) {
-        throw new IllegalStateException("redis-cli --cluster create failed:\n" + output);
+        throw new IllegalStateException(
+            "redis-cli --cluster create failed:\n"
+                + output
+                + "\n(server logs in target/redis-logs)");
       }
       set.awaitOk(Duration.ofSeconds(30));
       return set;

@@ -158,13 +158,26 @@ final class RedisServer implements AutoCloseable {
                 "--appendonly",
                 "no",
                 "--bind",
-                "127.0.0.1"));
+                "127.0.0.1",
+                // A directory of its own: a replica's full sync writes dump.rdb there, which a
+                // server started later in a shared directory would load.
+                "--dir",
+                dataDir(port).toString()));
     command.addAll(extra);
     try {
       return new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(log.toFile())
           .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Path dataDir(int port) {
+    try {
+      Path dir = Files.createDirectories(Path.of("target", "redis-data"));
+      return Files.createTempDirectory(dir, "redis-" + port + "-").toAbsolutePath();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

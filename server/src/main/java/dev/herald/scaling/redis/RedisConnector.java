@@ -89,6 +89,9 @@ public final class RedisConnector {
   /** When the last reconnect (not the first connect) succeeded; 0 when none has. */
   private volatile long reconnectedAtNanos;
 
+  /** The generation on which every live node was seen subscribed to the bus again; -1 for none. */
+  private volatile long confirmedGeneration = -1;
+
   private final Vertx vertx;
   private final RedisOptions options;
   private final long pingIntervalMillis;
@@ -188,7 +191,27 @@ public final class RedisConnector {
     long reconnected = reconnectedAtNanos;
     return isConnected()
         && (reconnected == 0
+            || confirmedGeneration == generations.get()
             || System.nanoTime() - reconnected > RESUBSCRIBE_GRACE_MILLIS * 1_000_000L);
+  }
+
+  /**
+   * Ends the grace after a reconnect early: every node known to be alive is subscribed to the bus
+   * again on this connection generation (see {@link NodeMonitor}), so waiting longer would refuse
+   * events for nothing. A later generation needs its own confirmation.
+   */
+  void busConfirmed(long generation) {
+    confirmedGeneration = generation;
+  }
+
+  /** The bus's channel name. */
+  String busChannel() {
+    return busChannel;
+  }
+
+  /** Whether the bus is a sharded channel (on a Cluster). */
+  boolean sharded() {
+    return sharded;
   }
 
   /** Connects both connections; fails if Redis cannot be reached (or does not answer) now. */
