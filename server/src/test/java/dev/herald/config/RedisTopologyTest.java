@@ -127,4 +127,25 @@ class RedisTopologyTest {
         List.of("rediss://127.0.0.1:6379/0"),
         scaling("HERALD_REDIS_TLS", "true").redis().endpoints());
   }
+
+  @Test
+  void aConfigFileTakesTheSentinelsAsAList() throws IOException {
+    Path file =
+        Files.writeString(
+            dir.resolve("herald.yaml"),
+            String.join(
+                "\n",
+                "server:",
+                "  scaling: redis",
+                "  redis_sentinels: [\"10.0.0.1:26379\", \"10.0.0.2:26379\"]",
+                "  redis_sentinel_master: main",
+                ""));
+    RedisTopology redis =
+        ConfigLoader.load(ConfigLoader.parseArgs(List.of("--config", file.toString())), Map.of())
+            .server()
+            .scaling()
+            .redis();
+    assertEquals(List.of("redis://10.0.0.1:26379", "redis://10.0.0.2:26379"), redis.endpoints());
+    assertEquals("main", redis.masterName());
+  }
 }
