@@ -4,6 +4,7 @@ import static dev.herald.protocoltests.ChannelsTest.assertMemberAdded;
 import static dev.herald.protocoltests.ClusterTest.awaitAnswer;
 import static dev.herald.protocoltests.ClusterTest.presenceData;
 import static dev.herald.protocoltests.ClusterTest.userIds;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -82,6 +83,30 @@ class RedisClusterTest {
     }
   }
 
+  /**
+   * Every key Herald wrote is in the slot of its hash tag (the prefix), and the bus is a sharded
+   * channel there with both nodes subscribed.
+   */
+  private static void assertOneSlotAndAShardedBus(RedisClusterSet redis, String prefix) {
+    int slot = redis.slotOf(prefix);
+    RedisServer master = redis.masterOf(slot);
+    long inSlot =
+        Long.parseLong(
+            RedisCli.run(master.port(), "CLUSTER", "COUNTKEYSINSLOT", Integer.toString(slot)));
+    long total = 0;
+    for (RedisServer server : redis.servers()) {
+      if (RedisCli.run(server.port(), "ROLE").startsWith("master")) {
+        total += Long.parseLong(RedisCli.run(server.port(), "DBSIZE"));
+      }
+    }
+    assertTrue(inSlot > 0, "no Herald key in slot " + slot);
+    assertEquals(total, inSlot, "keys outside Herald's slot " + slot);
+    assertEquals(
+        "{" + prefix + "}bus\n2",
+        RedisCli.run(master.port(), "PUBSUB", "SHARDNUMSUB", "{" + prefix + "}bus"),
+        "sharded subscribers of the bus on the slot's master");
+  }
+
   /** Two nodes on the cluster with subscribers and presence members on both, under event load. */
   private static final class Scenario {
     final HeraldProcess a;
@@ -124,6 +149,7 @@ class RedisClusterTest {
       Scenario scenario = new Scenario(nodes.get(0), nodes.get(1));
       try {
         scenario.setUp();
+        assertOneSlotAndAShardedBus(redis, prefix);
         return scenario;
       } catch (RuntimeException | Error e) {
         scenario.close();
