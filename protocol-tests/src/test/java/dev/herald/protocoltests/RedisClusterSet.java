@@ -16,34 +16,67 @@ final class RedisClusterSet implements AutoCloseable {
   static final int NODE_TIMEOUT_MILLIS = 1000;
 
   private final List<RedisServer> servers;
+  private final boolean tls;
 
-  private RedisClusterSet(List<RedisServer> servers) {
+  private RedisClusterSet(List<RedisServer> servers, boolean tls) {
     this.servers = servers;
+    this.tls = tls;
   }
 
   /** Starts six servers, makes them a cluster and returns once every node reports it ok. */
   static RedisClusterSet start(Path dir) {
+    return start(dir, null, null);
+  }
+
+  /**
+   * As {@link #start(Path)}, but when {@code certificate} is not null the nodes also listen with
+   * TLS, presenting it, talk to each other over TLS, and tell TLS clients their TLS ports; {@code
+   * ca} is the CA file redis-cli verifies them with.
+   */
+  static RedisClusterSet start(Path dir, TestCa.Issued certificate, Path ca) {
     List<RedisServer> servers = new ArrayList<>();
-    RedisClusterSet set = new RedisClusterSet(servers);
+    RedisClusterSet set = new RedisClusterSet(servers, certificate != null);
     try {
       for (int i = 0; i < 6; i++) {
-        int index = i;
-        servers.add(
-            RedisServer.start(
+        List<String> args =
+            new ArrayList<>(
                 List.of(
                     "--cluster-enabled",
                     "yes",
                     "--cluster-config-file",
-                    dir.resolve("nodes-" + System.nanoTime() + "-" + index + ".conf").toString(),
+                    dir.resolve("nodes-" + System.nanoTime() + "-" + i + ".conf").toString(),
                     "--cluster-node-timeout",
                     Integer.toString(NODE_TIMEOUT_MILLIS),
                     // Free too: the default (port + 10000) is out of range for high free ports.
                     "--cluster-port",
-                    Integer.toString(RedisServer.freePort()))));
+                    Integer.toString(RedisServer.freePort())));
+        if (certificate != null) {
+          args.addAll(
+              List.of(
+                  "--tls-port",
+                  Integer.toString(RedisServer.freePort()),
+                  "--tls-cert-file",
+                  certificate.certificate().toString(),
+                  "--tls-key-file",
+                  certificate.privateKey().toString(),
+                  "--tls-ca-cert-file",
+                  ca.toString(),
+                  "--tls-auth-clients",
+                  "no",
+                  "--tls-cluster",
+                  "yes",
+                  "--tls-replication",
+                  "yes"));
+        }
+        servers.add(RedisServer.start(args));
       }
-      List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+      List<String> create = new ArrayList<>(List.of("redis-cli"));
+      if (certificate != null) {
+        create.addAll(List.of("--tls", "--cacert", ca.toString()));
+      }
+      create.addAll(List.of("--cluster", "create"));
       for (RedisServer server : servers) {
-        create.add("127.0.0.1:" + server.port());
+        create.add("127.0.0.1:" + (certificate != null ? server.tlsPort() : server.port()));
       }
       create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
       String output = RedisCli.exec(create, Duration.ofSeconds(60));
@@ -69,6 +102,9 @@ final class RedisClusterSet implements AutoCloseable {
             server.port(), within, out -> out.contains("cluster_state:ok"), "CLUSTER", "INFO");
       }
     }
+    if (tls) {
+      return; // --cluster check would need TLS too; every node saying ok is enough here
+    }
     RedisServer any = servers.stream().filter(RedisServer::isRunning).findFirst().orElseThrow();
     RedisCli.await(
         any.port(),
@@ -85,7 +121,11 @@ final class RedisClusterSet implements AutoCloseable {
 
   /** The seed list as Herald's HERALD_REDIS_CLUSTER_NODES takes it (every node). */
   String seeds() {
-    return String.join(",", servers.stream().map(s -> "127.0.0.1:" + s.port()).toList());
+    return String.join(
+        ",",
+        servers.stream()
+            .map(s -> tls ? "rediss://127.0.0.1:" + s.tlsPort() : "127.0.0.1:" + s.port())
+            .toList());
   }
 
   /** The running master that serves {@code slot}. */

@@ -61,6 +61,49 @@ class RedisTlsTest {
     }
   }
 
+  /**
+   * A Redis Cluster reached only over TLS (as managed offerings are): the seeds are {@code
+   * rediss://}, the cluster tells TLS clients its TLS ports, and the nodes relay across.
+   */
+  @Test
+  void twoNodesShareAClusterReachedOverTls() throws Exception {
+    RedisCli.require();
+    TestCa ca = TestCa.create(dir, "cluster");
+    String channel = Unique.name("tls-cluster-");
+    try (RedisClusterSet redis =
+        RedisClusterSet.start(dir, ca.issue(dir, "cluster-node"), ca.certificate())) {
+      List<HeraldProcess> nodes =
+          ClusterTest.startNodes(
+              2,
+              redis.servers().get(0),
+              "REDIS_URL",
+              null,
+              "HERALD_REDIS_CLUSTER_NODES",
+              redis.seeds(),
+              "HERALD_REDIS_TLS_CA_FILE",
+              ca.certificate().toString());
+      HeraldProcess a = nodes.get(0);
+      HeraldProcess b = nodes.get(1);
+      try (RawClient onA = RawClient.open(a.wsUrl());
+          RawClient onB = RawClient.open(b.wsUrl())) {
+        onA.subscribeOk(channel);
+        onB.subscribeOk(channel);
+        ClusterTest.awaitAnswer(
+            a,
+            ClusterTest.SETTLE,
+            "{\"occupied\":true,\"subscription_count\":2}",
+            "/channels/" + channel,
+            "info",
+            "subscription_count");
+        b.api().trigger(channel, "over-tls", "2");
+        onA.assertNext(event(channel, "over-tls", "2"));
+        onB.assertNext(event(channel, "over-tls", "2"));
+      } finally {
+        ClusterTest.closeAll(a, b);
+      }
+    }
+  }
+
   @Test
   void aServerCertificateFromAnotherCaStopsTheStartNamingTheCertificateProblem() throws Exception {
     RedisServer.require();
