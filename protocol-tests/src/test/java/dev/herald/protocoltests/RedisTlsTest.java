@@ -62,6 +62,51 @@ class RedisTlsTest {
   }
 
   /**
+   * A master and replica found through sentinels, everything reached over TLS: the sentinels name
+   * the master by its TLS port, and the nodes relay across.
+   */
+  @Test
+  void twoNodesShareASentinelMasterReachedOverTls() throws Exception {
+    RedisCli.require();
+    TestCa ca = TestCa.create(dir, "sentinel");
+    String channel = Unique.name("tls-sentinel-");
+    try (RedisSentinelSet redis =
+        RedisSentinelSet.start(dir, ca.issue(dir, "sentinel-node"), ca.certificate())) {
+      List<HeraldProcess> nodes =
+          ClusterTest.startNodes(
+              2,
+              redis.master(),
+              "REDIS_URL",
+              null,
+              "HERALD_REDIS_SENTINELS",
+              redis.sentinels(),
+              "HERALD_REDIS_SENTINEL_MASTER",
+              RedisSentinelSet.MASTER_NAME,
+              "HERALD_REDIS_TLS_CA_FILE",
+              ca.certificate().toString());
+      HeraldProcess a = nodes.get(0);
+      HeraldProcess b = nodes.get(1);
+      try (RawClient onA = RawClient.open(a.wsUrl());
+          RawClient onB = RawClient.open(b.wsUrl())) {
+        onA.subscribeOk(channel);
+        onB.subscribeOk(channel);
+        ClusterTest.awaitAnswer(
+            a,
+            ClusterTest.SETTLE,
+            "{\"occupied\":true,\"subscription_count\":2}",
+            "/channels/" + channel,
+            "info",
+            "subscription_count");
+        b.api().trigger(channel, "over-tls", "3");
+        onA.assertNext(event(channel, "over-tls", "3"));
+        onB.assertNext(event(channel, "over-tls", "3"));
+      } finally {
+        ClusterTest.closeAll(a, b);
+      }
+    }
+  }
+
+  /**
    * A Redis Cluster reached only over TLS (as managed offerings are): the seeds are {@code
    * rediss://}, the cluster tells TLS clients its TLS ports, and the nodes relay across.
    */
