@@ -4,6 +4,7 @@ import static dev.herald.protocoltests.ChannelsTest.assertMemberAdded;
 import static dev.herald.protocoltests.ClusterTest.awaitAnswer;
 import static dev.herald.protocoltests.ClusterTest.presenceData;
 import static dev.herald.protocoltests.ClusterTest.userIds;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -131,6 +132,11 @@ class SentinelFailoverTest {
               "info",
               "subscription_count");
         }
+        // REDIS_DB was selected on the master found through the sentinels.
+        assertTrue(
+            Long.parseLong(RedisCli.run(redis.replica().port(), "-n", "2", "DBSIZE")) > 0,
+            "no key in database 2 of the promoted replica");
+        assertEquals("0", RedisCli.run(redis.replica().port(), "-n", "0", "DBSIZE"));
         // And presence goes on across nodes: a leave on A reaches B's members.
         memberC.disconnect();
         awaitMemberRemoved(memberB, presence, unreplicated);
@@ -157,7 +163,7 @@ class SentinelFailoverTest {
 
   private static HeraldProcess node(RedisSentinelSet redis, String... env) {
     HeraldProcess node =
-        ClusterTest.node(redis.master(), "REDIS_URL", null)
+        ClusterTest.node(redis.master(), "REDIS_URL", null, "REDIS_DB", "2")
             .env("HERALD_NODE_HEARTBEAT_SECONDS", "1")
             .env("HERALD_NODE_TIMEOUT_SECONDS", "20");
     for (int i = 0; i < env.length; i += 2) {

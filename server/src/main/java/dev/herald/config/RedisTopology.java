@@ -14,7 +14,8 @@ import java.util.Locale;
  * store or {@code redis_tls_ca_file}, and its host name checked. Immutable.
  *
  * @param kind standalone, sentinel or cluster
- * @param endpoints the server's URL (standalone), the sentinels' URLs, or the cluster's seed URLs
+ * @param endpoints the server's URL (standalone), the sentinels' URLs (their path is the database
+ *     selected on the master), or the cluster's seed URLs
  * @param masterName the master's name in Sentinel, or null
  * @param caFile PEM file of the CAs that may sign the server certificate; null for the JVM's own
  * @param certFile PEM client certificate for servers that ask for one (tls-auth-clients), or null
@@ -73,7 +74,9 @@ public record RedisTopology(
     String master = null;
     switch (kind) {
       case SENTINEL -> {
-        endpoints = list(section, "redis_sentinels", sentinels, url, tls, 26379);
+        // The database (REDIS_DB, or REDIS_URL's path) is selected on the master.
+        String database = URI.create(url).getRawPath();
+        endpoints = list(section, "redis_sentinels", sentinels, url, tls, 26379, database);
         master = section.string("redis_sentinel_master", "").trim();
         if (master.isEmpty()) {
           throw new ConfigException(
@@ -81,7 +84,19 @@ public record RedisTopology(
               "is required with Sentinel: the name the sentinels monitor the master under");
         }
       }
-      case CLUSTER -> endpoints = list(section, "redis_cluster_nodes", seeds, url, tls, 6379);
+      case CLUSTER -> {
+        String database = URI.create(url).getRawPath();
+        if (database != null
+            && !database.isEmpty()
+            && !database.equals("/")
+            && !database.equals("/0")) {
+          String where = section.has("redis_url") ? "redis_url" : "redis_db";
+          throw new ConfigException(
+              section.source(where),
+              "a Redis Cluster has only database 0, got " + database.substring(1));
+        }
+        endpoints = list(section, "redis_cluster_nodes", seeds, url, tls, 6379, "");
+      }
       default -> endpoints = List.of(tls ? withScheme(url, "rediss") : url);
     }
     String ca = file(section, "redis_tls_ca_file");
@@ -103,7 +118,13 @@ public record RedisTopology(
 
   /** A comma-separated list of {@code host[:port]} or URLs, all with one scheme. */
   private static List<String> list(
-      Section section, String key, String text, String url, boolean tls, int defaultPort) {
+      Section section,
+      String key,
+      String text,
+      String url,
+      boolean tls,
+      int defaultPort,
+      String database) {
     if (text.isEmpty()) {
       throw new ConfigException(section.source(key), "is required for this redis_topology");
     }
@@ -121,7 +142,8 @@ public record RedisTopology(
                 + "://"
                 + credentials
                 + entry
-                + (entry.matches(".*:\\d+$") ? "" : ":" + defaultPort);
+                + (entry.matches(".*:\\d+$") ? "" : ":" + defaultPort)
+                + (database == null ? "" : database);
       }
       URI uri;
       try {

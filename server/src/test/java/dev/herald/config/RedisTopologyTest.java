@@ -58,7 +58,13 @@ class RedisTopologyTest {
     RedisTopology laravel =
         scaling("REDIS_SENTINEL_HOST", "s1,s2,s3", "REDIS_SENTINEL_SERVICE", "mymaster").redis();
     assertEquals(
-        List.of("redis://s1:26379", "redis://s2:26379", "redis://s3:26379"), laravel.endpoints());
+        List.of("redis://s1:26379/0", "redis://s2:26379/0", "redis://s3:26379/0"),
+        laravel.endpoints());
+    assertEquals(
+        List.of("redis://s1:26379/4"),
+        scaling("REDIS_SENTINEL_HOST", "s1", "REDIS_SENTINEL_SERVICE", "m", "REDIS_DB", "4")
+            .redis()
+            .endpoints());
     assertEquals("mymaster", laravel.masterName());
   }
 
@@ -85,6 +91,13 @@ class RedisTopologyTest {
         scaling("HERALD_REDIS_CLUSTER_NODES", "h:7000", "HERALD_REDIS_PREFIX", "{a}b:").prefix());
     // Without a cluster the keys keep their names (no tag), as before.
     assertEquals("herald:", scaling("HERALD_REDIS_PREFIX", "herald:").prefix());
+  }
+
+  @Test
+  void aClusterWithADatabaseOtherThanZeroIsAnError() {
+    assertTrue(
+        error("HERALD_REDIS_CLUSTER_NODES", "a:7000", "REDIS_DB", "2")
+            .contains("REDIS_DB: a Redis Cluster has only database 0, got 2"));
   }
 
   @Test
@@ -145,7 +158,8 @@ class RedisTopologyTest {
             .server()
             .scaling()
             .redis();
-    assertEquals(List.of("redis://10.0.0.1:26379", "redis://10.0.0.2:26379"), redis.endpoints());
+    assertEquals(
+        List.of("redis://10.0.0.1:26379/0", "redis://10.0.0.2:26379/0"), redis.endpoints());
     assertEquals("main", redis.masterName());
   }
 }
