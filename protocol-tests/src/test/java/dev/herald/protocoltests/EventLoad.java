@@ -85,6 +85,11 @@ final class EventLoad {
         "no event was refused and then accepted again within " + within + " of the failure");
   }
 
+  /** When the first event triggered after {@code nanoTime} was refused, or 0 if none was. */
+  long firstRefusedAfter(long nanoTime) {
+    return refusedAt.stream().filter(t -> t > nanoTime).findFirst().orElse(0L);
+  }
+
   /**
    * Stops the load, triggers a last event through the first node and reads each client's frames up
    * to it.

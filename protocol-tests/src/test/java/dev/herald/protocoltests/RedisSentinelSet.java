@@ -172,6 +172,11 @@ final class RedisSentinelSet implements AutoCloseable {
     return String.join(",", sentinelPorts.stream().map(port -> "127.0.0.1:" + port).toList());
   }
 
+  /** The plain port of one of the sentinels. */
+  int anySentinel() {
+    return sentinelPorts.get(0);
+  }
+
   RedisServer master() {
     return master;
   }

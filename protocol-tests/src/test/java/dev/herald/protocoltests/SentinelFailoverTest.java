@@ -147,6 +147,86 @@ class SentinelFailoverTest {
   }
 
   /**
+   * A switchover an operator asks for ({@code SENTINEL FAILOVER}): the old master stays up and is
+   * made a replica of the new one (the sentinels close its clients' connections), and the nodes
+   * follow it to the new master as after a crash.
+   */
+  @Test
+  void nodesFollowAManualSwitchoverWhileTheOldMasterStaysUp() {
+    RedisCli.require();
+    String channel = Unique.name("switchover-");
+    String presence = Unique.name("presence-switchover-");
+    String userA = Unique.name("a-");
+    String userB = Unique.name("b-");
+    try (RedisSentinelSet redis = RedisSentinelSet.start(dir)) {
+      List<HeraldProcess> nodes =
+          ClusterTest.startNodes(
+              2,
+              redis.master(),
+              "REDIS_URL",
+              null,
+              "HERALD_REDIS_SENTINELS",
+              redis.sentinels(),
+              "HERALD_REDIS_SENTINEL_MASTER",
+              RedisSentinelSet.MASTER_NAME,
+              "HERALD_NODE_TIMEOUT_SECONDS",
+              "20");
+      HeraldProcess a = nodes.get(0);
+      HeraldProcess b = nodes.get(1);
+      try (RawClient onA = RawClient.open(a.wsUrl());
+          RawClient onB = RawClient.open(b.wsUrl());
+          RawClient memberA = RawClient.open(a.wsUrl());
+          RawClient memberB = RawClient.open(b.wsUrl())) {
+        onA.subscribeOk(channel);
+        onB.subscribeOk(channel);
+        memberA.subscribePresence(presence, presenceData(userA));
+        memberA.awaitJson();
+        memberB.subscribePresence(presence, presenceData(userB));
+        memberB.awaitJson();
+        assertMemberAdded(memberA.awaitJson(), presence, userB, "null");
+        EventLoad load = EventLoad.start(channel, a, b);
+        ClusterTest.pause(Duration.ofSeconds(1));
+
+        long asked = System.nanoTime();
+        assertEquals(
+            "OK",
+            RedisCli.run(
+                redis.anySentinel(), "SENTINEL", "FAILOVER", RedisSentinelSet.MASTER_NAME));
+        redis.awaitReplicaPromoted(NOTICE);
+        long firstAccepted = load.awaitAcceptedAfter(asked, NOTICE);
+        ClusterTest.pause(Duration.ofSeconds(2));
+        EventLoad.Result result = load.stop(onA, onB);
+        long firstRefused = load.firstRefusedAfter(asked);
+        // The old master serves (and relays) until the sentinels make it a replica, which closes
+        // its clients: the gap is from then on.
+        System.out.println(
+            "SentinelFailoverTest: SENTINEL FAILOVER (switchover): old master's clients closed "
+                + (firstRefused - asked) / 1_000_000
+                + " ms after asking; events refused for "
+                + (firstAccepted - firstRefused) / 1_000_000
+                + " ms (the gap); "
+                + result.summary());
+        result.assertEveryAcceptedEventReachedBothNodes();
+        assertTrue(
+            RedisCli.run(redis.master().port(), "INFO", "replication").contains("role:slave"),
+            "the old master was not made a replica");
+        for (HeraldProcess node : List.of(a, b)) {
+          awaitAnswer(
+              node,
+              NOTICE,
+              users -> userIds(users).equals(Set.of(userA, userB)),
+              "users " + userA + " and " + userB,
+              "/channels/" + presence + "/users");
+        }
+        memberB.disconnect();
+        awaitMemberRemoved(memberA, presence, userB);
+      } finally {
+        ClusterTest.closeAll(a, b);
+      }
+    }
+  }
+
+  /**
    * Reads frames until the member_removed for {@code user} (a member_added for a member already
    * listed may come first: a node that registers a lost member again announces it).
    */
