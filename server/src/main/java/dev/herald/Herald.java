@@ -95,7 +95,9 @@ public final class Herald {
             .webSocketMessageCeiling(
                 config.apps().stream().mapToInt(AppConfig::maxMessageSize).max().orElse(0));
     this.certificate = TlsCertificate.load(config.server().tls());
-    this.metrics = new HeraldMetrics(config.server().metricsPrefix(), Version.current());
+    this.metrics =
+        new HeraldMetrics(
+            config.server().metricsPrefix(), Version.current(), config.server().port());
     ScalingConfig scaling = config.server().scaling();
 
     LocalAdapter localAdapter = new LocalAdapter();
@@ -328,6 +330,7 @@ public final class Herald {
         .compose(
             id -> {
               int port = first.actualPort();
+              metrics.listeningOn(port);
               if (eventLoops == 1) {
                 return Future.succeededFuture(port);
               }

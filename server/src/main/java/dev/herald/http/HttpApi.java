@@ -54,11 +54,7 @@ public final class HttpApi {
         .route()
         .handler(
             context -> {
-              context.addEndHandler(
-                  ended ->
-                      metrics.httpCall(
-                          routeName(context.request().path(), mountPath),
-                          context.response().getStatusCode()));
+              context.addEndHandler(ended -> countCall(context, mountPath, metrics));
               context.next();
             });
     if (serveMetrics) {
@@ -117,6 +113,18 @@ public final class HttpApi {
         .response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
         .end(metrics.scrape());
+  }
+
+  /** Counts an answered request; an app's, after its signature was checked, by its body bytes. */
+  private static void countCall(RoutingContext context, String mountPath, HeraldMetrics metrics) {
+    dev.herald.config.AppConfig app = context.get(RequestAuthenticator.APP);
+    io.vertx.core.buffer.Buffer body = context.body() == null ? null : context.body().buffer();
+    metrics.httpCall(
+        app == null ? null : app.id(),
+        routeName(context.request().path(), mountPath),
+        context.response().getStatusCode(),
+        body == null ? 0 : body.length(),
+        context.response().bytesWritten());
   }
 
   private static final java.util.regex.Pattern API_ROUTE =
