@@ -436,7 +436,12 @@ class HttpApiTest {
    * server a moment after its close frame.
    */
   static void awaitConnections(Pusher sdk, int expected) {
-    long deadline = System.nanoTime() + ClusterTest.SETTLE.toNanos();
+    awaitConnections(sdk, expected, ClusterTest.SETTLE);
+  }
+
+  /** {@link #awaitConnections(Pusher, int)} within {@code within}. */
+  static void awaitConnections(Pusher sdk, int expected, java.time.Duration within) {
+    long deadline = System.nanoTime() + within.toNanos();
     Result result;
     do {
       result = sdk.get("/connections");
