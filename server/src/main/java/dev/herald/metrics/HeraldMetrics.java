@@ -166,6 +166,9 @@ public final class HeraldMetrics {
   /** The {@code port} label of Soketi's metrics: the WebSocket port, set once it is bound. */
   private volatile String port;
 
+  private final java.util.concurrent.atomic.AtomicBoolean processMetricsRegistered =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   private final Map<String, AppMeters> apps = new ConcurrentHashMap<>();
   private final CounterFamily socketBytesReceived;
   private final CounterFamily socketBytesSent;
@@ -327,11 +330,15 @@ public final class HeraldMetrics {
   }
 
   /**
-   * The port the WebSocket server listens on, for Soketi's {@code port} label: called once it is
-   * bound when the configured port was 0 (meters created before keep the configured one).
+   * The port the WebSocket server listens on, for Soketi's {@code port} label, once it is bound (a
+   * configured 0 is replaced; meters created before keep it). With Soketi's names, registers the
+   * process metrics, which carry the label too.
    */
   public void listeningOn(int boundPort) {
     this.port = Integer.toString(boundPort);
+    if (soketi && processMetricsRegistered.compareAndSet(false, true)) {
+      SoketiProcessMetrics.register(registry, port);
+    }
   }
 
   public void broadcastDelivered(int subscribers, long publishedNanos) {

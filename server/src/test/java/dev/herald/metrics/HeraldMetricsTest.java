@@ -36,6 +36,25 @@ class HeraldMetricsTest {
   }
 
   @Test
+  void soketisProcessMetricsComeWithThePortOnceItIsBound() {
+    HeraldMetrics metrics = new HeraldMetrics("soketi", "test", 6001);
+    metrics.listeningOn(6001);
+    String text = metrics.scrape();
+    for (String name :
+        new String[] {
+          "soketi_process_cpu_seconds_total",
+          "soketi_process_cpu_user_seconds_total",
+          "soketi_process_cpu_system_seconds_total",
+          "soketi_process_start_time_seconds",
+          "soketi_process_resident_memory_bytes",
+          "soketi_process_open_fds"
+        }) {
+      assertTrue(text.contains(name + "{port=\"6001\"} "), name + " in\n" + text);
+    }
+    assertFalse(text.contains("soketi_process_resident_memory_bytes{port=\"6001\"} NaN"), text);
+  }
+
+  @Test
   void heraldsOwnNamesStayTheDefault() {
     HeraldMetrics metrics = new HeraldMetrics("herald", "test", 6001);
     metrics.app("a").bytesReceived(5);
