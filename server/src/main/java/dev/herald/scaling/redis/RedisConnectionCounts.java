@@ -7,8 +7,10 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 import java.util.logging.Level;
@@ -33,6 +35,9 @@ public final class RedisConnectionCounts implements ConnectionCounts {
   private final Supplier<Map<String, Integer>> localCounts;
   private final ToIntFunction<String> localCount;
   private final Clock clock;
+
+  /** The apps whose count the last pass wrote (non-zero); only the publishing timer touches it. */
+  private Set<String> published = Set.of();
 
   /**
    * @param localCounts this node's connections of every app it has served (0 once all left)
@@ -60,26 +65,33 @@ public final class RedisConnectionCounts implements ConnectionCounts {
     vertx.setPeriodic(periodSeconds * 1000L, timer -> publish());
   }
 
-  /** Writes this node's count of every app it has served; an app at 0 loses its field. */
+  /**
+   * Writes this node's count of every app with connections, and removes its field of an app whose
+   * last connection left since the previous pass. Each written hash lives for the node timeout past
+   * its last write, so an app nobody connects to any more leaves nothing behind; fields of nodes
+   * that left are removed by the next query. Runs on one timer, one pass at a time.
+   */
   Future<Void> publish() {
     if (!redis.isConnected()) {
       return Future.succeededFuture();
     }
     List<Future<?>> writes = new ArrayList<>();
+    Set<String> nowPublished = new HashSet<>();
     localCounts
         .get()
         .forEach(
-            (appId, count) ->
+            (appId, count) -> {
+              String key = keys.connectionCounts(appId);
+              if (count > 0) {
+                nowPublished.add(appId);
+                writes.add(redis.send(Request.cmd(Command.HSET).arg(key).arg(nodeId).arg(count)));
                 writes.add(
-                    redis.send(
-                        count > 0
-                            ? Request.cmd(Command.HSET)
-                                .arg(keys.connectionCounts(appId))
-                                .arg(nodeId)
-                                .arg(count)
-                            : Request.cmd(Command.HDEL)
-                                .arg(keys.connectionCounts(appId))
-                                .arg(nodeId))));
+                    redis.send(Request.cmd(Command.PEXPIRE).arg(key).arg(nodeTimeoutMillis)));
+              } else if (published.contains(appId)) {
+                writes.add(redis.send(Request.cmd(Command.HDEL).arg(key).arg(nodeId)));
+              }
+            });
+    published = nowPublished;
     return Future.join(writes)
         .onFailure(error -> LOG.log(Level.FINE, "Publishing connection counts failed", error))
         .mapEmpty();
