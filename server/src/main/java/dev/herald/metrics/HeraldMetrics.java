@@ -17,9 +17,9 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -69,10 +69,10 @@ public final class HeraldMetrics {
               p + ".ws.messages.received", trafficTags, "Messages received from clients");
       messagesSent =
           metrics.counter(p + ".ws.messages.sent", trafficTags, "Messages sent to clients");
-      bytesReceived = metrics.socketBytesReceived.series(labels);
-      bytesSent = metrics.socketBytesSent.series(labels);
-      httpBytesReceived = metrics.httpBytesReceived.series(labels);
-      httpBytesSent = metrics.httpBytesSent.series(labels);
+      bytesReceived = metrics.bytes.socketReceived().series(labels);
+      bytesSent = metrics.bytes.socketSent().series(labels);
+      httpBytesReceived = metrics.bytes.httpReceived().series(labels);
+      httpBytesSent = metrics.bytes.httpSent().series(labels);
       httpCalls =
           metrics.soketi
               ? metrics.counter(
@@ -166,14 +166,10 @@ public final class HeraldMetrics {
   /** The {@code port} label of Soketi's metrics: the WebSocket port, set once it is bound. */
   private volatile String port;
 
-  private final java.util.concurrent.atomic.AtomicBoolean processMetricsRegistered =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean processMetricsRegistered = new AtomicBoolean();
 
   private final Map<String, AppMeters> apps = new ConcurrentHashMap<>();
-  private final CounterFamily socketBytesReceived;
-  private final CounterFamily socketBytesSent;
-  private final CounterFamily httpBytesReceived;
-  private final CounterFamily httpBytesSent;
+  private final ByteCounters bytes;
   private final DistributionSummary fanout;
   private final Timer deliveryLatency;
   private final Timer eventLoopLag;
@@ -196,54 +192,7 @@ public final class HeraldMetrics {
     this.prefix = soketi ? SOKETI : configuredPrefix;
     this.port = Integer.toString(port);
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    if (soketi) {
-      // Soketi's names and help texts (src/metrics/prometheus-metrics-driver.ts, 1.6).
-      socketBytesReceived =
-          new CounterFamily(
-              "soketi_socket_received_bytes",
-              "Total amount of bytes that soketi received.",
-              "app_id",
-              "port");
-      socketBytesSent =
-          new CounterFamily(
-              "soketi_socket_transmitted_bytes",
-              "Total amount of bytes that soketi transmitted.",
-              "app_id",
-              "port");
-      httpBytesReceived =
-          new CounterFamily(
-              "soketi_http_received_bytes",
-              "Total amount of bytes that soketi's REST API received.",
-              "app_id",
-              "port");
-      httpBytesSent =
-          new CounterFamily(
-              "soketi_http_transmitted_bytes",
-              "Total amount of bytes that soketi's REST API sent back.",
-              "app_id",
-              "port");
-    } else {
-      socketBytesReceived =
-          new CounterFamily(
-              prefix + "_socket_bytes_received_total",
-              "Payload bytes of WebSocket frames received from clients",
-              "app_id");
-      socketBytesSent =
-          new CounterFamily(
-              prefix + "_socket_bytes_transmitted_total",
-              "Payload bytes of WebSocket messages sent to clients",
-              "app_id");
-      httpBytesReceived =
-          new CounterFamily(
-              prefix + "_http_bytes_received_total",
-              "Body bytes of the HTTP API requests of the app",
-              "app_id");
-      httpBytesSent =
-          new CounterFamily(
-              prefix + "_http_bytes_transmitted_total",
-              "Body bytes of the HTTP API responses to the app",
-              "app_id");
-    }
+    bytes = soketi ? ByteCounters.soketi() : ByteCounters.herald(prefix);
     // Two binder meters whose Prometheus names promtool's lint refuses (a unit abbreviation, a
     // gauge ending in _count); process_cpu_usage and system_cpu_usage say the same.
     registry
@@ -369,10 +318,7 @@ public final class HeraldMetrics {
     if (out.length() > 0 && out.charAt(out.length() - 1) != '\n') {
       out.append('\n');
     }
-    for (CounterFamily family :
-        List.of(socketBytesReceived, socketBytesSent, httpBytesReceived, httpBytesSent)) {
-      family.writeTo(out);
-    }
+    bytes.writeTo(out);
     return out.toString();
   }
 
