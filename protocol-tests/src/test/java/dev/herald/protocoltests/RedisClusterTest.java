@@ -201,6 +201,10 @@ class RedisClusterTest {
             "info",
             "subscription_count");
       }
+      for (HeraldProcess node : List.of(a, b)) {
+        // Each node's connection count, summed from the cluster by a script on Herald's slot.
+        awaitAnswer(node, NOTICE, "{\"connections\":4}", "/connections");
+      }
       memberB.disconnect();
       SentinelFailoverTest.awaitMemberRemoved(memberA, presence, userB);
     }
