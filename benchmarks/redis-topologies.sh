@@ -5,7 +5,8 @@
 # (PUBLISH on one Redis, SPUBLISH to the shard of Herald's hash slot on the Cluster). Each measured
 # run follows one unmeasured warm-up run of the same command (JIT).
 #
-# Environment: SUBSCRIBERS=1000 DURATION=8 RATE=50 HERALD_JAVA_OPTS="" SKIP_BUILD=1
+# Environment: SUBSCRIBERS=1000 DURATION=8 RATE=50 ORDER="single cluster" HERALD_JAVA_OPTS=""
+# SKIP_BUILD=1 (ORDER="cluster single" measures the Cluster first, to see the order's effect).
 # Results (the generator's RESULT lines) and logs go to benchmarks/target/redis-topologies-<time>/.
 set -euo pipefail
 
@@ -16,6 +17,7 @@ cd "$ROOT"
 SUBSCRIBERS="${SUBSCRIBERS:-1000}"
 DURATION="${DURATION:-8}"
 RATE="${RATE:-50}"
+ORDER="${ORDER:-single cluster}"
 HERALD_JAVA_OPTS="${HERALD_JAVA_OPTS:-}"
 BENCH_JAVA_OPTS="-Xms512m -Xmx2g"
 OUT="${OUT:-$ROOT/benchmarks/target/redis-topologies-$(date +%Y%m%d-%H%M%S)}"
@@ -62,35 +64,42 @@ measure() { # label port-of-B pid-of-B port-of-A
   done
 }
 
-# One Redis.
-SINGLE="$(free_port)"
-start_redis "$SINGLE"
-A1="$(free_port)"
-B1="$(free_port)"
-start_node single-a "$A1" REDIS_URL="redis://127.0.0.1:$SINGLE"
-start_node single-b "$B1" REDIS_URL="redis://127.0.0.1:$SINGLE"
-B1_PID="$NODE_PID"
-measure single-redis "$B1" "$B1_PID" "$A1"
+single() { # two nodes on one Redis
+  SINGLE="$(free_port)"
+  start_redis "$SINGLE"
+  A1="$(free_port)"
+  B1="$(free_port)"
+  start_node single-a "$A1" REDIS_URL="redis://127.0.0.1:$SINGLE"
+  start_node single-b "$B1" REDIS_URL="redis://127.0.0.1:$SINGLE"
+  B1_PID="$NODE_PID"
+  measure single-redis "$B1" "$B1_PID" "$A1"
+}
 
-# A Redis Cluster of three masters and three replicas.
-SEEDS=()
-for _ in 1 2 3 4 5 6; do
-  port="$(free_port)"
-  start_redis "$port" --cluster-enabled yes --cluster-config-file "$OUT/nodes-$port.conf" \
-    --cluster-port "$(free_port)"
-  SEEDS+=("127.0.0.1:$port")
+cluster() { # two nodes on a Redis Cluster of three masters and three replicas
+  local port
+  SEEDS=()
+  for _ in 1 2 3 4 5 6; do
+    port="$(free_port)"
+    start_redis "$port" --cluster-enabled yes --cluster-config-file "$OUT/nodes-$port.conf" \
+      --cluster-port "$(free_port)"
+    SEEDS+=("127.0.0.1:$port")
+  done
+  redis-cli --cluster create "${SEEDS[@]}" --cluster-replicas 1 --cluster-yes >"$OUT/cluster-create.log"
+  for _ in $(seq 1 100); do
+    redis-cli --cluster check "${SEEDS[0]}" 2>/dev/null | grep -q "All 16384 slots covered" && break
+    sleep 0.2
+  done
+  NODES="$(IFS=,; echo "${SEEDS[*]}")"
+  A2="$(free_port)"
+  B2="$(free_port)"
+  start_node cluster-a "$A2" HERALD_REDIS_CLUSTER_NODES="$NODES"
+  start_node cluster-b "$B2" HERALD_REDIS_CLUSTER_NODES="$NODES"
+  B2_PID="$NODE_PID"
+  measure redis-cluster "$B2" "$B2_PID" "$A2"
+}
+
+for topology in $ORDER; do
+  "$topology"
 done
-redis-cli --cluster create "${SEEDS[@]}" --cluster-replicas 1 --cluster-yes >"$OUT/cluster-create.log"
-for _ in $(seq 1 100); do
-  redis-cli --cluster check "${SEEDS[0]}" 2>/dev/null | grep -q "All 16384 slots covered" && break
-  sleep 0.2
-done
-NODES="$(IFS=,; echo "${SEEDS[*]}")"
-A2="$(free_port)"
-B2="$(free_port)"
-start_node cluster-a "$A2" HERALD_REDIS_CLUSTER_NODES="$NODES"
-start_node cluster-b "$B2" HERALD_REDIS_CLUSTER_NODES="$NODES"
-B2_PID="$NODE_PID"
-measure redis-cluster "$B2" "$B2_PID" "$A2"
 
 echo "results: $OUT/results.txt"
