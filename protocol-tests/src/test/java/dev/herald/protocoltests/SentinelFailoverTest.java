@@ -147,9 +147,12 @@ class SentinelFailoverTest {
   }
 
   /**
-   * A switchover an operator asks for ({@code SENTINEL FAILOVER}): the old master stays up and is
-   * made a replica of the new one (the sentinels close its clients' connections), and the nodes
-   * follow it to the new master as after a crash.
+   * A switchover an operator asks for ({@code SENTINEL FAILOVER}): the old master stays up, and a
+   * master, until the sentinels demote it seconds later (closing its clients); the nodes keep
+   * relaying through it together until then, and follow the sentinels to the new master after.
+   * (Following the sentinels' {@code +switch-master} announcement instead was tried: each sentinel
+   * announces at its own moment, so the nodes moved one at a time, and an event one of them
+   * accepted on the old master missed the other's subscribers.)
    */
   @Test
   void nodesFollowAManualSwitchoverWhileTheOldMasterStaysUp() {
