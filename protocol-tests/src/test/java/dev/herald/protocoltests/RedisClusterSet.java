@@ -44,7 +44,9 @@ final class RedisClusterSet implements AutoCloseable {
                     "--cluster-enabled",
                     "yes",
                     "--cluster-config-file",
-                    dir.resolve("nodes-" + System.nanoTime() + "-" + i + ".conf").toString(),
+                    dir.resolve("nodes-" + System.nanoTime() + "-" + i + ".conf")
+                        .toAbsolutePath()
+                        .toString(),
                     "--cluster-node-timeout",
                     Integer.toString(NODE_TIMEOUT_MILLIS),
                     // Free too: the default (port + 10000) is out of range for high free ports.
