@@ -49,6 +49,10 @@ final class RedisClusterSet implements AutoCloseable {
                         .toString(),
                     "--cluster-node-timeout",
                     Integer.toString(NODE_TIMEOUT_MILLIS),
+                    // A replica may take over however long its master has been silent: with a
+                    // frozen (not dead) master it otherwise counts its data as too old.
+                    "--cluster-replica-validity-factor",
+                    "0",
                     // Free too: the default (port + 10000) is out of range for high free ports.
                     "--cluster-port",
                     Integer.toString(RedisServer.freePort())));
@@ -102,6 +106,17 @@ final class RedisClusterSet implements AutoCloseable {
       if (server.isRunning()) {
         RedisCli.await(
             server.port(), within, out -> out.contains("cluster_state:ok"), "CLUSTER", "INFO");
+      }
+    }
+    // Replicas in sync: one promoted before its first sync would make an empty master.
+    for (RedisServer server : servers) {
+      if (server.isRunning() && RedisCli.run(server.port(), "ROLE").startsWith("slave")) {
+        RedisCli.await(
+            server.port(),
+            within,
+            out -> out.contains("master_link_status:up"),
+            "INFO",
+            "replication");
       }
     }
     if (tls) {

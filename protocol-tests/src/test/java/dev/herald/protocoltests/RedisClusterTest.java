@@ -53,6 +53,33 @@ class RedisClusterTest {
     }
   }
 
+  /**
+   * The master of Herald's slot freezes (SIGSTOP: its connections stay open and silent, as behind a
+   * partition) and the cluster fails it over: the nodes notice the silence by their PINGs, which on
+   * a Cluster go to that slot's master, and follow the slot to the promoted replica.
+   */
+  @Test
+  void nodesFollowAFailoverAwayFromAFrozenMasterOfTheirSlot() {
+    RedisCli.require();
+    String prefix = Unique.name("herald-cluster-") + ":";
+    try (RedisClusterSet redis = RedisClusterSet.start(dir)) {
+      Scenario scenario = Scenario.start(redis, prefix);
+      RedisServer master = redis.masterOf(redis.slotOf(prefix));
+      try {
+        long frozen = System.nanoTime();
+        master.freeze();
+        long firstAccepted = scenario.load.awaitAcceptedAfter(frozen, NOTICE);
+        scenario.finish(
+            "master of the Herald slot frozen; first event accepted (and relayed) again after "
+                + (firstAccepted - frozen) / 1_000_000
+                + " ms (the failover gap)");
+      } finally {
+        master.thaw();
+        scenario.close();
+      }
+    }
+  }
+
   @Test
   void nodesFollowTheirSlotMigratingToAnotherMasterDuringTraffic() {
     RedisCli.require();

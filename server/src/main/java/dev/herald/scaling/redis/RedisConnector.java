@@ -53,6 +53,9 @@ public final class RedisConnector {
    */
   static final int MAX_PENDING_COMMANDS = 8192;
 
+  /** What {@link #probeBus} publishes; not JSON, so no bus listener could take it for a message. */
+  static final String PROBE = "probe";
+
   /**
    * After a reconnect, how long until the other nodes are assumed to be back on the bus too: they
    * retry at most {@link #MAX_BACKOFF_MILLIS} apart, plus time to connect.
@@ -102,6 +105,7 @@ public final class RedisConnector {
   private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
   private final AtomicLong pingFailures = new AtomicLong();
   private final AtomicLong generations = new AtomicLong();
+  private final AtomicLong attempts = new AtomicLong();
   private volatile Generation current;
   private volatile boolean closed;
   private boolean reconnecting;
@@ -260,7 +264,7 @@ public final class RedisConnector {
    * client it opened is closed whatever state it reached.
    */
   private Future<Generation> connectBoth(long deadlineMillis) {
-    Redis client = Redis.createClient(vertx, options);
+    Redis client = Redis.createClient(vertx, optionsForAttempt());
     Promise<Generation> attempt = Promise.promise();
     long deadline =
         vertx.setTimer(
@@ -300,6 +304,18 @@ public final class RedisConnector {
               }
             });
     return attempt.future().onFailure(error -> client.close());
+  }
+
+  /**
+   * The options with the endpoint list rotated by one more place each attempt. The client asks the
+   * endpoints (seeds, sentinels) in order and waits on one that accepts connections but never
+   * answers (a frozen node); the attempt's deadline ends that wait, and the next attempt starts
+   * from the next endpoint instead of the same one.
+   */
+  private RedisOptions optionsForAttempt() {
+    List<String> endpoints = new java.util.ArrayList<>(options.getEndpoints());
+    java.util.Collections.rotate(endpoints, -(int) (attempts.getAndIncrement() % endpoints.size()));
+    return new RedisOptions(options).setEndpoints(endpoints);
   }
 
   /**
@@ -344,12 +360,37 @@ public final class RedisConnector {
       return;
     }
     ping(generation, generation.commands(), generation.commandsAnswered());
-    ping(generation, generation.subscriber(), generation.subscriberAnswered());
+    if (sharded) {
+      probeBus(generation);
+    } else {
+      ping(generation, generation.subscriber(), generation.subscriberAnswered());
+    }
+  }
+
+  /**
+   * On a Cluster the subscriber's own PING proves little: the client routes it by the slot map,
+   * which after a failover points at the new master while the subscription still sits on the old
+   * one (frozen, or cut off). So this node publishes a probe on the bus every interval and counts
+   * the subscription alive while something (a probe, anyone's, or a message) comes back through it;
+   * silent for interval + timeout, it is lost.
+   */
+  private void probeBus(Generation generation) {
+    long silentNanos = System.nanoTime() - generation.subscriberAnswered().get();
+    long limitMillis = pingIntervalMillis + pingTimeoutMillis;
+    if (silentNanos >= TimeUnit.MILLISECONDS.toNanos(limitMillis)) {
+      pingFailures.incrementAndGet();
+      lost(generation, "the bus brought nothing back within " + limitMillis + " ms");
+      return;
+    }
+    generation
+        .commands()
+        .send(Request.cmd(Command.SPUBLISH).arg(busChannel).arg(PROBE))
+        .onSuccess(answer -> generation.commandsAnswered().set(System.nanoTime()));
   }
 
   private void ping(Generation generation, RedisConnection connection, AtomicLong answered) {
     connection
-        .send(Request.cmd(Command.PING))
+        .send(pingRequest())
         .timeout(pingTimeoutMillis, TimeUnit.MILLISECONDS)
         .onSuccess(pong -> answered.set(System.nanoTime()))
         .onFailure(
@@ -368,6 +409,17 @@ public final class RedisConnector {
             });
   }
 
+  /**
+   * What proves a connection alive. On a Cluster a PING names no key, so it may go to any node; the
+   * count of the bus's sharded subscribers goes to the master of the bus's slot, the node a frozen
+   * or partitioned master would leave this one deaf to.
+   */
+  private Request pingRequest() {
+    return sharded
+        ? Request.cmd(Command.PUBSUB).arg("SHARDNUMSUB").arg(busChannel)
+        : Request.cmd(Command.PING);
+  }
+
   private void onPush(Generation generation, Response push) {
     // Pub/sub pushes arrive as ["message" or "smessage", channel, payload].
     if (push == null
@@ -377,7 +429,10 @@ public final class RedisConnector {
     }
     String kind = push.get(0).toString();
     if ("message".equals(kind) || "smessage".equals(kind)) {
-      busListener.accept(push.get(2).toString());
+      String text = push.get(2).toString();
+      if (!PROBE.equals(text)) {
+        busListener.accept(text);
+      }
     } else if ("sunsubscribe".equals(kind)) {
       // A cluster unsubscribes a sharded channel whose slot moved (resharding, failover):
       // reconnecting subscribes again on the slot's new master.
