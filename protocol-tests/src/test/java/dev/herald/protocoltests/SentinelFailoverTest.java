@@ -147,6 +147,73 @@ class SentinelFailoverTest {
   }
 
   /**
+   * The master freezes (SIGSTOP: connections open and silent, as behind a partition): the nodes'
+   * PINGs go unanswered, the sentinels promote the replica, and the nodes reconnect to it.
+   */
+  @Test
+  void nodesFollowAFailoverAwayFromAFrozenMaster() {
+    RedisCli.require();
+    String channel = Unique.name("frozen-sentinel-");
+    try (RedisSentinelSet redis = RedisSentinelSet.start(dir)) {
+      List<HeraldProcess> nodes =
+          ClusterTest.startNodes(
+              2,
+              redis.master(),
+              "REDIS_URL",
+              null,
+              "HERALD_REDIS_SENTINELS",
+              redis.sentinels(),
+              "HERALD_REDIS_SENTINEL_MASTER",
+              RedisSentinelSet.MASTER_NAME,
+              "HERALD_NODE_TIMEOUT_SECONDS",
+              "20");
+      HeraldProcess a = nodes.get(0);
+      HeraldProcess b = nodes.get(1);
+      try (RawClient onA = RawClient.open(a.wsUrl());
+          RawClient onB = RawClient.open(b.wsUrl())) {
+        onA.subscribeOk(channel);
+        onB.subscribeOk(channel);
+        awaitAnswer(
+            b,
+            NOTICE,
+            "{\"occupied\":true,\"subscription_count\":2}",
+            "/channels/" + channel,
+            "info",
+            "subscription_count");
+        EventLoad load = EventLoad.start(channel, a, b);
+        ClusterTest.pause(Duration.ofSeconds(1));
+        long frozen = System.nanoTime();
+        redis.master().freeze();
+        try {
+          redis.awaitReplicaPromoted(NOTICE);
+          long firstAccepted = load.awaitAcceptedAfter(frozen, NOTICE);
+          ClusterTest.pause(Duration.ofSeconds(2));
+          EventLoad.Result result = load.stop(onA, onB);
+          System.out.println(
+              "SentinelFailoverTest: master frozen; first event accepted (and relayed) again after "
+                  + (firstAccepted - frozen) / 1_000_000
+                  + " ms (the failover gap); "
+                  + result.summary());
+          result.assertEveryAcceptedEventReachedBothNodes();
+          for (HeraldProcess node : List.of(a, b)) {
+            awaitAnswer(
+                node,
+                NOTICE,
+                "{\"occupied\":true,\"subscription_count\":2}",
+                "/channels/" + channel,
+                "info",
+                "subscription_count");
+          }
+        } finally {
+          redis.master().thaw();
+        }
+      } finally {
+        ClusterTest.closeAll(a, b);
+      }
+    }
+  }
+
+  /**
    * A switchover an operator asks for ({@code SENTINEL FAILOVER}): the old master stays up, and a
    * master, until the sentinels demote it seconds later (closing its clients); the nodes keep
    * relaying through it together until then, and follow the sentinels to the new master after.
