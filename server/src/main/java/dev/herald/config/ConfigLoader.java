@@ -19,7 +19,9 @@ import java.util.Set;
  * Builds the {@link HeraldConfig} from, in rising precedence: defaults, a config file ({@code
  * --config} or {@code HERALD_CONFIG}), a Laravel {@code .env} file ({@code --env-file}), and the
  * process environment. The environment is mapped through {@link #ENV_TABLE}, the one list of every
- * variable Herald reads. Stateless.
+ * variable Herald reads, above Soketi's names ({@link SoketiEnvironment}, converted to Herald's
+ * units). A configuration given with Soketi's names, or Soketi's config file, takes Soketi's
+ * defaults ({@link SoketiOptions#serverDefaults}) where no name sets a setting. Stateless.
  */
 public final class ConfigLoader {
 
@@ -154,9 +156,9 @@ public final class ConfigLoader {
   }
 
   /**
-   * Every environment variable Herald reads (each binding's name and fallback, and {@code
-   * HERALD_CONFIG}), in table order: for {@code herald --env-names}, so deployment files (the
-   * compose example) can be checked against it.
+   * Every environment variable Herald reads (each binding's name and fallback, {@code
+   * HERALD_CONFIG}, then Soketi's names), in table order: for {@code herald --env-names}, so
+   * deployment files (the compose example) can be checked against it.
    */
   public static List<String> envNames() {
     List<String> names = new ArrayList<>();
@@ -167,6 +169,7 @@ public final class ConfigLoader {
         names.add(binding.fallbackName());
       }
     }
+    names.addAll(SoketiEnvironment.names());
     return names;
   }
 
@@ -291,11 +294,18 @@ public final class ConfigLoader {
         && !env.get("HERALD_CONFIG").isBlank()) {
       configFile = Path.of(env.get("HERALD_CONFIG"));
     }
-    if (configFile != null) {
-      readFile(configFile, server, fileApps);
-    }
+    boolean soketiFile = configFile != null && readFile(configFile, server, fileApps);
 
-    Section envApp = new Section("environment (REVERB_APP_ID, REVERB_APP_KEY, REVERB_APP_SECRET)");
+    // Soketi's names sit beneath Herald's: read first, so a Herald, Reverb or Pusher name wins.
+    boolean soketiEnv = SoketiEnvironment.used(env);
+    Section envApp =
+        new Section(
+            soketiEnv
+                ? "environment (REVERB_APP_* / SOKETI_DEFAULT_APP_ID, _KEY, _SECRET)"
+                : "environment (REVERB_APP_ID, REVERB_APP_KEY, REVERB_APP_SECRET)");
+    if (soketiEnv) {
+      SoketiEnvironment.read(env, server, envApp);
+    }
     for (EnvBinding binding : ENV_TABLE) {
       String name = binding.name();
       String value = env.get(name);
@@ -320,8 +330,17 @@ public final class ConfigLoader {
       server.put("log_format", commandLine.logFormat(), "command line --log-format");
     }
 
+    if (soketiFile || soketiEnv) {
+      SoketiOptions.serverDefaults(server);
+    }
+    if (soketiEnv) {
+      SoketiOptions.appDefaults(envApp);
+    }
     List<AppConfig> apps = new ArrayList<>();
     for (Section section : fileApps) {
+      if (soketiFile) {
+        SoketiOptions.appDefaults(section);
+      }
       apps.add(AppConfig.from(section));
     }
     boolean envDefinesApp = envApp.has("id") || envApp.has("key") || envApp.has("secret");
@@ -333,9 +352,11 @@ public final class ConfigLoader {
     ServerConfig serverConfig = ServerConfig.from(server, defaultRedisPrefix(apps, server));
     boolean development = apps.isEmpty() && !serverConfig.database().enabled();
     if (development) {
-      envApp.put("id", DEV_APP_ID, "development default");
-      envApp.put("key", DEV_APP_KEY, "development default");
-      envApp.put("secret", DEV_APP_SECRET, "development default");
+      // Soketi serves app-id / app-key / app-secret when given none: its users' clients use them.
+      boolean soketi = soketiFile || soketiEnv;
+      envApp.put("id", soketi ? "app-id" : DEV_APP_ID, "development default");
+      envApp.put("key", soketi ? "app-key" : DEV_APP_KEY, "development default");
+      envApp.put("secret", soketi ? "app-secret" : DEV_APP_SECRET, "development default");
       apps.add(AppConfig.from(envApp));
     }
     if (commandLine.dev() && !development) {
@@ -401,7 +422,8 @@ public final class ConfigLoader {
     }
   }
 
-  private static void readFile(Path file, Section server, List<Section> apps) {
+  /** Reads Herald's config file or Soketi's; true when it was Soketi's. */
+  private static boolean readFile(Path file, Section server, List<Section> apps) {
     String name = file.getFileName().toString();
     ObjectMapper mapper = name.endsWith(".json") ? new ObjectMapper() : new YAMLMapper();
     JsonNode root;
@@ -421,6 +443,10 @@ public final class ConfigLoader {
       throw new ConfigException(
           file.toString(), "the top level must be a map with server and apps");
     }
+    if (SoketiConfigFile.recognises(root)) {
+      SoketiConfigFile.read(file, root, server, apps);
+      return true;
+    }
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
       switch (entry.getKey()) {
@@ -439,9 +465,12 @@ public final class ConfigLoader {
         }
         default ->
             throw new ConfigException(
-                file + ": " + entry.getKey(), "unknown key (expected server or apps)");
+                file + ": " + entry.getKey(),
+                "unknown key (expected server or apps; a Soketi config file has neither, only"
+                    + " Soketi's options)");
       }
     }
+    return false;
   }
 
   private static void copy(JsonNode node, String where, Set<String> allowed, Section into) {
