@@ -138,8 +138,7 @@ final class SoketiEnvironment {
           "SSL_CA", "ssl.caPath",
           "USER_AUTHENTICATION_TIMEOUT", "userAuthenticationTimeout",
           "WEBHOOKS_BATCHING", "webhooks.batching.enabled",
-          "WEBHOOKS_BATCHING_DURATION", "webhooks.batching.duration",
-          "", "utf-8");
+          "WEBHOOKS_BATCHING_DURATION", "webhooks.batching.duration");
 
   private static Map<String, String> paths(String... pairs) {
     Map<String, String> paths = new LinkedHashMap<>();
@@ -152,6 +151,11 @@ final class SoketiEnvironment {
   /** Soketi reads an empty variable as unset ({@code process.env[name] || null}). */
   private static boolean set(String value) {
     return value != null && !value.isEmpty();
+  }
+
+  /** Each name's option path, for tests. */
+  static Map<String, String> paths() {
+    return Map.copyOf(PATHS);
   }
 
   /** Every Soketi name, for {@code --env-names}. */
