@@ -45,6 +45,13 @@ public final class HeraldProcess implements AutoCloseable, BeforeAllCallback, Af
   public static final String APP_SECRET = "herald-test-secret";
 
   private final Map<String, String> env = new LinkedHashMap<>();
+
+  /** The variable the chosen port is passed in, or null when the caller's file names the port. */
+  private String portVariable = "REVERB_SERVER_PORT";
+
+  /** The port the caller's configuration file gives, when there is no {@link #portVariable}. */
+  private int configuredPort;
+
   private final List<String> args = new ArrayList<>();
   private Process process;
   private Path log;
@@ -87,6 +94,24 @@ public final class HeraldProcess implements AutoCloseable, BeforeAllCallback, Af
     process.env.remove("REVERB_APP_KEY");
     process.env.remove("REVERB_APP_SECRET");
     return process;
+  }
+
+  /**
+   * A server given none of the test defaults: no app, no host, no port variable. The caller
+   * configures it all, e.g. with Soketi's variables, passing the free port it is given in {@code
+   * portVariable}, or names the port in its config file and calls {@link #port(int)}.
+   */
+  public static HeraldProcess withoutConfiguration(String portVariable) {
+    HeraldProcess process = withDevelopmentApp();
+    process.env.remove("REVERB_SERVER_HOST");
+    process.portVariable = portVariable;
+    return process;
+  }
+
+  /** The port the caller's own configuration (a file) makes the server listen on. */
+  public HeraldProcess port(int port) {
+    this.configuredPort = port;
+    return this;
   }
 
   /** Sets (or, with a null value, removes) one environment variable of the server process. */
@@ -193,9 +218,13 @@ public final class HeraldProcess implements AutoCloseable, BeforeAllCallback, Af
 
   private void launch() {
     applyScalingMode();
-    String explicitPort = env.get("REVERB_SERVER_PORT");
-    port = explicitPort != null ? Integer.parseInt(explicitPort) : freePort();
-    env.put("REVERB_SERVER_PORT", Integer.toString(port));
+    if (portVariable == null) {
+      port = configuredPort;
+    } else {
+      String explicitPort = env.get(portVariable);
+      port = explicitPort != null ? Integer.parseInt(explicitPort) : freePort();
+      env.put(portVariable, Integer.toString(port));
+    }
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
@@ -213,7 +242,11 @@ public final class HeraldProcess implements AutoCloseable, BeforeAllCallback, Af
           .environment()
           .keySet()
           .removeIf(
-              k -> k.startsWith("REVERB_") || k.startsWith("HERALD_") || k.startsWith("PUSHER_"));
+              k ->
+                  k.startsWith("REVERB_")
+                      || k.startsWith("HERALD_")
+                      || k.startsWith("PUSHER_")
+                      || k.startsWith("SOKETI_"));
       builder.environment().putAll(env);
       process = builder.start();
       if (stallOutput) {
