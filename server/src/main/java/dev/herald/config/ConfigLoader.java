@@ -294,7 +294,9 @@ public final class ConfigLoader {
         && !env.get("HERALD_CONFIG").isBlank()) {
       configFile = Path.of(env.get("HERALD_CONFIG"));
     }
-    boolean soketiFile = configFile != null && readFile(configFile, server, fileApps);
+    SoketiConfigFile soketiConfig =
+        configFile == null ? null : readFile(configFile, server, fileApps);
+    boolean soketiFile = soketiConfig != null;
 
     // Soketi's names sit beneath Herald's: read first, so a Herald, Reverb or Pusher name wins.
     boolean soketiEnv = SoketiEnvironment.used(env);
@@ -303,7 +305,12 @@ public final class ConfigLoader {
             soketiEnv
                 ? "environment (REVERB_APP_* / SOKETI_DEFAULT_APP_ID, _KEY, _SECRET)"
                 : "environment (REVERB_APP_ID, REVERB_APP_KEY, REVERB_APP_SECRET)");
-    if (soketiEnv) {
+    if (soketiFile) {
+      if (soketiEnv) {
+        SoketiEnvironment.readInto(env, soketiConfig.options());
+      }
+      soketiConfig.finish(fileApps);
+    } else if (soketiEnv) {
       SoketiEnvironment.read(env, server, envApp);
     }
     for (EnvBinding binding : ENV_TABLE) {
@@ -333,7 +340,7 @@ public final class ConfigLoader {
     if (soketiFile || soketiEnv) {
       SoketiOptions.serverDefaults(server);
     }
-    if (soketiEnv) {
+    if (soketiFile || soketiEnv) {
       SoketiOptions.appDefaults(envApp);
     }
     List<AppConfig> apps = new ArrayList<>();
@@ -422,8 +429,8 @@ public final class ConfigLoader {
     }
   }
 
-  /** Reads Herald's config file or Soketi's; true when it was Soketi's. */
-  private static boolean readFile(Path file, Section server, List<Section> apps) {
+  /** Reads Herald's config file, or Soketi's, which is returned to be finished. */
+  private static SoketiConfigFile readFile(Path file, Section server, List<Section> apps) {
     String name = file.getFileName().toString();
     ObjectMapper mapper = name.endsWith(".json") ? new ObjectMapper() : new YAMLMapper();
     JsonNode root;
@@ -444,8 +451,7 @@ public final class ConfigLoader {
           file.toString(), "the top level must be a map with server and apps");
     }
     if (SoketiConfigFile.recognises(root)) {
-      SoketiConfigFile.read(file, root, server, apps);
-      return true;
+      return SoketiConfigFile.read(file, root, server);
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
@@ -470,7 +476,7 @@ public final class ConfigLoader {
                     + " Soketi's options)");
       }
     }
-    return false;
+    return null;
   }
 
   private static void copy(JsonNode node, String where, Set<String> allowed, Section into) {

@@ -12,7 +12,8 @@ import java.util.TreeMap;
  * Soketi's JSON config file ({@code soketi start --config=soketi.json}): Soketi's option names,
  * camelCase, nested ({@code "metrics": {"port": 9601}}) or dotted ({@code "appManager.array.apps":
  * [...]}) as Soketi's {@code setOptions} takes them, with apps under {@code appManager.array.apps}.
- * Translated by {@link SoketiOptions}. Stateless.
+ * Translated by {@link SoketiOptions}, together with Soketi's variables when both are given, as
+ * Soketi lays its environment over its file option by option. Confined to the loading thread.
  */
 final class SoketiConfigFile {
 
@@ -49,7 +50,20 @@ final class SoketiConfigFile {
       Set.of(
           "redisPubOptions", "redisSubOptions", "redisOptions", "clientOptions", "consumerOptions");
 
-  private SoketiConfigFile() {}
+  private final Section appWide;
+  private final Map<Integer, Section> byIndex = new TreeMap<>();
+  private final SoketiOptions options;
+
+  private SoketiConfigFile(Path file, Section server) {
+    appWide = new Section(file + " (Soketi's limits for every app)");
+    options =
+        new SoketiOptions(
+            server,
+            appWide,
+            index ->
+                byIndex.computeIfAbsent(
+                    index, n -> new Section(file + ": appManager.array.apps." + n)));
+  }
 
   /**
    * Whether a parsed config file is Soketi's: it has none of Herald's top-level keys ({@code
@@ -68,21 +82,26 @@ final class SoketiConfigFile {
     return false;
   }
 
-  /** Reads the options into {@code server} and one section per app, added to {@code apps}. */
-  static void read(Path file, JsonNode root, Section server, List<Section> apps) {
-    Section appWide = new Section(file + " (Soketi's limits for every app)");
-    Map<Integer, Section> byIndex = new TreeMap<>();
-    SoketiOptions options =
-        new SoketiOptions(
-            server,
-            appWide,
-            index ->
-                byIndex.computeIfAbsent(
-                    index, n -> new Section(file + ": appManager.array.apps." + n)));
+  /**
+   * Reads the file's options, server ones into {@code server}; the apps come with {@link #finish},
+   * after Soketi's variables had their turn through {@link #options()}.
+   */
+  static SoketiConfigFile read(Path file, JsonNode root, Section server) {
+    SoketiConfigFile config = new SoketiConfigFile(file, server);
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
-      visit(file, entry.getKey(), entry.getValue(), options);
+      visit(file, entry.getKey(), entry.getValue(), config.options);
     }
+    return config;
+  }
+
+  /** Where Soketi's variables go to override the file's options, as in Soketi. */
+  SoketiOptions options() {
+    return options;
+  }
+
+  /** Adds one section per app of {@code appManager.array.apps}, in index order, to {@code apps}. */
+  void finish(List<Section> apps) {
     options.finish();
     for (Section app : byIndex.values()) {
       // Soketi's server-wide limits are every app's defaults; an app's own field wins.

@@ -178,13 +178,21 @@ final class SoketiEnvironment {
    */
   static void read(Map<String, String> env, Section server, Section app) {
     SoketiOptions options = new SoketiOptions(server, app, index -> app);
+    readInto(env, options);
+    options.finish();
+  }
+
+  /**
+   * Reads Soketi's variables into options already holding a Soketi config file's: the variables
+   * win, and {@code SOKETI_DEFAULT_APP_*} set the file's first app, as in Soketi.
+   */
+  static void readInto(Map<String, String> env, SoketiOptions options) {
     for (Map.Entry<String, String> variable : PATHS.entrySet()) {
       String value = env.get(variable.getKey());
       if (set(value)) {
         options.put(variable.getValue(), value, "env " + variable.getKey());
       }
     }
-    options.finish();
     env.keySet().stream()
         .filter(name -> name.startsWith(PREFIX) && !PATHS.containsKey(name))
         .sorted()

@@ -391,20 +391,37 @@ class SoketiSettingsTest {
   }
 
   @Test
-  void theEnvironmentStillWinsOverSoketisFile() throws IOException {
+  void soketisVariablesOverrideItsFileAsInSoketiAndHeraldsNamesWinOverBoth() throws IOException {
     Path file =
         write(
             "soketi.json",
-            "{\"port\": 6002, \"appManager.array.apps.0.id\": \"a\","
-                + " \"appManager.array.apps.0.key\": \"k\", \"appManager.array.apps.0.secret\": \"s\"}");
+            """
+            {"port": 6002, "eventLimits": {"maxPayloadInKb": 20},
+             "appManager.array.apps.0.id": "a", "appManager.array.apps.0.key": "k",
+             "appManager.array.apps.0.secret": "s",
+             "appManager.array.apps.1.id": "b", "appManager.array.apps.1.key": "k2",
+             "appManager.array.apps.1.secret": "s2", "appManager.array.apps.1.maxEventPayloadInKb": 5}
+            """);
     HeraldConfig config =
         load(
-            Map.of("REVERB_SERVER_PORT", "7001", "SOKETI_HOST", "127.0.0.9"),
+            Map.of(
+                "REVERB_SERVER_PORT", "7001",
+                "SOKETI_PORT", "7002",
+                "SOKETI_HOST", "127.0.0.9",
+                "SOKETI_DEFAULT_APP_KEY", "env-key",
+                "SOKETI_DEFAULT_APP_ENABLE_CLIENT_MESSAGES", "true",
+                "SOKETI_EVENT_MAX_SIZE_IN_KB", "30"),
             "--config",
             file.toString());
     assertEquals(7001, config.server().port());
     assertEquals("127.0.0.9", config.server().host());
-    assertEquals("k", config.apps().get(0).key());
+    AppConfig first = config.apps().get(0);
+    assertEquals(List.of("a", "env-key"), List.of(first.id(), first.key()));
+    assertEquals(ClientEventsPolicy.MEMBERS, first.acceptClientEventsFrom());
+    assertEquals(30 * 1024, first.maxEventPayload(), "the variable over the file's limit");
+    AppConfig second = config.apps().get(1);
+    assertEquals(ClientEventsPolicy.NONE, second.acceptClientEventsFrom());
+    assertEquals(5 * 1024, second.maxEventPayload(), "the app's own limit over both");
   }
 
   @Test
