@@ -124,6 +124,26 @@ class SoketiConfigurationTest {
   }
 
   @Test
+  void soketisMetricsVariablesServeSoketisMetricNamesOnTheirOwnPort() {
+    int metricsPort = HeraldProcess.freePort();
+    try (HeraldProcess server =
+            soketi()
+                .env("SOKETI_METRICS_ENABLED", "1")
+                .env("SOKETI_METRICS_SERVER_PORT", Integer.toString(metricsPort))
+                .start();
+        RawClient client = RawClient.open(server.wsUrl(APP_KEY))) {
+      client.assertPingPong();
+      ApiClient.Response metrics = ApiClient.getUrl("http://127.0.0.1:" + metricsPort + "/metrics");
+      assertEquals(200, metrics.status(), metrics.body());
+      assertTrue(
+          metrics.body().lines().anyMatch(line -> line.startsWith("soketi_new_connections_total")),
+          metrics.body());
+      assertEquals(
+          404, ApiClient.getUrl(server.httpBase() + "/metrics").status(), "not on the main port");
+    }
+  }
+
+  @Test
   void soketiSettingsHeraldCannotHonourStopTheStartNamingTheVariableOrTheKey() throws Exception {
     HeraldProcess.Exit nats = soketi().env("SOKETI_ADAPTER_DRIVER", "nats").runExpectingExit();
     assertEquals(2, nats.code(), nats.output());
