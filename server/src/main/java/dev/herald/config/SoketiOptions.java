@@ -29,6 +29,9 @@ final class SoketiOptions {
   private static final Pattern APP_FIELD =
       Pattern.compile("appManager\\.array\\.apps\\.(\\d+)\\.([A-Za-z_]+)");
 
+  /** One field of the app at {@code index}, as given. */
+  private record AppField(int index, String field, String value, String source) {}
+
   /** One option's translation: its value as text (JSON text for lists and maps). */
   @FunctionalInterface
   private interface Rule {
@@ -38,7 +41,7 @@ final class SoketiOptions {
   private final Section server;
   private final Section appWide;
   private final IntFunction<Section> app;
-  private final List<String[]> appFields = new ArrayList<>();
+  private final List<AppField> appFields = new ArrayList<>();
   private int userAuthenticationTimeoutSeconds = 30;
   private Boolean batching;
   private String batchingSource;
@@ -77,7 +80,7 @@ final class SoketiOptions {
     }
     Matcher field = APP_FIELD.matcher(path);
     if (field.matches()) {
-      appFields.add(new String[] {field.group(1), field.group(2), value, source});
+      appFields.add(new AppField(Integer.parseInt(field.group(1)), field.group(2), value, source));
       return;
     }
     Rule rule = SERVER_OPTIONS.get(path);
@@ -106,15 +109,15 @@ final class SoketiOptions {
       // Soketi puts the connection's key prefix before the adapter's on every key it writes.
       server.put("redis_prefix", keyPrefix + adapterPrefix, prefixSource);
     }
-    for (String[] entry : appFields) {
-      String field = canonicalField(entry[1]);
-      Rule rule = APP_FIELDS.get(field);
+    for (AppField entry : appFields) {
+      Rule rule = APP_FIELDS.get(canonicalField(entry.field()));
       if (rule == null) {
-        throw new ConfigException(entry[3], "not an app field of Soketi 1.6 (nor of Herald)");
+        throw new ConfigException(entry.source(), "not an app field of Soketi 1.6 (nor of Herald)");
       }
-      SoketiOptions forApp = new SoketiOptions(server, app.apply(Integer.parseInt(entry[0])), app);
+      // App rules write to the app-wide section; for one app's own field, that is the app's.
+      SoketiOptions forApp = new SoketiOptions(server, app.apply(entry.index()), app);
       forApp.userAuthenticationTimeoutSeconds = userAuthenticationTimeoutSeconds;
-      rule.apply(forApp, entry[2], entry[3]);
+      rule.apply(forApp, entry.value(), entry.source());
     }
     appFields.clear();
   }
@@ -263,7 +266,9 @@ final class SoketiOptions {
           Map.entry("appManager.postgres.", "Herald does not read Soketi's app tables"),
           Map.entry("cache.", "Herald keeps cache channels' last events itself"),
           Map.entry("cluster.", "Soketi's cluster discovery is not used by Herald"),
-          Map.entry("cors.", "Herald answers CORS requests to the HTTP API itself"),
+          Map.entry(
+              "cors.",
+              "Herald sends no CORS headers: its HTTP API is for servers, signed with the secret"),
           Map.entry("database.mysql.", "Herald does not read Soketi's app tables"),
           Map.entry("database.postgres.", "Herald does not read Soketi's app tables"),
           Map.entry("databasePooling.", "Herald does not read Soketi's app tables"),
