@@ -208,8 +208,10 @@ public final class Main {
     out.println();
     out.println("       java -jar herald.jar --version | --env-names");
     out.println();
-    out.println("  --config FILE    YAML or JSON file declaring server settings and apps");
-    out.println("  --env-file FILE  a Laravel .env file to read REVERB_* / PUSHER_* settings from");
+    out.println("  --config FILE    YAML or JSON file declaring server settings and apps,");
+    out.println("                   or Soketi's JSON config file (soketi start --config=FILE)");
+    out.println(
+        "  --env-file FILE  a Laravel .env file to read REVERB_* / PUSHER_* / SOKETI_* settings from");
     out.println("                   (variables in the process environment win over the file)");
     out.println(
         "  --host H, --port P, --path P  listen address and mount path, as php artisan reverb:start takes");
@@ -226,7 +228,8 @@ public final class Main {
     out.println(
         "  --health-url-file FILE  once serving, write the URL of /up here (container probes)");
     out.println("  --version        print the version");
-    out.println("  --env-names      print every environment variable Herald reads");
+    out.println(
+        "  --env-names      print every environment variable Herald reads (Soketi's names last)");
     out.println();
     out.println("With no configuration, serves a development app on 0.0.0.0:8080.");
     out.println("See README.md for every setting.");
