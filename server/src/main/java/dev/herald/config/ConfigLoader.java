@@ -434,8 +434,10 @@ public final class ConfigLoader {
     String name = file.getFileName().toString();
     ObjectMapper mapper = name.endsWith(".json") ? new ObjectMapper() : new YAMLMapper();
     JsonNode root;
+    String text;
     try {
-      root = mapper.readTree(Files.readString(file));
+      text = Files.readString(file);
+      root = mapper.readTree(text);
     } catch (JsonProcessingException e) {
       throw new ConfigException(
           file.toString(),
@@ -450,7 +452,7 @@ public final class ConfigLoader {
       throw new ConfigException(
           file.toString(), "the top level must be a map with server and apps");
     }
-    if (SoketiConfigFile.recognises(root)) {
+    if (SoketiConfigFile.recognises(root, text)) {
       return SoketiConfigFile.read(file, root, server);
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
@@ -473,7 +475,7 @@ public final class ConfigLoader {
             throw new ConfigException(
                 file + ": " + entry.getKey(),
                 "unknown key (expected server or apps; a Soketi config file has neither, only"
-                    + " Soketi's options)");
+                    + " Soketi's options, and is JSON)");
       }
     }
     return null;

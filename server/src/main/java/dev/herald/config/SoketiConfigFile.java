@@ -1,6 +1,8 @@
 package dev.herald.config;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
@@ -66,21 +68,31 @@ final class SoketiConfigFile {
   }
 
   /**
-   * Whether a parsed config file is Soketi's: it has none of Herald's top-level keys ({@code
-   * server}, {@code apps}) and at least one of Soketi's (by the first segment of a dotted key).
-   * Herald's own files have only those two keys, so no file can be both.
+   * Whether a parsed config file is Soketi's: it is JSON (Soketi reads nothing else), has none of
+   * Herald's top-level keys ({@code server}, {@code apps}) and at least one of Soketi's (by the
+   * first segment of a dotted key). Herald's own files have only those two keys, so no file can be
+   * both; a Herald YAML file with a misplaced {@code port:} stays an error, not a Soketi file.
    */
-  static boolean recognises(JsonNode root) {
+  static boolean recognises(JsonNode root, String text) {
     if (!root.isObject() || root.has("server") || root.has("apps")) {
       return false;
     }
+    boolean soketiKey = false;
     for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-      if (TOP_LEVEL.contains(it.next().split("\\.", 2)[0])) {
-        return true;
-      }
+      soketiKey |= TOP_LEVEL.contains(it.next().split("\\.", 2)[0]);
     }
-    return false;
+    return soketiKey && isJson(text);
   }
+
+  private static boolean isJson(String text) {
+    try {
+      return JSON.readTree(text) != null;
+    } catch (JsonProcessingException e) {
+      return false;
+    }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
    * Reads the file's options, server ones into {@code server}; the apps come with {@link #finish},

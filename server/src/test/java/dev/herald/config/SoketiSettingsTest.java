@@ -471,6 +471,17 @@ class SoketiSettingsTest {
     assertEquals(ClientEventsPolicy.MEMBERS, config.apps().get(0).acceptClientEventsFrom());
     assertEquals("herald", config.server().metricsPrefix());
 
+    Path yaml = write("herald.yaml", "port: 6001\napps: []\n");
+    ConfigException misplaced =
+        assertThrows(ConfigException.class, () -> load(Map.of(), "--config", yaml.toString()));
+    assertTrue(
+        misplaced.getMessage().contains(yaml + ": port: unknown key"), misplaced.getMessage());
+    Path yamlOnly = write("soketi.yaml", "port: 6001\n");
+    ConfigException notJson =
+        assertThrows(ConfigException.class, () -> load(Map.of(), "--config", yamlOnly.toString()));
+    assertTrue(
+        notJson.getMessage().contains("a Soketi config file has neither"), notJson.getMessage());
+
     Path mixed = write("mixed.json", "{\"server\": {\"port\": 9000}, \"port\": 6001}");
     ConfigException error =
         assertThrows(ConfigException.class, () -> load(Map.of(), "--config", mixed.toString()));
