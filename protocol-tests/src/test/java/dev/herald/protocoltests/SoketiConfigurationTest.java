@@ -144,6 +144,31 @@ class SoketiConfigurationTest {
   }
 
   @Test
+  void twoNodesWithSoketisRedisAdapterVariablesShareTheirChannels() {
+    RedisServer.require();
+    // One key prefix: the nodes of one cluster must agree on it.
+    String prefix = "soketi-test-" + Unique.name("p") + ":";
+    try (RedisServer redis = RedisServer.start();
+        HeraldProcess a = soketiOnRedis(redis, prefix).start();
+        HeraldProcess b = soketiOnRedis(redis, prefix).start();
+        RawClient subscriber = RawClient.open(b.wsUrl(APP_KEY))) {
+      String channel = "soketi-redis-" + Unique.name("r");
+      subscriber.subscribeOk(channel);
+      a.api(APP_ID, APP_KEY, APP_SECRET).trigger(channel, "across", "{\"via\":\"redis\"}");
+      JsonNode event = last(subscriber.awaitUntilEvent("across"));
+      assertEquals("{\"via\":\"redis\"}", event.path("data").asText());
+    }
+  }
+
+  private static HeraldProcess soketiOnRedis(RedisServer redis, String prefix) {
+    return soketi()
+        .env("SOKETI_ADAPTER_DRIVER", "redis")
+        .env("SOKETI_DB_REDIS_HOST", "127.0.0.1")
+        .env("SOKETI_DB_REDIS_PORT", Integer.toString(redis.port()))
+        .env("SOKETI_DB_REDIS_KEY_PREFIX", prefix);
+  }
+
+  @Test
   void soketiSettingsHeraldCannotHonourStopTheStartNamingTheVariableOrTheKey() throws Exception {
     HeraldProcess.Exit nats = soketi().env("SOKETI_ADAPTER_DRIVER", "nats").runExpectingExit();
     assertEquals(2, nats.code(), nats.output());
