@@ -140,6 +140,16 @@ final class SoketiEnvironment {
           "WEBHOOKS_BATCHING", "webhooks.batching.enabled",
           "WEBHOOKS_BATCHING_DURATION", "webhooks.batching.duration");
 
+  /**
+   * Names Soketi's documentation gives but Soketi 1.6's code does not read, by the option the
+   * documentation says they set. A deployment following the documentation sets them meaning that
+   * option, so Herald reads them (beneath the name the code reads) and warns that Soketi did not.
+   */
+  private static final Map<String, String> DOCUMENTED_ONLY =
+      paths(
+          "HTTP_MAX_REQUEST_SIZE", "httpApi.requestLimitInMb",
+          "CHANNEL_MAX_NAME_LENGTH", "channelLimits.maxNameLength");
+
   private static Map<String, String> paths(String... pairs) {
     Map<String, String> paths = new LinkedHashMap<>();
     for (int i = 0; i < pairs.length; i += 2) {
@@ -160,7 +170,9 @@ final class SoketiEnvironment {
 
   /** Every Soketi name, for {@code --env-names}. */
   static List<String> names() {
-    return new ArrayList<>(PATHS.keySet());
+    List<String> names = new ArrayList<>(PATHS.keySet());
+    names.addAll(DOCUMENTED_ONLY.keySet());
+    return names;
   }
 
   /**
@@ -169,7 +181,8 @@ final class SoketiEnvironment {
    * them.
    */
   static boolean used(Map<String, String> env) {
-    return PATHS.keySet().stream().anyMatch(name -> set(env.get(name)));
+    return PATHS.keySet().stream().anyMatch(name -> set(env.get(name)))
+        || DOCUMENTED_ONLY.keySet().stream().anyMatch(name -> set(env.get(name)));
   }
 
   /**
@@ -187,6 +200,18 @@ final class SoketiEnvironment {
    * win, and {@code SOKETI_DEFAULT_APP_*} set the file's first app, as in Soketi.
    */
   static void readInto(Map<String, String> env, SoketiOptions options) {
+    for (Map.Entry<String, String> variable : DOCUMENTED_ONLY.entrySet()) {
+      String value = env.get(variable.getKey());
+      if (set(value)) {
+        LOG.warning(
+            "env "
+                + variable.getKey()
+                + ": read as Soketi's documentation describes it ("
+                + variable.getValue()
+                + "), though Soketi 1.6 itself ignores this name");
+        options.put(variable.getValue(), value, "env " + variable.getKey());
+      }
+    }
     for (Map.Entry<String, String> variable : PATHS.entrySet()) {
       String value = env.get(variable.getKey());
       if (set(value)) {
@@ -194,7 +219,11 @@ final class SoketiEnvironment {
       }
     }
     env.keySet().stream()
-        .filter(name -> name.startsWith(PREFIX) && !PATHS.containsKey(name))
+        .filter(
+            name ->
+                name.startsWith(PREFIX)
+                    && !PATHS.containsKey(name)
+                    && !DOCUMENTED_ONLY.containsKey(name))
         .sorted()
         .forEach(
             name ->

@@ -289,6 +289,29 @@ class SoketiSettingsTest {
   }
 
   @Test
+  void namesOnlySoketisDocumentationGivesAreReadWithAWarningAndTheCodesNameWins() {
+    HeraldConfig config =
+        load(
+            withApp(
+                "SOKETI_HTTP_MAX_REQUEST_SIZE", "1",
+                "SOKETI_CHANNEL_MAX_NAME_LENGTH", "120"));
+    assertEquals(1024 * 1024, config.server().maxRequestSize());
+    assertEquals(120, config.apps().get(0).maxChannelNameLength());
+    assertTrue(
+        String.join("\n", warnings)
+            .contains("env SOKETI_CHANNEL_MAX_NAME_LENGTH: read as Soketi's"),
+        String.join("\n", warnings));
+    assertEquals(
+        150,
+        load(withApp(
+                "SOKETI_CHANNEL_MAX_NAME_LENGTH", "120",
+                "SOKETI_CHANNEL_LIMITS_MAX_NAME_LENGTH", "150"))
+            .apps()
+            .get(0)
+            .maxChannelNameLength());
+  }
+
+  @Test
   void withSoketiNamesAndNoAppSoketisDefaultCredentialsAreServed() {
     HeraldConfig config = load(Map.of("SOKETI_PORT", "6001"));
     assertTrue(config.usingDevelopmentApp());
