@@ -208,7 +208,8 @@ public final class HeraldProcess implements AutoCloseable, BeforeAllCallback, Af
   private void applyScalingMode() {
     if ("redis".equals(System.getProperty("herald.scaling"))
         && !env.containsKey("HERALD_SCALING")
-        && !env.containsKey("REDIS_URL")) {
+        && !env.containsKey("REDIS_URL")
+        && !env.containsKey("SOKETI_ADAPTER_DRIVER")) {
       RedisServer.require();
       env.put("HERALD_SCALING", "redis");
       env.put("REDIS_URL", sharedRedisUrl());
