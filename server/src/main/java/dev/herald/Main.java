@@ -30,6 +30,7 @@ public final class Main {
     }
     if (args.length == 1 && args[0].equals("--env-names")) {
       ConfigLoader.envNames().forEach(System.out::println);
+      ConfigLoader.soketiEnvNames().forEach(System.out::println);
       return;
     }
     ConfigLoader.CommandLine commandLine;

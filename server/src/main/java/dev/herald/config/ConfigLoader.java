@@ -156,9 +156,9 @@ public final class ConfigLoader {
   }
 
   /**
-   * Every environment variable Herald reads (each binding's name and fallback, {@code
-   * HERALD_CONFIG}, then Soketi's names), in table order: for {@code herald --env-names}, so
-   * deployment files (the compose example) can be checked against it.
+   * Every environment variable Herald reads by its own, Reverb's or Pusher's names (each binding's
+   * name and fallback, and {@code HERALD_CONFIG}), in table order: for {@code herald --env-names},
+   * so deployment files (the compose example) can be checked against it.
    */
   public static List<String> envNames() {
     List<String> names = new ArrayList<>();
@@ -169,8 +169,16 @@ public final class ConfigLoader {
         names.add(binding.fallbackName());
       }
     }
-    names.addAll(SoketiEnvironment.names());
     return names;
+  }
+
+  /**
+   * The Soketi variables Herald also reads ({@link SoketiEnvironment}), after {@link #envNames()}
+   * in {@code herald --env-names}: Soketi's own list, documented by Soketi, not by Herald's
+   * reference.
+   */
+  public static List<String> soketiEnvNames() {
+    return SoketiEnvironment.names();
   }
 
   /**

@@ -323,7 +323,8 @@ class SoketiSettingsTest {
 
   @Test
   void everySoketiVariableIsListedAndTranslatable() {
-    List<String> names = ConfigLoader.envNames();
+    List<String> names = new ArrayList<>(ConfigLoader.envNames());
+    names.addAll(ConfigLoader.soketiEnvNames());
     for (String name :
         List.of(
             "SOKETI_DEFAULT_APP_ID",
