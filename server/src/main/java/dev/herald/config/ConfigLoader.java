@@ -21,7 +21,7 @@ import java.util.Set;
  * process environment. The environment is mapped through {@link #ENV_TABLE}, the one list of every
  * variable Herald reads, above Soketi's names ({@link SoketiEnvironment}, converted to Herald's
  * units). A configuration given with Soketi's names, or Soketi's config file, takes Soketi's
- * defaults ({@link SoketiOptions#serverDefaults}) where no name sets a setting. Stateless.
+ * defaults ({@link SoketiDefaults}) where no name sets a setting. Stateless.
  */
 public final class ConfigLoader {
 
@@ -346,15 +346,15 @@ public final class ConfigLoader {
     }
 
     if (soketiFile || soketiEnv) {
-      SoketiOptions.serverDefaults(server);
+      SoketiDefaults.server(server);
     }
     if (soketiFile || soketiEnv) {
-      SoketiOptions.appDefaults(envApp);
+      SoketiDefaults.app(envApp);
     }
     List<AppConfig> apps = new ArrayList<>();
     for (Section section : fileApps) {
       if (soketiFile) {
-        SoketiOptions.appDefaults(section);
+        SoketiDefaults.app(section);
       }
       apps.add(AppConfig.from(section));
     }
