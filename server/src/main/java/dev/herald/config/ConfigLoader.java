@@ -345,21 +345,24 @@ public final class ConfigLoader {
       server.put("log_format", commandLine.logFormat(), "command line --log-format");
     }
 
-    if (soketiFile || soketiEnv) {
+    boolean soketi = soketiFile || soketiEnv;
+    if (soketi) {
       SoketiDefaults.server(server);
-    }
-    if (soketiFile || soketiEnv) {
       SoketiDefaults.app(envApp);
     }
     List<AppConfig> apps = new ArrayList<>();
     for (Section section : fileApps) {
       if (soketiFile) {
+        SoketiDefaults.credentials(section);
         SoketiDefaults.app(section);
       }
       apps.add(AppConfig.from(section));
     }
     boolean envDefinesApp = envApp.has("id") || envApp.has("key") || envApp.has("secret");
     if (envDefinesApp) {
+      if (soketi) {
+        SoketiDefaults.credentials(envApp);
+      }
       AppConfig fromEnv = AppConfig.from(envApp);
       apps.removeIf(app -> app.id().equals(fromEnv.id()));
       apps.add(fromEnv);
@@ -367,11 +370,13 @@ public final class ConfigLoader {
     ServerConfig serverConfig = ServerConfig.from(server, defaultRedisPrefix(apps, server));
     boolean development = apps.isEmpty() && !serverConfig.database().enabled();
     if (development) {
-      // Soketi serves app-id / app-key / app-secret when given none: its users' clients use them.
-      boolean soketi = soketiFile || soketiEnv;
-      envApp.put("id", soketi ? "app-id" : DEV_APP_ID, "development default");
-      envApp.put("key", soketi ? "app-key" : DEV_APP_KEY, "development default");
-      envApp.put("secret", soketi ? "app-secret" : DEV_APP_SECRET, "development default");
+      if (soketi) {
+        SoketiDefaults.credentials(envApp);
+      } else {
+        envApp.put("id", DEV_APP_ID, "development default");
+        envApp.put("key", DEV_APP_KEY, "development default");
+        envApp.put("secret", DEV_APP_SECRET, "development default");
+      }
       apps.add(AppConfig.from(envApp));
     }
     if (commandLine.dev() && !development) {

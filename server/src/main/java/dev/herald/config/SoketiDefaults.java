@@ -26,6 +26,16 @@ final class SoketiDefaults {
   }
 
   /**
+   * Soketi's app credentials, {@code app-id} / {@code app-key} / {@code app-secret}, for whichever
+   * of them an app leaves out: what Soketi serves, so its users' clients connect unchanged.
+   */
+  static void credentials(Section app) {
+    app.putDefault("id", "app-id", "Soketi default");
+    app.putDefault("key", "app-key", "Soketi default");
+    app.putDefault("secret", "app-secret", "Soketi default");
+  }
+
+  /**
    * Soketi's app defaults where they differ from Herald's: client events off (and unlimited when
    * on), 100 KB events, 2 KB presence members, 200-character channel names, a one-hour cache
    * channel TTL; and a WebSocket message limit that lets a client event as large as the payload

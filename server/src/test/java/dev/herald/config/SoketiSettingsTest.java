@@ -312,13 +312,24 @@ class SoketiSettingsTest {
   }
 
   @Test
-  void withSoketiNamesAndNoAppSoketisDefaultCredentialsAreServed() {
+  void withSoketiNamesAndNoAppSoketisDefaultCredentialsAreServed() throws IOException {
     HeraldConfig config = load(Map.of("SOKETI_PORT", "6001"));
     assertTrue(config.usingDevelopmentApp());
     AppConfig app = config.apps().get(0);
     assertEquals(
         List.of("app-id", "app-key", "app-secret"), List.of(app.id(), app.key(), app.secret()));
     assertEquals("herald-key", load(Map.of()).apps().get(0).key());
+
+    // One left out takes Soketi's default, as in Soketi.
+    AppConfig keyOnly =
+        load(Map.of("SOKETI_DEFAULT_APP_KEY", "k", "SOKETI_DEFAULT_APP_SECRET", "s")).apps().get(0);
+    assertEquals(
+        List.of("app-id", "k", "s"), List.of(keyOnly.id(), keyOnly.key(), keyOnly.secret()));
+    // Soketi's variables that set no app leave a Herald file's apps alone.
+    Path file = write("herald.yaml", "apps:\n  - {id: a, key: k, secret: s}\n");
+    HeraldConfig withFile = load(Map.of("SOKETI_PORT", "6001"), "--config", file.toString());
+    assertEquals(1, withFile.apps().size());
+    assertEquals("a", withFile.apps().get(0).id());
   }
 
   @Test
