@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Logger;
 
 /**
  * Soketi 1.6's environment variables ({@code SOKETI_PORT}, {@code SOKETI_DEFAULT_APP_KEY}, ...):
@@ -13,7 +12,6 @@ import java.util.logging.Logger;
  * variable wins over the Soketi name of the same setting. Stateless.
  */
 final class SoketiEnvironment {
-  private static final Logger LOG = Logger.getLogger(SoketiEnvironment.class.getName());
 
   private static final String PREFIX = "SOKETI_";
 
@@ -203,10 +201,9 @@ final class SoketiEnvironment {
     for (Map.Entry<String, String> variable : DOCUMENTED_ONLY.entrySet()) {
       String value = env.get(variable.getKey());
       if (set(value)) {
-        LOG.warning(
-            "env "
-                + variable.getKey()
-                + ": read as Soketi's documentation describes it ("
+        SoketiOptions.warn(
+            "env " + variable.getKey(),
+            "read as Soketi's documentation describes it ("
                 + variable.getValue()
                 + "), though Soketi 1.6 itself ignores this name");
         options.put(variable.getValue(), value, "env " + variable.getKey());
@@ -218,16 +215,12 @@ final class SoketiEnvironment {
         options.put(variable.getValue(), value, "env " + variable.getKey());
       }
     }
-    env.keySet().stream()
-        .filter(
-            name ->
-                name.startsWith(PREFIX)
-                    && !PATHS.containsKey(name)
-                    && !DOCUMENTED_ONLY.containsKey(name))
-        .sorted()
-        .forEach(
-            name ->
-                LOG.warning(
-                    "env " + name + ": ignored: not a variable of Soketi 1.6 (nor of Herald)"));
+    for (String name : new java.util.TreeSet<>(env.keySet())) {
+      if (name.startsWith(PREFIX)
+          && !PATHS.containsKey(name)
+          && !DOCUMENTED_ONLY.containsKey(name)) {
+        SoketiOptions.warn("env " + name, "ignored: not a variable of Soketi 1.6 (nor of Herald)");
+      }
+    }
   }
 }

@@ -513,7 +513,8 @@ final class SoketiOptions {
     return Long.toString((long) Math.floor(number(value, source, "KB") * 1024));
   }
 
-  private static void warn(String source, String reason) {
+  /** A Soketi setting passed over: logged once at start-up, naming where it was given. */
+  static void warn(String source, String reason) {
     LOG.warning(source + ": " + reason);
   }
 }
