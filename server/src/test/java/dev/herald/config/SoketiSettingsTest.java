@@ -312,6 +312,19 @@ class SoketiSettingsTest {
   }
 
   @Test
+  void readsSoketisVariablesFromAnEnvFileAndTheProcessWins() throws IOException {
+    Path envFile =
+        write(
+            ".env",
+            "SOKETI_DEFAULT_APP_ID=file-id\nSOKETI_DEFAULT_APP_KEY=\"file-key\"\n"
+                + "SOKETI_DEFAULT_APP_SECRET=file-secret\nSOKETI_PORT=6100\n");
+    HeraldConfig config = load(Map.of("SOKETI_PORT", "6200"), "--env-file", envFile.toString());
+    assertEquals("file-key", config.apps().get(0).key());
+    assertEquals(6200, config.server().port());
+    assertEquals(ClientEventsPolicy.NONE, config.apps().get(0).acceptClientEventsFrom());
+  }
+
+  @Test
   void withSoketiNamesAndNoAppSoketisDefaultCredentialsAreServed() throws IOException {
     HeraldConfig config = load(Map.of("SOKETI_PORT", "6001"));
     assertTrue(config.usingDevelopmentApp());
