@@ -1,13 +1,13 @@
 package dev.herald.protocoltests;
 
-import static dev.herald.protocoltests.ChannelsTest.assertMemberAdded;
-import static dev.herald.protocoltests.ChannelsTest.assertMemberRemoved;
-import static dev.herald.protocoltests.ChannelsTest.assertPresenceSucceeded;
-import static dev.herald.protocoltests.ChannelsTest.event;
 import static dev.herald.protocoltests.ClusterTest.awaitAnswer;
 import static dev.herald.protocoltests.ClusterTest.presenceData;
 import static dev.herald.protocoltests.ClusterTest.userIds;
-import static dev.herald.protocoltests.ConnectionTest.assertError;
+import static dev.herald.protocoltests.Frames.assertError;
+import static dev.herald.protocoltests.Frames.assertMemberAdded;
+import static dev.herald.protocoltests.Frames.assertMemberRemoved;
+import static dev.herald.protocoltests.Frames.assertPresenceSucceeded;
+import static dev.herald.protocoltests.Frames.event;
 import static dev.herald.protocoltests.UserAuthenticationTest.userData;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -73,7 +73,7 @@ class StartupTest {
                 HeraldProcess.APP_KEY,
                 HeraldProcess.APP_SECRET)
             .trigger("flags", "e", "1");
-        client.assertNext(ChannelsTest.event("flags", "e", "1"));
+        client.assertNext(Frames.event("flags", "e", "1"));
       }
     }
   }

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * A throw-away {@code redis-server} on a free loopback port, without persistence. Not thread-safe;
  * one instance per test class.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
   private final int port;
   private Process process;
@@ -29,7 +29,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Whether a {@code redis-server} binary can be run on this machine. */
-  static boolean available() {
+  public static boolean available() {
     try {
       Process probe =
           new ProcessBuilder("redis-server", "--version").redirectErrorStream(true).start();
@@ -48,7 +48,7 @@ final class RedisServer implements AutoCloseable {
    * run: the scaling, outage and durable-webhook tests and the Redis pass of the protocol suites
    * need it.
    */
-  static void require() {
+  public static void require() {
     Prerequisite.require(
         available(),
         "redis-server is not installed or not on PATH",
@@ -56,7 +56,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Starts a server and returns once it answers PING. */
-  static RedisServer start() {
+  public static RedisServer start() {
     int port = freePort();
     Path log = newLog(port);
     RedisServer server = new RedisServer(launch(port, log), port, log);
@@ -65,12 +65,12 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Stops the server: connections to its port are refused until {@link #restart()}. */
-  void stop() {
+  public void stop() {
     close();
   }
 
   /** Kills the server with SIGKILL, as a crash would; {@link #restart()} brings a new one up. */
-  void kill() {
+  public void kill() {
     try {
       if (!process.destroyForcibly().waitFor(10, TimeUnit.SECONDS)) {
         throw new IllegalStateException("redis-server survived SIGKILL for 10 s");
@@ -85,17 +85,17 @@ final class RedisServer implements AutoCloseable {
    * Freezes the server (SIGSTOP): its connections stay open and it answers nothing, as behind a
    * silent partition. {@link #thaw()} lets it go on where it stopped, with its state.
    */
-  void freeze() {
+  public void freeze() {
     ProcessSignals.stop(process.pid());
   }
 
   /** Lets a {@link #freeze() frozen} server run again. */
-  void thaw() {
+  public void thaw() {
     ProcessSignals.resume(process.pid());
   }
 
   /** Starts a new, empty server on the same port after {@link #stop()} or {@link #kill()}. */
-  void restart() {
+  public void restart() {
     log = newLog(port);
     process = launch(port, log);
     awaitPong(Duration.ofSeconds(10));
@@ -130,12 +130,12 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
   /** The URL Herald takes in {@code REDIS_URL}. */
-  String url() {
+  public String url() {
     return "redis://127.0.0.1:" + port;
   }
 

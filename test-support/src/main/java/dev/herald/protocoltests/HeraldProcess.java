@@ -303,7 +303,7 @@ public final class HeraldProcess implements AutoCloseable, BeforeAllCallback, Af
   }
 
   /** A WebSocket client of the default app, past {@code pusher:connection_established}. */
-  RawClient open() {
+  public RawClient open() {
     return RawClient.open(wsUrl());
   }
 
@@ -423,7 +423,7 @@ public final class HeraldProcess implements AutoCloseable, BeforeAllCallback, Af
     }
   }
 
-  static Path jar() {
+  public static Path jar() {
     Path jar = Path.of(System.getProperty("herald.jar", "../server/target/herald.jar"));
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
@@ -460,7 +460,7 @@ public final class HeraldProcess implements AutoCloseable, BeforeAllCallback, Af
     }
   }
 
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();
