@@ -11,6 +11,7 @@ import com.pusher.client.channel.PusherEvent;
 import com.pusher.client.connection.ConnectionEventListener;
 import com.pusher.client.connection.ConnectionState;
 import com.pusher.client.connection.ConnectionStateChange;
+import dev.herald.protocoltests.Ports;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;

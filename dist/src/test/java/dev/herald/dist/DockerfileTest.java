@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.herald.protocoltests.Ports;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

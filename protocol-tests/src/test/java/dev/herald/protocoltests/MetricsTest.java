@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
-import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -219,7 +216,7 @@ class MetricsTest {
 
   @Test
   void aMetricsPortServesMetricsThereAndNotOnTheMainPort() {
-    int metricsPort = freePort();
+    int metricsPort = Ports.free();
     try (HeraldProcess herald =
         HeraldProcess.withDefaults()
             .env("HERALD_METRICS_PORT", Integer.toString(metricsPort))
@@ -280,13 +277,5 @@ class MetricsTest {
         .map(dir -> Path.of(dir, command))
         .filter(Files::isExecutable)
         .findFirst();
-  }
-
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -50,7 +50,7 @@ class StartupTest {
    */
   @Test
   void takesTheOptionsOfAReverbStartCommandLine() {
-    int port = HeraldProcess.freePort();
+    int port = Ports.free();
     try (HeraldProcess herald =
         HeraldProcess.withDefaults()
             .env("REVERB_SERVER_PORT", Integer.toString(port))

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,7 +56,7 @@ public final class RedisServer implements AutoCloseable {
 
   /** Starts a server and returns once it answers PING. */
   public static RedisServer start() {
-    int port = freePort();
+    int port = Ports.free();
     Path log = newLog(port);
     RedisServer server = new RedisServer(launch(port, log), port, log);
     server.awaitPong(Duration.ofSeconds(10));
@@ -140,33 +139,22 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private void awaitPong(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("redis-server exited:\n" + output());
-      }
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-        socket.setSoTimeout(1000);
-        socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-        InputStream in = socket.getInputStream();
-        byte[] reply = new byte[7];
-        int read = in.readNBytes(reply, 0, reply.length);
-        if (new String(reply, 0, read, StandardCharsets.US_ASCII).equals("+PONG\r\n")) {
-          return;
-        }
-      } catch (IOException notYetListening) {
-        // Still starting; the liveness check above catches a failed start.
-      }
-      try {
-        process.waitFor(50, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+    Processes.awaitReady(
+        "redis-server", process, timeout, "answer PING", this::pongs, this::output);
+  }
+
+  private boolean pongs() {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      socket.setSoTimeout(1000);
+      socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      InputStream in = socket.getInputStream();
+      byte[] reply = new byte[7];
+      int read = in.readNBytes(reply, 0, reply.length);
+      return new String(reply, 0, read, StandardCharsets.US_ASCII).equals("+PONG\r\n");
+    } catch (IOException notYetListening) {
+      return false;
     }
-    close();
-    throw new IllegalStateException("redis-server did not answer PING:\n" + output());
   }
 
   private String output() {
@@ -182,21 +170,6 @@ public final class RedisServer implements AutoCloseable {
     if (process.isAlive()) {
       thaw(); // a frozen server would ignore SIGTERM until then
     }
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Processes.stop(process);
   }
 }
