@@ -193,7 +193,7 @@ public final class HeraldProcess implements AutoCloseable, BeforeAllCallback, Af
   private void launch() {
     applyScalingMode();
     String explicitPort = env.get("REVERB_SERVER_PORT");
-    port = explicitPort != null ? Integer.parseInt(explicitPort) : Ports.free();
+    port = explicitPort != null ? Integer.parseInt(explicitPort) : freePort();
     env.put("REVERB_SERVER_PORT", Integer.toString(port));
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
