@@ -1,5 +1,6 @@
 package dev.herald.protocoltests;
 
+import static dev.herald.protocoltests.ApiClient.assertError;
 import static dev.herald.protocoltests.Frames.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -727,14 +728,5 @@ class HttpApiTest {
         client.assertNext(event(channel, "e", "d"));
       }
     }
-  }
-
-  /** Asserts the status and the contract's error body {@code {"error":"...","code":status}}. */
-  static void assertError(ApiClient.Response response, int status) {
-    assertEquals(status, response.status(), response.body());
-    JsonNode body = response.json();
-    assertTrue(body.path("error").isTextual(), () -> "error body: " + response.body());
-    assertTrue(!body.path("error").asText().isEmpty(), response.body());
-    assertEquals(status, body.path("code").asInt(), () -> "error body: " + response.body());
   }
 }

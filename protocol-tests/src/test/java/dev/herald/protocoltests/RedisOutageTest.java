@@ -123,7 +123,7 @@ class RedisOutageTest {
                   .post(
                       "/events",
                       Json.write(Map.of("name", "during", "channel", channel, "data", "1")));
-          HttpApiTest.assertError(refused, 503);
+          ApiClient.assertError(refused, 503);
           ApiClient.Response batch =
               node.api()
                   .post(
@@ -132,7 +132,7 @@ class RedisOutageTest {
                           Map.of(
                               "batch",
                               List.of(Map.of("name", "during", "channel", channel, "data", "1")))));
-          HttpApiTest.assertError(batch, 503);
+          ApiClient.assertError(batch, 503);
         }
         onA.assertPingPong();
         onB.assertPingPong();
@@ -358,7 +358,7 @@ class RedisOutageTest {
           long asked = System.nanoTime();
           channels = node.api().get("/channels");
           channelsAnsweredMillis = Duration.ofNanos(System.nanoTime() - asked).toMillis();
-          HttpApiTest.assertError(
+          ApiClient.assertError(
               node.api()
                   .post(
                       "/events",
@@ -490,7 +490,7 @@ class RedisOutageTest {
       if (response.status() == 200) {
         return;
       }
-      HttpApiTest.assertError(response, 503);
+      ApiClient.assertError(response, 503);
       assertTrue(System.nanoTime() < deadline, "still refused after " + NOTICE);
       ClusterTest.pause(Duration.ofMillis(200));
     }

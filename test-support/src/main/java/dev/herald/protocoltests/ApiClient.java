@@ -1,6 +1,7 @@
 package dev.herald.protocoltests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -84,6 +85,15 @@ public final class ApiClient {
     Response response =
         post("/events", Json.write(Map.of("name", event, "channel", channel, "data", data)));
     assertEquals(200, response.status(), response::body);
+  }
+
+  /** Asserts the status and the contract's error body {@code {"error":"...","code":status}}. */
+  public static void assertError(Response response, int status) {
+    assertEquals(status, response.status(), response.body());
+    JsonNode body = response.json();
+    assertTrue(body.path("error").isTextual(), () -> "error body: " + response.body());
+    assertTrue(!body.path("error").asText().isEmpty(), response.body());
+    assertEquals(status, body.path("code").asInt(), () -> "error body: " + response.body());
   }
 
   /** One request under construction; {@link #send()} signs it unless told otherwise. */
