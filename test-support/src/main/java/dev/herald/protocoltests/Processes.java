@@ -44,9 +44,14 @@ public final class Processes {
 
   /** SIGTERM, then SIGKILL when the process is still there 10 s later; waits for it to end. */
   public static void stop(Process process) {
+    stop(process, Duration.ofSeconds(10));
+  }
+
+  /** SIGTERM, then SIGKILL when the process is still there {@code grace} later. */
+  public static void stop(Process process, Duration grace) {
     process.destroy();
     try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
     } catch (InterruptedException e) {
