@@ -18,10 +18,25 @@ import java.util.List;
 public final class Main {
   private Main() {}
 
+  /**
+   * The doctor's arguments when the command is {@code doctor ...}, else null. A leading {@code
+   * --health-url-file FILE} is passed over: the Docker image's entry point puts it before what
+   * {@code docker run IMAGE doctor ...} adds, and the doctor serves nothing to report a URL for.
+   */
+  static List<String> doctorArguments(List<String> args) {
+    List<String> command = args;
+    if (command.size() >= 2 && command.get(0).equals("--health-url-file")) {
+      command = command.subList(2, command.size());
+    }
+    return !command.isEmpty() && command.get(0).equals("doctor")
+        ? command.subList(1, command.size())
+        : null;
+  }
+
   public static void main(String[] args) {
-    if (args.length > 0 && args[0].equals("doctor")) {
-      List<String> rest = List.of(args).subList(1, args.length);
-      System.exit(DoctorCommand.run(rest, System.getenv(), System.out, System.err));
+    List<String> doctor = doctorArguments(List.of(args));
+    if (doctor != null) {
+      System.exit(DoctorCommand.run(doctor, System.getenv(), System.out, System.err));
       return;
     }
     if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {

@@ -10,15 +10,15 @@ import org.junit.jupiter.api.Assumptions;
  * tier ({@code mvn verify -Pfull}, which sets {@code -Dherald.requireAll=true}), the test fails
  * with the same words, so a CI machine that lacks a tool cannot pass by checking less. Stateless.
  */
-final class Prerequisite {
+public final class Prerequisite {
 
   /** The system property the full tier sets; true turns every unmet prerequisite into a failure. */
-  static final String REQUIRE_ALL = "herald.requireAll";
+  public static final String REQUIRE_ALL = "herald.requireAll";
 
   private Prerequisite() {}
 
   /** Whether this run must run every test (the full tier). */
-  static boolean requireAll() {
+  public static boolean requireAll() {
     return Boolean.getBoolean(REQUIRE_ALL);
   }
 
@@ -28,14 +28,14 @@ final class Prerequisite {
    * @param what the missing thing and what it is for, e.g. "redis-server is not installed"
    * @param remedy how to get it, e.g. "apt-get install redis-server"
    */
-  static void require(boolean met, String what, String remedy) {
+  public static void require(boolean met, String what, String remedy) {
     if (!met) {
       unmet(what + " (" + remedy + ")");
     }
   }
 
   /** Skips (fast tier) or fails (full tier) the calling test for {@code reason}. */
-  static void unmet(String reason) {
+  public static void unmet(String reason) {
     if (requireAll()) {
       fail(
           reason

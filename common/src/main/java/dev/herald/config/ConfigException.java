@@ -15,7 +15,7 @@ public final class ConfigException extends RuntimeException {
    * Why a URL did not parse, without the URL itself: the JDK's message quotes the whole input,
    * which for a database or Redis URL holds the password.
    */
-  static String withoutInput(IllegalArgumentException error) {
+  public static String withoutInput(IllegalArgumentException error) {
     if (error.getCause() instanceof java.net.URISyntaxException syntax) {
       return syntax.getReason() + (syntax.getIndex() >= 0 ? " at index " + syntax.getIndex() : "");
     }

@@ -3,7 +3,6 @@ package dev.herald.protocoltests;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -337,7 +336,7 @@ public final class HeraldProcess implements AutoCloseable, BeforeAllCallback, Af
   }
 
   /** A WebSocket client of the default app, past {@code pusher:connection_established}. */
-  RawClient open() {
+  public RawClient open() {
     return RawClient.open(wsUrl());
   }
 
@@ -355,42 +354,34 @@ public final class HeraldProcess implements AutoCloseable, BeforeAllCallback, Af
   }
 
   private void awaitUp(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "Herald exited with " + process.exitValue() + " during start-up:\n" + output());
-      }
-      // With a mount prefix the health check may live under it or at the root; accept either.
-      for (String up : path().isEmpty() ? List.of("/up") : List.of("/up", path() + "/up")) {
-        try {
-          HttpURLConnection connection =
-              (HttpURLConnection) URI.create(httpBase() + up).toURL().openConnection();
-          if (connection instanceof HttpsURLConnection https) {
-            https.setSSLSocketFactory(TrustAll.CONTEXT.getSocketFactory());
-            https.setHostnameVerifier((host, session) -> true);
-          }
-          connection.setConnectTimeout(500);
-          connection.setReadTimeout(500);
-          // The banner is printed (in one write) just after the server starts listening, so
-          // /up can answer before it is in the log; tests read the banner, so wait for it too.
-          if (connection.getResponseCode() == 200 && output().contains(BANNER)) {
-            return;
-          }
-        } catch (IOException notYetListening) {
-          // The server is still starting; the process check above catches a failed start.
-        }
-      }
+    Processes.awaitReady("Herald", process, timeout, "answer /up", this::isUp, this::output);
+  }
+
+  /**
+   * Whether {@code /up} answers 200 and the start banner is in the log. With a mount prefix the
+   * health check may live under it or at the root; either will do.
+   */
+  private boolean isUp() {
+    for (String up : path().isEmpty() ? List.of("/up") : List.of("/up", path() + "/up")) {
       try {
-        process.waitFor(50, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
+        HttpURLConnection connection =
+            (HttpURLConnection) URI.create(httpBase() + up).toURL().openConnection();
+        if (connection instanceof HttpsURLConnection https) {
+          https.setSSLSocketFactory(TrustAll.CONTEXT.getSocketFactory());
+          https.setHostnameVerifier((host, session) -> true);
+        }
+        connection.setConnectTimeout(500);
+        connection.setReadTimeout(500);
+        // The banner is printed (in one write) just after the server starts listening, so
+        // /up can answer before it is in the log; tests read the banner, so wait for it too.
+        if (connection.getResponseCode() == 200 && output().contains(BANNER)) {
+          return true;
+        }
+      } catch (IOException notYetListening) {
+        // The server is still starting; awaitReady notices a failed start.
       }
     }
-    close();
-    throw new IllegalStateException(
-        "Herald did not answer /up within " + timeout + ":\n" + output());
+    return false;
   }
 
   /**
@@ -444,20 +435,12 @@ public final class HeraldProcess implements AutoCloseable, BeforeAllCallback, Af
 
   @Override
   public void close() {
-    if (process == null) {
-      return;
-    }
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (process != null) {
+      Processes.stop(process);
     }
   }
 
-  static Path jar() {
+  public static Path jar() {
     Path jar = Path.of(System.getProperty("herald.jar", "../server/target/herald.jar"));
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
@@ -494,12 +477,8 @@ public final class HeraldProcess implements AutoCloseable, BeforeAllCallback, Af
     }
   }
 
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  /** {@link Ports#free()}, for the tests that ask here. */
+  public static int freePort() {
+    return Ports.free();
   }
 }

@@ -11,12 +11,12 @@ import javax.crypto.spec.SecretKeySpec;
  * The signatures a Pusher app server computes: channel authorization strings for private and
  * presence channels and the hashes used by HTTP API request signing. Stateless; thread-safe.
  */
-final class Signatures {
+public final class Signatures {
 
   private Signatures() {}
 
   /** Lower-case hex HMAC-SHA256 of the UTF-8 message under the UTF-8 secret. */
-  static String hmacSha256Hex(String secret, String message) {
+  public static String hmacSha256Hex(String secret, String message) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
@@ -27,7 +27,7 @@ final class Signatures {
   }
 
   /** Lower-case hex HMAC-SHA256 of raw bytes (e.g. a webhook body) under the UTF-8 secret. */
-  static String hmacSha256Hex(String secret, byte[] message) {
+  public static String hmacSha256Hex(String secret, byte[] message) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
@@ -38,7 +38,7 @@ final class Signatures {
   }
 
   /** Lower-case hex MD5 of the bytes. */
-  static String md5Hex(byte[] bytes) {
+  public static String md5Hex(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
     } catch (GeneralSecurityException e) {
@@ -47,12 +47,12 @@ final class Signatures {
   }
 
   /** {@code key:hex(hmac(secret, socket_id:channel))} for the default test app. */
-  static String privateAuth(String socketId, String channel) {
+  public static String privateAuth(String socketId, String channel) {
     return auth(HeraldProcess.APP_KEY, HeraldProcess.APP_SECRET, socketId + ":" + channel);
   }
 
   /** {@code key:hex(hmac(secret, socket_id:channel:channel_data))} for the default test app. */
-  static String presenceAuth(String socketId, String channel, String channelData) {
+  public static String presenceAuth(String socketId, String channel, String channelData) {
     return auth(
         HeraldProcess.APP_KEY,
         HeraldProcess.APP_SECRET,
@@ -60,11 +60,11 @@ final class Signatures {
   }
 
   /** {@code key:hex(hmac(secret, socket_id::user::user_data))} for the default test app. */
-  static String userAuth(String socketId, String userData) {
+  public static String userAuth(String socketId, String userData) {
     return auth(HeraldProcess.APP_KEY, HeraldProcess.APP_SECRET, socketId + "::user::" + userData);
   }
 
-  static String auth(String key, String secret, String stringToSign) {
+  public static String auth(String key, String secret, String stringToSign) {
     return key + ":" + hmacSha256Hex(secret, stringToSign);
   }
 }

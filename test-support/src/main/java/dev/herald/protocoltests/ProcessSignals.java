@@ -9,16 +9,16 @@ import java.util.concurrent.TimeUnit;
  * answers nothing, like a host behind a silent partition or a process in a long pause, which a kill
  * cannot imitate. Stateless.
  */
-final class ProcessSignals {
+public final class ProcessSignals {
   private ProcessSignals() {}
 
   /** Freezes the process (SIGSTOP). */
-  static void stop(long pid) {
+  public static void stop(long pid) {
     signal("-STOP", pid);
   }
 
   /** Lets a frozen process run again (SIGCONT). */
-  static void resume(long pid) {
+  public static void resume(long pid) {
     signal("-CONT", pid);
   }
 

@@ -28,10 +28,10 @@ import java.util.function.Predicate;
  * #awaitJson()}; nothing is answered automatically except WebSocket PING control frames (the JDK
  * replies to those with PONG). Sends are serialised; one test thread uses an instance.
  */
-final class RawClient implements AutoCloseable {
+public final class RawClient implements AutoCloseable {
 
   /** How long any single expected frame or close may take. */
-  static final Duration TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -47,7 +47,7 @@ final class RawClient implements AutoCloseable {
   private RawClient() {}
 
   /** Opens a WebSocket to {@code url} without reading anything from it. */
-  static RawClient connect(String url) {
+  public static RawClient connect(String url) {
     return connect(url, HTTP, Map.of());
   }
 
@@ -56,7 +56,7 @@ final class RawClient implements AutoCloseable {
    * sending the extra upgrade request {@code headers} (e.g. {@code Origin}), without reading
    * anything from it.
    */
-  static RawClient connect(String url, HttpClient http, Map<String, String> headers) {
+  public static RawClient connect(String url, HttpClient http, Map<String, String> headers) {
     RawClient client = new RawClient();
     try {
       WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(TIMEOUT);
@@ -77,12 +77,12 @@ final class RawClient implements AutoCloseable {
    * Opens a WebSocket and reads its first frame, which must be {@code
    * pusher:connection_established}; remembers the socket id.
    */
-  static RawClient open(String url) {
+  public static RawClient open(String url) {
     return open(url, HTTP, Map.of());
   }
 
   /** {@link #open(String)} through {@code http} with extra upgrade request {@code headers}. */
-  static RawClient open(String url, HttpClient http, Map<String, String> headers) {
+  public static RawClient open(String url, HttpClient http, Map<String, String> headers) {
     RawClient client = connect(url, http, headers);
     JsonNode first = client.awaitJson();
     assertEquals(
@@ -97,33 +97,33 @@ final class RawClient implements AutoCloseable {
    * Takes over a client from {@link #connect} whose first frame, {@code established}, the caller
    * already read and found to be {@code pusher:connection_established}; remembers the socket id.
    */
-  static RawClient adopt(RawClient client, JsonNode established) {
+  public static RawClient adopt(RawClient client, JsonNode established) {
     client.socketId = Json.dataOf(established).path("socket_id").asText();
     return client;
   }
 
   /** The socket id from {@code pusher:connection_established} (after {@link #open}). */
-  String socketId() {
+  public String socketId() {
     if (socketId == null) {
       throw new IllegalStateException("open() reads the socket id; connect() does not");
     }
     return socketId;
   }
 
-  void sendText(String text) {
+  public void sendText(String text) {
     await(socket.sendText(text, true), "send text");
   }
 
-  void sendJson(Object value) {
+  public void sendJson(Object value) {
     sendText(value instanceof String s ? s : Json.write(value));
   }
 
-  void sendBinary(byte[] bytes) {
+  public void sendBinary(byte[] bytes) {
     await(socket.sendBinary(ByteBuffer.wrap(bytes), true), "send binary");
   }
 
   /** Sends a WebSocket PING control frame and returns the payload of the PONG that answers it. */
-  byte[] pingFrame(byte[] payload) {
+  public byte[] pingFrame(byte[] payload) {
     await(socket.sendPing(ByteBuffer.wrap(payload)), "send ping");
     try {
       ByteBuffer pong = pongs.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -140,12 +140,12 @@ final class RawClient implements AutoCloseable {
   }
 
   /** The next text frame, parsed; fails when none arrives within {@link #TIMEOUT}. */
-  JsonNode awaitJson() {
+  public JsonNode awaitJson() {
     return Json.parse(awaitText(TIMEOUT));
   }
 
   /** The next text frame as received; fails when none arrives within the timeout. */
-  String awaitText(Duration timeout) {
+  public String awaitText(Duration timeout) {
     try {
       String text = texts.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (text == null) {
@@ -162,7 +162,7 @@ final class RawClient implements AutoCloseable {
   }
 
   /** Frames up to and including the first one matching; fails if none matches in time. */
-  List<JsonNode> awaitUntil(Predicate<JsonNode> last) {
+  public List<JsonNode> awaitUntil(Predicate<JsonNode> last) {
     List<JsonNode> frames = new ArrayList<>();
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     while (true) {
@@ -179,12 +179,12 @@ final class RawClient implements AutoCloseable {
   }
 
   /** Frames up to and including the first whose event is {@code event}. */
-  List<JsonNode> awaitUntilEvent(String event) {
+  public List<JsonNode> awaitUntilEvent(String event) {
     return awaitUntil(f -> event.equals(f.path("event").asText()));
   }
 
   /** Asserts the next frame is exactly the JSON written as {@code expected}. */
-  void assertNext(String expected) {
+  public void assertNext(String expected) {
     Json.assertJson(expected, awaitJson());
   }
 
@@ -192,23 +192,23 @@ final class RawClient implements AutoCloseable {
    * Sends {@code pusher:ping} and asserts the very next frame is the exact pong: proves the
    * connection is open and that nothing else was queued for it before the ping was answered.
    */
-  void assertPingPong() {
+  public void assertPingPong() {
     sendText("{\"event\":\"pusher:ping\",\"data\":{}}");
     assertNext("{\"event\":\"pusher:pong\",\"data\":\"{}\"}");
   }
 
-  void subscribe(String channel) {
+  public void subscribe(String channel) {
     sendText(Json.write(Map.of("event", "pusher:subscribe", "data", Map.of("channel", channel))));
   }
 
   /** Subscribes to a public channel and asserts the exact success reply. */
-  void subscribeOk(String channel) {
+  public void subscribeOk(String channel) {
     subscribe(channel);
     assertSubscribed(channel);
   }
 
   /** Subscribes to a private channel with a correct signature and asserts success. */
-  void subscribePrivateOk(String channel) {
+  public void subscribePrivateOk(String channel) {
     sendText(
         Json.write(
             Map.of(
@@ -220,7 +220,7 @@ final class RawClient implements AutoCloseable {
   }
 
   /** Sends a correctly signed presence subscription; the caller reads the reply. */
-  void subscribePresence(String channel, String channelData) {
+  public void subscribePresence(String channel, String channelData) {
     sendText(
         Json.write(
             Map.of(
@@ -237,17 +237,17 @@ final class RawClient implements AutoCloseable {
   }
 
   /** Sends {@code pusher:signin} for {@code userData}, correctly signed for this socket. */
-  void signin(String userData) {
+  public void signin(String userData) {
     signin(userData, Signatures.userAuth(socketId(), userData));
   }
 
   /** Sends {@code pusher:signin} with the given {@code auth}; the caller reads the reply. */
-  void signin(String userData, String auth) {
+  public void signin(String userData, String auth) {
     sendJson(Map.of("event", "pusher:signin", "data", Map.of("auth", auth, "user_data", userData)));
   }
 
   /** Signs in as {@code userData} and asserts the exact {@code pusher:signin_success} reply. */
-  void signinOk(String userData) {
+  public void signinOk(String userData) {
     signin(userData);
     assertNext(
         Json.write(
@@ -258,7 +258,7 @@ final class RawClient implements AutoCloseable {
                 Json.write(Map.of("user_data", userData)))));
   }
 
-  void unsubscribe(String channel) {
+  public void unsubscribe(String channel) {
     sendText(Json.write(Map.of("event", "pusher:unsubscribe", "data", Map.of("channel", channel))));
   }
 
@@ -275,7 +275,7 @@ final class RawClient implements AutoCloseable {
   }
 
   /** The close code the server sent; fails when the connection is not closed in time. */
-  int awaitClose() {
+  public int awaitClose() {
     try {
       return closeCode.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (TimeoutException e) {
@@ -288,21 +288,21 @@ final class RawClient implements AutoCloseable {
     }
   }
 
-  boolean isClosed() {
+  public boolean isClosed() {
     return closeCode.isDone();
   }
 
-  String closeReason() {
+  public String closeReason() {
     return closeReason;
   }
 
   /** {@link System#nanoTime()} when the close (or the drop) was seen; 0 while open. */
-  long closedAtNanos() {
+  public long closedAtNanos() {
     return closedAtNanos;
   }
 
   /** Asserts that no frame has arrived so far that was not read yet. */
-  void assertNothingPending() {
+  public void assertNothingPending() {
     assertTrue(texts.isEmpty(), () -> "unexpected frames: " + texts);
   }
 
@@ -313,7 +313,7 @@ final class RawClient implements AutoCloseable {
   }
 
   /** Same as {@link #close()}, for a test that disconnects in the middle of its scenario. */
-  void disconnect() {
+  public void disconnect() {
     if (!closeCode.isDone() && !socket.isOutputClosed()) {
       try {
         socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * A throw-away {@code redis-server} on a free loopback port, without persistence. Not thread-safe;
  * one instance per test class.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
   private final int port;
   private Process process;
@@ -29,7 +28,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Whether a {@code redis-server} binary can be run on this machine. */
-  static boolean available() {
+  public static boolean available() {
     try {
       Process probe =
           new ProcessBuilder("redis-server", "--version").redirectErrorStream(true).start();
@@ -48,7 +47,7 @@ final class RedisServer implements AutoCloseable {
    * run: the scaling, outage and durable-webhook tests and the Redis pass of the protocol suites
    * need it.
    */
-  static void require() {
+  public static void require() {
     Prerequisite.require(
         available(),
         "redis-server is not installed or not on PATH",
@@ -56,8 +55,8 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Starts a server and returns once it answers PING. */
-  static RedisServer start() {
-    int port = freePort();
+  public static RedisServer start() {
+    int port = Ports.free();
     Path log = newLog(port);
     RedisServer server = new RedisServer(launch(port, log), port, log);
     server.awaitPong(Duration.ofSeconds(10));
@@ -65,12 +64,12 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Stops the server: connections to its port are refused until {@link #restart()}. */
-  void stop() {
+  public void stop() {
     close();
   }
 
   /** Kills the server with SIGKILL, as a crash would; {@link #restart()} brings a new one up. */
-  void kill() {
+  public void kill() {
     try {
       if (!process.destroyForcibly().waitFor(10, TimeUnit.SECONDS)) {
         throw new IllegalStateException("redis-server survived SIGKILL for 10 s");
@@ -85,17 +84,17 @@ final class RedisServer implements AutoCloseable {
    * Freezes the server (SIGSTOP): its connections stay open and it answers nothing, as behind a
    * silent partition. {@link #thaw()} lets it go on where it stopped, with its state.
    */
-  void freeze() {
+  public void freeze() {
     ProcessSignals.stop(process.pid());
   }
 
   /** Lets a {@link #freeze() frozen} server run again. */
-  void thaw() {
+  public void thaw() {
     ProcessSignals.resume(process.pid());
   }
 
   /** Starts a new, empty server on the same port after {@link #stop()} or {@link #kill()}. */
-  void restart() {
+  public void restart() {
     log = newLog(port);
     process = launch(port, log);
     awaitPong(Duration.ofSeconds(10));
@@ -130,43 +129,32 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
   /** The URL Herald takes in {@code REDIS_URL}. */
-  String url() {
+  public String url() {
     return "redis://127.0.0.1:" + port;
   }
 
   private void awaitPong(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("redis-server exited:\n" + output());
-      }
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-        socket.setSoTimeout(1000);
-        socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-        InputStream in = socket.getInputStream();
-        byte[] reply = new byte[7];
-        int read = in.readNBytes(reply, 0, reply.length);
-        if (new String(reply, 0, read, StandardCharsets.US_ASCII).equals("+PONG\r\n")) {
-          return;
-        }
-      } catch (IOException notYetListening) {
-        // Still starting; the liveness check above catches a failed start.
-      }
-      try {
-        process.waitFor(50, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+    Processes.awaitReady(
+        "redis-server", process, timeout, "answer PING", this::pongs, this::output);
+  }
+
+  private boolean pongs() {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      socket.setSoTimeout(1000);
+      socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      InputStream in = socket.getInputStream();
+      byte[] reply = new byte[7];
+      int read = in.readNBytes(reply, 0, reply.length);
+      return new String(reply, 0, read, StandardCharsets.US_ASCII).equals("+PONG\r\n");
+    } catch (IOException notYetListening) {
+      return false;
     }
-    close();
-    throw new IllegalStateException("redis-server did not answer PING:\n" + output());
   }
 
   private String output() {
@@ -182,21 +170,6 @@ final class RedisServer implements AutoCloseable {
     if (process.isAlive()) {
       thaw(); // a frozen server would ignore SIGTERM until then
     }
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Processes.stop(process);
   }
 }

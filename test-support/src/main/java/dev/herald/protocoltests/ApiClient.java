@@ -1,6 +1,7 @@
 package dev.herald.protocoltests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -24,7 +25,7 @@ import java.util.stream.Collectors;
  * send what no SDK would: a wrong body_md5, an expired timestamp, an unsigned or mis-signed
  * request, a path signed with or without the mount prefix. Thread-safe.
  */
-final class ApiClient {
+public final class ApiClient {
 
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -40,12 +41,13 @@ final class ApiClient {
    * @param base scheme, host, port and mount prefix, e.g. {@code http://127.0.0.1:5000/ws}
    * @param prefix the mount prefix contained in {@code base} ("" when none)
    */
-  ApiClient(String base, String prefix, String appId, String key, String secret) {
+  public ApiClient(String base, String prefix, String appId, String key, String secret) {
     this(base, prefix, appId, key, secret, HTTP);
   }
 
   /** As above, sending through {@code http} (e.g. one trusting a test certificate). */
-  ApiClient(String base, String prefix, String appId, String key, String secret, HttpClient http) {
+  public ApiClient(
+      String base, String prefix, String appId, String key, String secret, HttpClient http) {
     this.http = http;
     this.base = base;
     this.prefix = prefix;
@@ -55,18 +57,18 @@ final class ApiClient {
   }
 
   /** A status code and a body. */
-  record Response(int status, String body) {
-    JsonNode json() {
+  public record Response(int status, String body) {
+    public JsonNode json() {
       return Json.parse(body);
     }
   }
 
   /** A request to {@code /apps/{id}{pathAfterApp}}, e.g. {@code request("GET", "/channels")}. */
-  Request request(String method, String pathAfterApp) {
+  public Request request(String method, String pathAfterApp) {
     return new Request(method, "/apps/" + appId + pathAfterApp);
   }
 
-  Response get(String pathAfterApp, String... queryPairs) {
+  public Response get(String pathAfterApp, String... queryPairs) {
     Request request = request("GET", pathAfterApp);
     for (int i = 0; i < queryPairs.length; i += 2) {
       request.query(queryPairs[i], queryPairs[i + 1]);
@@ -74,19 +76,28 @@ final class ApiClient {
     return request.send();
   }
 
-  Response post(String pathAfterApp, String body) {
+  public Response post(String pathAfterApp, String body) {
     return request("POST", pathAfterApp).body(body).send();
   }
 
   /** Triggers one event and asserts it was accepted. */
-  void trigger(String channel, String event, String data) {
+  public void trigger(String channel, String event, String data) {
     Response response =
         post("/events", Json.write(Map.of("name", event, "channel", channel, "data", data)));
     assertEquals(200, response.status(), response::body);
   }
 
+  /** Asserts the status and the contract's error body {@code {"error":"...","code":status}}. */
+  public static void assertError(Response response, int status) {
+    assertEquals(status, response.status(), response.body());
+    JsonNode body = response.json();
+    assertTrue(body.path("error").isTextual(), () -> "error body: " + response.body());
+    assertTrue(!body.path("error").asText().isEmpty(), response.body());
+    assertEquals(status, body.path("code").asInt(), () -> "error body: " + response.body());
+  }
+
   /** One request under construction; {@link #send()} signs it unless told otherwise. */
-  final class Request {
+  public final class Request {
     private final String method;
     private final String path;
     private final Map<String, String> query = new LinkedHashMap<>();
@@ -107,53 +118,53 @@ final class ApiClient {
       this.signedPath = path;
     }
 
-    Request query(String name, String value) {
+    public Request query(String name, String value) {
       query.put(name, value);
       return this;
     }
 
-    Request body(String json) {
+    public Request body(String json) {
       this.body = json;
       return this;
     }
 
     /** Signs over this path instead of the one the request goes to (without the mount prefix). */
-    Request signedPath(String path) {
+    public Request signedPath(String path) {
       this.signedPath = path;
       return this;
     }
 
     /** Signs over the request path with the mount prefix in front, as received by the server. */
-    Request signedWithPrefix() {
+    public Request signedWithPrefix() {
       this.signedPath = prefix + path;
       return this;
     }
 
-    Request timestamp(long unixSeconds) {
+    public Request timestamp(long unixSeconds) {
       this.timestamp = unixSeconds;
       return this;
     }
 
     /** Sends (and signs) this body_md5 instead of the real MD5 of the body. */
-    Request bodyMd5(String md5) {
+    public Request bodyMd5(String md5) {
       this.bodyMd5 = md5;
       return this;
     }
 
     /** Sends this auth_signature instead of the correct one. */
-    Request signature(String hex) {
+    public Request signature(String hex) {
       this.signature = hex;
       return this;
     }
 
-    Request credentials(String key, String secret) {
+    public Request credentials(String key, String secret) {
       this.authKey = key;
       this.authSecret = secret;
       return this;
     }
 
     /** Signs the body given to {@link #body} but sends this one (a tampered or replayed body). */
-    Request sentBody(String json) {
+    public Request sentBody(String json) {
       this.sentBody = json;
       return this;
     }
@@ -162,18 +173,18 @@ final class ApiClient {
      * Rewrites the signed, encoded query string before sending, as someone replaying a captured URL
      * would: added, renamed or repeated parameters.
      */
-    Request editQuery(UnaryOperator<String> edit) {
+    public Request editQuery(UnaryOperator<String> edit) {
       this.queryEdit = edit;
       return this;
     }
 
     /** Sends no auth_* parameters at all. */
-    Request unsigned() {
+    public Request unsigned() {
       this.signed = false;
       return this;
     }
 
-    Response send() {
+    public Response send() {
       Map<String, String> params = new TreeMap<>(query);
       if (signed) {
         params.put("auth_key", authKey);
@@ -214,7 +225,7 @@ final class ApiClient {
    * {@code METHOD\nPATH\nk1=v1&k2=v2...}: the parameters (without auth_signature) sorted by key,
    * values not encoded.
    */
-  static String stringToSign(String method, String path, Map<String, String> params) {
+  public static String stringToSign(String method, String path, Map<String, String> params) {
     String canonical =
         new TreeMap<>(params)
             .entrySet().stream()
@@ -225,7 +236,7 @@ final class ApiClient {
   }
 
   /** A plain unsigned GET of {@code url}. */
-  static Response getUrl(String url) {
+  public static Response getUrl(String url) {
     return send(
         HTTP, HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build());
   }

@@ -10,13 +10,13 @@ import java.util.HashSet;
 import java.util.Set;
 
 /** Parsing and exact comparison of wire JSON. Stateless; thread-safe. */
-final class Json {
+public final class Json {
 
-  static final ObjectMapper MAPPER = new ObjectMapper();
+  public static final ObjectMapper MAPPER = new ObjectMapper();
 
   private Json() {}
 
-  static JsonNode parse(String text) {
+  public static JsonNode parse(String text) {
     try {
       return MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
@@ -24,7 +24,7 @@ final class Json {
     }
   }
 
-  static String write(Object value) {
+  public static String write(Object value) {
     try {
       return MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {
@@ -33,7 +33,7 @@ final class Json {
   }
 
   /** Asserts that {@code actual} is exactly the JSON value written as {@code expected}. */
-  static void assertJson(String expected, JsonNode actual) {
+  public static void assertJson(String expected, JsonNode actual) {
     assertEquals(parse(expected), actual, () -> "expected " + expected + " but got " + actual);
   }
 
@@ -41,7 +41,7 @@ final class Json {
    * The {@code data} member of a server frame, which the protocol sends as a string holding JSON;
    * fails when it is not a string.
    */
-  static JsonNode dataOf(JsonNode frame) {
+  public static JsonNode dataOf(JsonNode frame) {
     JsonNode data = frame.get("data");
     assertTrue(
         data != null && data.isTextual(), () -> "data should be a JSON-encoded string in " + frame);
@@ -49,7 +49,7 @@ final class Json {
   }
 
   /** The text values of a JSON array, as a set (for lists whose order the protocol leaves open). */
-  static Set<String> textSet(JsonNode array) {
+  public static Set<String> textSet(JsonNode array) {
     assertTrue(array != null && array.isArray(), () -> "expected an array, got " + array);
     Set<String> values = new HashSet<>();
     array.forEach(v -> values.add(v.isTextual() ? v.asText() : v.toString()));
