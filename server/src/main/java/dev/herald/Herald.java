@@ -5,6 +5,8 @@ import dev.herald.apps.CompositeAppProvider;
 import dev.herald.apps.DatabaseAppProvider;
 import dev.herald.apps.StaticAppProvider;
 import dev.herald.auth.RequestVerifier;
+import dev.herald.broadcast.EventPublisher;
+import dev.herald.broadcast.NodeObserver;
 import dev.herald.channels.ChannelCache;
 import dev.herald.channels.ChannelDirectory;
 import dev.herald.channels.LocalChannelCache;
@@ -19,7 +21,7 @@ import dev.herald.console.ConsoleFeed;
 import dev.herald.console.ConsoleHandler;
 import dev.herald.dev.DevRoutes;
 import dev.herald.http.BackendRateLimiter;
-import dev.herald.http.EventPublisher;
+import dev.herald.http.HttpApi;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.scaling.BroadcastAdapter;
@@ -74,6 +76,7 @@ public final class Herald {
 
   private final NodeServices services;
   private final ConsoleHandler consoleHandler;
+  private final DevRoutes devRoutes;
   private final java.util.List<HeraldVerticle> verticles =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean draining;
@@ -178,8 +181,9 @@ public final class Herald {
         new ConnectionsPerAddress(config.server().connections().maxConnectionsPerIp());
     vertx.setPeriodic(10_000, timer -> connectionRate.sweep(System.nanoTime()));
     String consoleToken = config.server().consoleToken();
-    ConsoleFeed console = new ConsoleFeed(webhooks, clock, consoleToken != null);
-    EventPublisher publisher = new EventPublisher(broadcaster, cache, console, metrics);
+    ConsoleFeed consoleFeed = consoleToken == null ? null : new ConsoleFeed(clock);
+    NodeObserver observer = consoleFeed == null ? NodeObserver.NONE : consoleFeed;
+    EventPublisher publisher = new EventPublisher(broadcaster, cache, observer, metrics);
     this.consoleHandler =
         consoleToken == null
             ? null
@@ -189,15 +193,39 @@ public final class Herald {
                 directory,
                 registry::connectionCount,
                 publisher,
-                console);
-    DevRoutes devRoutes =
+                consoleFeed);
+    this.devRoutes =
         config.dev()
             ? new DevRoutes(config.apps().get(0), config.server().path(), publisher)
             : null;
+    List<java.util.function.Consumer<io.vertx.ext.web.Router>> features =
+        new java.util.ArrayList<>();
+    if (consoleHandler != null && !config.server().consoleOnMetricsPort()) {
+      features.add(router -> consoleHandler.mount(vertx, router, config.server().path()));
+    }
+    if (devRoutes != null) {
+      features.add(devRoutes::mount);
+    }
+    HttpApi api =
+        new HttpApi(
+            new HttpApi.Settings(
+                config.server().path(),
+                config.server().maxRequestSize(),
+                config.server().metricsEnabled() && config.server().metricsPort() == 0),
+            new HttpApi.Services(
+                apps,
+                new RequestVerifier(clock),
+                directory,
+                cache,
+                broadcaster,
+                publisher,
+                new BackendRateLimiter(),
+                clock),
+            metrics,
+            this::notReadyReason);
     this.services =
         new NodeServices(
             apps,
-            new RequestVerifier(clock),
             directory,
             cache,
             onlineUsers,
@@ -206,12 +234,10 @@ public final class Herald {
             registry,
             connectionRate,
             connectionsPerAddress,
-            new BackendRateLimiter(),
-            console,
-            console,
-            config.server().consoleOnMetricsPort() ? null : consoleHandler,
-            devRoutes,
-            this::notReadyReason,
+            observer.beside(webhooks),
+            observer,
+            api,
+            List.copyOf(features),
             () -> draining,
             metrics,
             clock);
@@ -409,7 +435,7 @@ public final class Herald {
 
   /** The demo page's path ({@code {path}/demo/}) when {@code --dev} serves it; otherwise null. */
   public String demoPath() {
-    return services.devRoutes() == null ? null : services.devRoutes().pagePath();
+    return devRoutes == null ? null : devRoutes.pagePath();
   }
 
   /**

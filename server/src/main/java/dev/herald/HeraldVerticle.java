@@ -3,7 +3,6 @@ package dev.herald;
 import dev.herald.channels.LocalSubscriptions;
 import dev.herald.channels.Subscriber;
 import dev.herald.config.ServerConfig;
-import dev.herald.http.HttpApi;
 import dev.herald.http.RequestDeadlines;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.websocket.WebSocketHandler;
@@ -75,7 +74,7 @@ final class HeraldVerticle extends AbstractVerticle {
             services.webhooks(),
             services.metrics(),
             services.draining(),
-            services.console(),
+            services.observer(),
             maxWebSocketMessage);
     long[] lastTick = {System.nanoTime()};
     vertx.setPeriodic(
@@ -114,24 +113,8 @@ final class HeraldVerticle extends AbstractVerticle {
                   .setCertValue(Buffer.buffer(certificate.certificatePem()))
                   .setKeyValue(Buffer.buffer(certificate.privateKeyPem())));
     }
-    Router api =
-        HttpApi.router(
-            vertx,
-            server.path(),
-            server.maxRequestSize(),
-            services.apps(),
-            services.verifier(),
-            services.directory(),
-            services.cache(),
-            services.broadcaster(),
-            services.backendRate(),
-            services.notReadyReason(),
-            services.metrics(),
-            server.metricsEnabled() && server.metricsPort() == 0,
-            services.console(),
-            services.consoleHandler(),
-            services.devRoutes(),
-            services.clock());
+    Router api = services.api().router(vertx);
+    services.features().forEach(feature -> feature.accept(api));
     RequestDeadlines deadlines =
         new RequestDeadlines(
             vertx,

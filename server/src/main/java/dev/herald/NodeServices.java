@@ -1,14 +1,11 @@
 package dev.herald;
 
 import dev.herald.apps.AppProvider;
-import dev.herald.auth.RequestVerifier;
+import dev.herald.broadcast.NodeObserver;
 import dev.herald.channels.ChannelCache;
 import dev.herald.channels.ChannelDirectory;
 import dev.herald.channels.OnlineUsers;
-import dev.herald.console.ConsoleFeed;
-import dev.herald.console.ConsoleHandler;
-import dev.herald.dev.DevRoutes;
-import dev.herald.http.BackendRateLimiter;
+import dev.herald.http.HttpApi;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.scaling.Broadcaster;
 import dev.herald.scaling.LocalAdapter;
@@ -16,22 +13,21 @@ import dev.herald.webhooks.Webhooks;
 import dev.herald.websocket.ConnectionRateLimiter;
 import dev.herald.websocket.ConnectionRegistry;
 import dev.herald.websocket.ConnectionsPerAddress;
+import io.vertx.ext.web.Router;
 import java.time.Clock;
+import java.util.List;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
+import java.util.function.Consumer;
 
 /**
  * The node-wide, thread-safe services every event loop's verticle shares. Created once by {@link
  * Herald}; immutable.
  *
- * @param webhooks where channel events go: the console feed, which forwards to the dispatcher
- * @param consoleHandler the debug console's routes, or null when it is off
- * @param devRoutes the demo's routes ({@code --dev}), or null when it is off
- * @param notReadyReason why the node should get no traffic now (null when ready), for /ready
+ * @param webhooks where channel events go: the dispatcher, with the observer beside it
+ * @param features routes mounted on each loop's router beside the API (console, demo)
  */
 record NodeServices(
     AppProvider apps,
-    RequestVerifier verifier,
     ChannelDirectory directory,
     ChannelCache cache,
     OnlineUsers onlineUsers,
@@ -40,12 +36,10 @@ record NodeServices(
     ConnectionRegistry registry,
     ConnectionRateLimiter connectionRate,
     ConnectionsPerAddress connectionsPerAddress,
-    BackendRateLimiter backendRate,
     Webhooks webhooks,
-    ConsoleFeed console,
-    ConsoleHandler consoleHandler,
-    DevRoutes devRoutes,
-    Supplier<String> notReadyReason,
+    NodeObserver observer,
+    HttpApi api,
+    List<Consumer<Router>> features,
     BooleanSupplier draining,
     HeraldMetrics metrics,
     Clock clock) {}

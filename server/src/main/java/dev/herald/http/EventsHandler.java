@@ -2,12 +2,10 @@ package dev.herald.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.herald.channels.ChannelCache;
+import dev.herald.broadcast.EventPublisher;
 import dev.herald.channels.ChannelDirectory;
 import dev.herald.channels.ChannelInfo;
 import dev.herald.config.AppConfig;
-import dev.herald.console.ConsoleFeed;
-import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ChannelName;
 import dev.herald.scaling.Broadcaster;
 import io.vertx.core.CompositeFuture;
@@ -29,27 +27,24 @@ import java.util.regex.Pattern;
 final class EventsHandler {
   private static final Pattern SOCKET_ID = Pattern.compile("\\d+\\.\\d+");
 
+  private final EventPublisher publisher;
   private final Broadcaster broadcaster;
   private final ChannelDirectory directory;
-  private final ChannelCache cache;
   private final BackendRateLimiter rateLimiter;
 
-  private final ConsoleFeed console;
-  private final EventPublisher publisher;
-
+  /**
+   * @param publisher the node's one publishing service, shared with the console and the demo
+   * @param broadcaster asked only whether every node can be reached
+   */
   EventsHandler(
+      EventPublisher publisher,
       Broadcaster broadcaster,
       ChannelDirectory directory,
-      ChannelCache cache,
-      ConsoleFeed console,
-      HeraldMetrics metrics,
       BackendRateLimiter rateLimiter) {
-    this.publisher = new EventPublisher(broadcaster, cache, console, metrics);
-    this.rateLimiter = rateLimiter;
+    this.publisher = publisher;
     this.broadcaster = broadcaster;
     this.directory = directory;
-    this.cache = cache;
-    this.console = console;
+    this.rateLimiter = rateLimiter;
   }
 
   /** One validated event. */

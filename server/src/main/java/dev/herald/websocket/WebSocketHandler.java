@@ -1,12 +1,12 @@
 package dev.herald.websocket;
 
 import dev.herald.apps.AppProvider;
+import dev.herald.broadcast.NodeObserver;
 import dev.herald.channels.ChannelCache;
 import dev.herald.channels.ChannelDirectory;
 import dev.herald.channels.LocalSubscriptions;
 import dev.herald.channels.OnlineUsers;
 import dev.herald.config.AppConfig;
-import dev.herald.console.ConsoleFeed;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.protocol.FrameDecoder;
@@ -44,7 +44,7 @@ public final class WebSocketHandler {
   private final SigninHandler signins;
   private final HeraldMetrics metrics;
   private final BooleanSupplier draining;
-  private final ConsoleFeed console;
+  private final NodeObserver observer;
   private final FrameWriter frameWriter = new FrameWriter();
   private final int maxMessageBytes;
 
@@ -61,7 +61,7 @@ public final class WebSocketHandler {
       Webhooks webhooks,
       HeraldMetrics metrics,
       BooleanSupplier draining,
-      ConsoleFeed console,
+      NodeObserver observer,
       int maxMessageBytes) {
     SubscriptionHandler subscriptions =
         new SubscriptionHandler(
@@ -80,7 +80,7 @@ public final class WebSocketHandler {
         signins,
         metrics,
         draining,
-        console,
+        observer,
         maxMessageBytes);
   }
 
@@ -94,9 +94,9 @@ public final class WebSocketHandler {
       SigninHandler signins,
       HeraldMetrics metrics,
       BooleanSupplier draining,
-      ConsoleFeed console,
+      NodeObserver observer,
       int maxMessageBytes) {
-    this.console = console;
+    this.observer = observer;
     this.maxMessageBytes = maxMessageBytes;
     this.metrics = metrics;
     this.draining = draining;
@@ -190,7 +190,7 @@ public final class WebSocketHandler {
     } while (!registry.add(session));
     Session opened = session;
     opened.meters().connectionOpened();
-    console.connection(app.id(), opened.socketId(), true);
+    observer.connection(app.id(), opened.socketId(), true);
     monitor.add(opened);
     local.addConnection(app.id(), opened);
     FragmentedMessageGuard fragments = new FragmentedMessageGuard(maxMessageBytes);
@@ -234,7 +234,7 @@ public final class WebSocketHandler {
     session.markClosed();
     LOG.fine(() -> "Connection " + session.socketId() + " closed");
     session.meters().connectionClosed();
-    console.connection(session.app().id(), session.socketId(), false);
+    observer.connection(session.app().id(), session.socketId(), false);
     monitor.remove(session);
     registry.remove(session);
     local.removeConnection(session.app().id(), session);
