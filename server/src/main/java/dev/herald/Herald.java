@@ -34,6 +34,7 @@ import dev.herald.scaling.redis.RedisChannelCache;
 import dev.herald.scaling.redis.RedisChannelDirectory;
 import dev.herald.scaling.redis.RedisConnector;
 import dev.herald.scaling.redis.RedisOnlineUsers;
+import dev.herald.tls.TlsCertificate;
 import dev.herald.webhooks.MemoryBatchStore;
 import dev.herald.webhooks.WebhookDispatcher;
 import dev.herald.websocket.ConnectionRateLimiter;

@@ -5,6 +5,7 @@ import dev.herald.channels.Subscriber;
 import dev.herald.config.ServerConfig;
 import dev.herald.http.RequestDeadlines;
 import dev.herald.protocol.ErrorCode;
+import dev.herald.tls.TlsCertificate;
 import dev.herald.websocket.WebSocketHandler;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
