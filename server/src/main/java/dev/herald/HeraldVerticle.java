@@ -20,6 +20,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,20 +38,20 @@ final class HeraldVerticle extends AbstractVerticle {
    */
   private final int maxWebSocketMessage;
 
-  private final NodeServices services;
-  private final TlsCertificate certificate;
+  private final LoopServices services;
+  private final Optional<TlsCertificate> certificate;
   private final LocalSubscriptions local;
   private HttpServer httpServer;
 
   /**
-   * @param certificate the certificate to serve TLS with, or null for plain ws/http
+   * @param certificate the certificate to serve TLS with; empty for plain ws/http
    */
   HeraldVerticle(
       ServerConfig server,
       int port,
       int maxWebSocketMessage,
-      NodeServices services,
-      TlsCertificate certificate) {
+      Optional<TlsCertificate> certificate,
+      LoopServices services) {
     this.server = server;
     this.port = port;
     this.maxWebSocketMessage = maxWebSocketMessage;
@@ -61,22 +62,8 @@ final class HeraldVerticle extends AbstractVerticle {
 
   @Override
   public void start(Promise<Void> started) {
-    services.adapter().register(context, local);
-    WebSocketHandler webSockets =
-        WebSocketHandler.forEventLoop(
-            server.path(),
-            services.apps(),
-            services.registry(),
-            local,
-            services.directory(),
-            services.cache(),
-            services.onlineUsers(),
-            services.broadcaster(),
-            services.webhooks(),
-            services.metrics(),
-            services.draining(),
-            services.observer(),
-            maxWebSocketMessage);
+    services.localAdapter().register(context, local);
+    WebSocketHandler webSockets = services.webSockets().apply(local);
     long[] lastTick = {System.nanoTime()};
     vertx.setPeriodic(
         1000,
@@ -106,16 +93,15 @@ final class HeraldVerticle extends AbstractVerticle {
             .setHttp2ClearTextEnabled(false)
             .setSslHandshakeTimeout(server.connections().requestTimeoutSeconds())
             .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS);
-    if (certificate != null) {
-      options
-          .setSsl(true)
-          .setKeyCertOptions(
-              new PemKeyCertOptions()
-                  .setCertValue(Buffer.buffer(certificate.certificatePem()))
-                  .setKeyValue(Buffer.buffer(certificate.privateKeyPem())));
-    }
-    Router api = services.api().router(vertx);
-    services.features().forEach(feature -> feature.accept(api));
+    certificate.ifPresent(
+        tls ->
+            options
+                .setSsl(true)
+                .setKeyCertOptions(
+                    new PemKeyCertOptions()
+                        .setCertValue(Buffer.buffer(tls.certificatePem()))
+                        .setKeyValue(Buffer.buffer(tls.privateKeyPem()))));
+    Router api = services.http().apply(vertx);
     RequestDeadlines deadlines =
         new RequestDeadlines(
             vertx,
@@ -241,6 +227,6 @@ final class HeraldVerticle extends AbstractVerticle {
 
   @Override
   public void stop() {
-    services.adapter().unregister(local);
+    services.localAdapter().unregister(local);
   }
 }

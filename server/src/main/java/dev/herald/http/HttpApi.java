@@ -3,8 +3,7 @@ package dev.herald.http;
 import dev.herald.apps.AppProvider;
 import dev.herald.auth.RequestVerifier;
 import dev.herald.broadcast.EventPublisher;
-import dev.herald.channels.ChannelCache;
-import dev.herald.channels.ChannelDirectory;
+import dev.herald.channels.NodeChannels;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.scaling.Broadcaster;
 import io.vertx.core.Vertx;
@@ -38,8 +37,7 @@ public final class HttpApi {
   public record Services(
       AppProvider apps,
       RequestVerifier verifier,
-      ChannelDirectory directory,
-      ChannelCache cache,
+      NodeChannels channels,
       Broadcaster broadcaster,
       EventPublisher publisher,
       BackendRateLimiter backendRate,
@@ -70,9 +68,11 @@ public final class HttpApi {
         new EventsHandler(
             services.publisher(),
             services.broadcaster(),
-            services.directory(),
+            services.channels().directory(),
             services.backendRate());
-    this.channels = new ChannelsHandler(services.directory(), services.cache(), services.clock());
+    this.channels =
+        new ChannelsHandler(
+            services.channels().directory(), services.channels().cache(), services.clock());
     this.users = new UsersHandler(services.broadcaster());
   }
 

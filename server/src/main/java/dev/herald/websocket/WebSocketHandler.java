@@ -2,10 +2,8 @@ package dev.herald.websocket;
 
 import dev.herald.apps.AppProvider;
 import dev.herald.broadcast.NodeObserver;
-import dev.herald.channels.ChannelCache;
-import dev.herald.channels.ChannelDirectory;
 import dev.herald.channels.LocalSubscriptions;
-import dev.herald.channels.OnlineUsers;
+import dev.herald.channels.NodeChannels;
 import dev.herald.config.AppConfig;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ErrorCode;
@@ -48,61 +46,69 @@ public final class WebSocketHandler {
   private final FrameWriter frameWriter = new FrameWriter();
   private final int maxMessageBytes;
 
-  /** The WebSocket side of one event loop, with the handlers it owns. */
-  public static WebSocketHandler forEventLoop(
-      String mountPath,
+  /**
+   * @param mountPath the server's path prefix ("" or "/something")
+   * @param maxMessageBytes the largest message of any app, which Vert.x enforces per frame
+   * @param draining true once the node drains: new connections are refused with 4200
+   */
+  public record Settings(String mountPath, int maxMessageBytes, BooleanSupplier draining) {}
+
+  /**
+   * The node-wide, thread-safe services behind every event loop's WebSocket side.
+   *
+   * @param webhooks where channel events go (the dispatcher, with any observer beside it)
+   * @param observer told when connections open and close
+   */
+  public record Services(
       AppProvider apps,
       ConnectionRegistry registry,
-      LocalSubscriptions local,
-      ChannelDirectory directory,
-      ChannelCache cache,
-      OnlineUsers onlineUsers,
+      NodeChannels channels,
       Broadcaster broadcaster,
       Webhooks webhooks,
-      HeraldMetrics metrics,
-      BooleanSupplier draining,
       NodeObserver observer,
-      int maxMessageBytes) {
+      HeraldMetrics metrics) {}
+
+  /** The WebSocket side of one event loop, with the handlers it owns. */
+  public static WebSocketHandler forEventLoop(
+      Settings settings, Services services, LocalSubscriptions local) {
+    AppProvider apps = services.apps();
     SubscriptionHandler subscriptions =
         new SubscriptionHandler(
-            local, directory, cache, broadcaster, webhooks, metrics, apps::current);
-    SigninHandler signins = new SigninHandler(local, onlineUsers, broadcaster, apps::current);
+            local,
+            services.channels().directory(),
+            services.channels().cache(),
+            services.broadcaster(),
+            services.webhooks(),
+            services.metrics(),
+            apps::current);
+    SigninHandler signins =
+        new SigninHandler(
+            local, services.channels().onlineUsers(), services.broadcaster(), apps::current);
     MessageHandler messages =
         new MessageHandler(
-            new FrameDecoder(), subscriptions, signins, broadcaster, webhooks, metrics);
-    return new WebSocketHandler(
-        mountPath,
-        apps,
-        registry,
-        local,
-        messages,
-        subscriptions,
-        signins,
-        metrics,
-        draining,
-        observer,
-        maxMessageBytes);
+            new FrameDecoder(),
+            subscriptions,
+            signins,
+            services.broadcaster(),
+            services.webhooks(),
+            services.metrics());
+    return new WebSocketHandler(settings, services, local, messages, subscriptions, signins);
   }
 
   private WebSocketHandler(
-      String mountPath,
-      AppProvider apps,
-      ConnectionRegistry registry,
+      Settings settings,
+      Services services,
       LocalSubscriptions local,
       MessageHandler messages,
       SubscriptionHandler subscriptions,
-      SigninHandler signins,
-      HeraldMetrics metrics,
-      BooleanSupplier draining,
-      NodeObserver observer,
-      int maxMessageBytes) {
-    this.observer = observer;
-    this.maxMessageBytes = maxMessageBytes;
-    this.metrics = metrics;
-    this.draining = draining;
-    this.appPathPrefix = mountPath + "/app/";
-    this.apps = apps;
-    this.registry = registry;
+      SigninHandler signins) {
+    this.observer = services.observer();
+    this.maxMessageBytes = settings.maxMessageBytes();
+    this.metrics = services.metrics();
+    this.draining = settings.draining();
+    this.appPathPrefix = settings.mountPath() + "/app/";
+    this.apps = services.apps();
+    this.registry = services.registry();
     this.local = local;
     this.messages = messages;
     this.subscriptions = subscriptions;
