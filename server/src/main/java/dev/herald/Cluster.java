@@ -1,8 +1,8 @@
 package dev.herald;
 
 import dev.herald.apps.AppProvider;
+import dev.herald.broadcast.MemberEvents;
 import dev.herald.metrics.HeraldMetrics;
-import dev.herald.webhooks.Webhooks;
 import io.vertx.core.Future;
 
 /**
@@ -15,9 +15,9 @@ interface Cluster {
    * Connects and starts the background work.
    *
    * @param apps the apps, for the webhooks a dead node's cleanup sends
-   * @param webhooks where a dead node's departures are reported
+   * @param members what a dead node's departures (and this node's return) cause
    */
-  Future<Void> start(AppProvider apps, Webhooks webhooks);
+  Future<Void> start(AppProvider apps, MemberEvents members);
 
   /** Leaves the cluster: this node's records go at once rather than when it times out. */
   Future<Void> leave();

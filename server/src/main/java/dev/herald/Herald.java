@@ -2,6 +2,7 @@ package dev.herald;
 
 import dev.herald.auth.RequestVerifier;
 import dev.herald.broadcast.EventPublisher;
+import dev.herald.broadcast.MemberEvents;
 import dev.herald.broadcast.NodeObserver;
 import dev.herald.config.AppConfig;
 import dev.herald.config.ConnectionSettings;
@@ -119,6 +120,7 @@ public final class Herald {
             registry,
             backends.channels(),
             backends.broadcaster(),
+            new MemberEvents(backends.broadcaster(), observer.beside(webhooks)),
             observer.beside(webhooks),
             observer,
             metrics);
@@ -148,6 +150,8 @@ public final class Herald {
             apps,
             backends.cluster(),
             webhooks,
+            // As before, the console does not see the cleanup of other nodes: the dispatcher only.
+            new MemberEvents(backends.broadcaster(), webhooks),
             readiness,
             () -> startMetricsServer(metrics, readiness, consoleOnMetricsPort),
             port -> new HeraldVerticle(server, port, maxWebSocketMessage, certificate, loops));

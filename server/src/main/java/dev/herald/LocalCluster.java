@@ -1,9 +1,9 @@
 package dev.herald;
 
 import dev.herald.apps.AppProvider;
+import dev.herald.broadcast.MemberEvents;
 import dev.herald.channels.LocalChannelCache;
 import dev.herald.metrics.HeraldMetrics;
-import dev.herald.webhooks.Webhooks;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -20,7 +20,7 @@ final class LocalCluster implements Cluster {
   }
 
   @Override
-  public Future<Void> start(AppProvider apps, Webhooks webhooks) {
+  public Future<Void> start(AppProvider apps, MemberEvents members) {
     vertx.setPeriodic(CACHE_SWEEP_MILLIS, timer -> cache.sweep());
     return Future.succeededFuture();
   }

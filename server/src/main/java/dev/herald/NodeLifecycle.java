@@ -1,5 +1,6 @@
 package dev.herald;
 
+import dev.herald.broadcast.MemberEvents;
 import dev.herald.config.ServerConfig;
 import dev.herald.webhooks.WebhookDispatcher;
 import io.vertx.core.DeploymentOptions;
@@ -24,12 +25,14 @@ final class NodeLifecycle {
   private final NodeApps apps;
   private final Cluster cluster;
   private final WebhookDispatcher webhooks;
+  private final MemberEvents clusterMembers;
   private final Readiness readiness;
   private final Supplier<Future<Void>> metricsServer;
   private final IntFunction<HeraldVerticle> verticleOnPort;
   private final List<HeraldVerticle> verticles = new CopyOnWriteArrayList<>();
 
   /**
+   * @param clusterMembers what the dead-node cleanup reports departures through
    * @param metricsServer starts the metrics port when there is one
    * @param verticleOnPort builds one event loop's verticle for a port
    */
@@ -40,6 +43,7 @@ final class NodeLifecycle {
       NodeApps apps,
       Cluster cluster,
       WebhookDispatcher webhooks,
+      MemberEvents clusterMembers,
       Readiness readiness,
       Supplier<Future<Void>> metricsServer,
       IntFunction<HeraldVerticle> verticleOnPort) {
@@ -49,6 +53,7 @@ final class NodeLifecycle {
     this.apps = apps;
     this.cluster = cluster;
     this.webhooks = webhooks;
+    this.clusterMembers = clusterMembers;
     this.readiness = readiness;
     this.metricsServer = metricsServer;
     this.verticleOnPort = verticleOnPort;
@@ -63,7 +68,7 @@ final class NodeLifecycle {
   Future<Integer> start() {
     HeraldVerticle first = verticle(server.port());
     return apps.start()
-        .compose(ignored -> cluster.start(apps.provider(), webhooks))
+        .compose(ignored -> cluster.start(apps.provider(), clusterMembers))
         .onSuccess(ignored -> webhooks.resume(apps.configured()))
         .compose(ignored -> metricsServer.get())
         .compose(ignored -> vertx.deployVerticle(first))

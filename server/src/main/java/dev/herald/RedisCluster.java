@@ -1,6 +1,7 @@
 package dev.herald;
 
 import dev.herald.apps.AppProvider;
+import dev.herald.broadcast.MemberEvents;
 import dev.herald.config.Redacted;
 import dev.herald.config.ScalingConfig;
 import dev.herald.metrics.HeraldMetrics;
@@ -10,7 +11,6 @@ import dev.herald.scaling.redis.RedisAdapter;
 import dev.herald.scaling.redis.RedisChannelDirectory;
 import dev.herald.scaling.redis.RedisConnector;
 import dev.herald.scaling.redis.RedisOnlineUsers;
-import dev.herald.webhooks.Webhooks;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -55,7 +55,7 @@ final class RedisCluster implements Cluster {
   }
 
   @Override
-  public Future<Void> start(AppProvider apps, Webhooks webhooks) {
+  public Future<Void> start(AppProvider apps, MemberEvents members) {
     NodeMonitor started =
         new NodeMonitor(
             vertx,
@@ -65,7 +65,7 @@ final class RedisCluster implements Cluster {
             directory,
             onlineUsers,
             broadcaster,
-            webhooks,
+            members,
             apps,
             clock);
     monitor = started;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.auth.ChannelAuthorizer;
+import dev.herald.broadcast.MemberEvents;
 import dev.herald.channels.ChannelCache;
 import dev.herald.channels.ChannelDirectory;
 import dev.herald.channels.Join;
@@ -15,7 +16,6 @@ import dev.herald.protocol.ChannelName;
 import dev.herald.protocol.ClientFrame;
 import dev.herald.protocol.PresenceMember;
 import dev.herald.protocol.ServerFrames;
-import dev.herald.scaling.Broadcaster;
 import dev.herald.webhooks.WebhookEvent;
 import dev.herald.webhooks.Webhooks;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +37,7 @@ final class SubscriptionHandler {
   private final LocalSubscriptions local;
   private final ChannelDirectory directory;
   private final ChannelCache cache;
-  private final Broadcaster broadcaster;
+  private final MemberEvents members;
   private final Webhooks webhooks;
   private final HeraldMetrics metrics;
   private final UnaryOperator<AppConfig> current;
@@ -48,7 +48,7 @@ final class SubscriptionHandler {
       LocalSubscriptions local,
       ChannelDirectory directory,
       ChannelCache cache,
-      Broadcaster broadcaster,
+      MemberEvents members,
       Webhooks webhooks,
       HeraldMetrics metrics,
       UnaryOperator<AppConfig> current) {
@@ -57,7 +57,7 @@ final class SubscriptionHandler {
     this.local = local;
     this.directory = directory;
     this.cache = cache;
-    this.broadcaster = broadcaster;
+    this.members = members;
     this.webhooks = webhooks;
   }
 
@@ -158,26 +158,20 @@ final class SubscriptionHandler {
     // Webhooks first: once the client has its reply it may cause the next event (another client
     // joins), and with the directory answering on each loop's own context that event's webhook
     // could otherwise be queued before this one.
-    if (join.channelOccupied()) {
-      webhooks.emit(app, WebhookEvent.channelOccupied(channel));
-    }
-    if (join.memberAdded()) {
-      webhooks.emit(app, WebhookEvent.memberAdded(channel, member.userId()));
-    }
-    if (!subscription.channel().kind().isPresence()) {
-      webhooks.emit(app, WebhookEvent.subscriptionCount(channel, join.subscriptionCount()));
-    }
+    members.arrived(
+        app,
+        channel,
+        member == null ? null : member.userId(),
+        join.channelOccupied(),
+        join.memberAdded());
+    members.subscriptionCount(app, subscription.channel(), join.subscriptionCount());
     if (member == null) {
       session.send(ServerFrames.subscriptionSucceeded(channel));
     } else {
       session.send(ServerFrames.presenceSubscriptionSucceeded(channel, join.members()));
       if (join.memberAdded()) {
-        broadcaster.publishMembership(
-            app.id(),
-            channel,
-            ServerFrames.memberAdded(channel, member),
-            session.socketId(),
-            join.membershipVersion());
+        members.announceAdded(
+            app.id(), channel, member, session.socketId(), join.membershipVersion());
       }
     }
     if (current && subscription.channel().kind().isCache()) {
@@ -240,23 +234,16 @@ final class SubscriptionHandler {
         .onSuccess(
             leave -> {
               AppConfig app = session.app();
+              members.departed(
+                  app,
+                  channel,
+                  subscription.userId(),
+                  leave.memberRemoved(),
+                  leave.channelVacated());
+              members.subscriptionCount(app, subscription.channel(), leave.subscriptionCount());
               if (leave.memberRemoved()) {
-                webhooks.emit(app, WebhookEvent.memberRemoved(channel, subscription.userId()));
-              }
-              if (leave.channelVacated()) {
-                webhooks.emit(app, WebhookEvent.channelVacated(channel));
-              }
-              if (!subscription.channel().kind().isPresence()) {
-                webhooks.emit(
-                    app, WebhookEvent.subscriptionCount(channel, leave.subscriptionCount()));
-              }
-              if (leave.memberRemoved()) {
-                broadcaster.publishMembership(
-                    appId,
-                    channel,
-                    ServerFrames.memberRemoved(channel, subscription.userId()),
-                    null,
-                    leave.membershipVersion());
+                members.announceRemoved(
+                    appId, channel, subscription.userId(), leave.membershipVersion());
               }
             })
         .onFailure(

@@ -1,6 +1,7 @@
 package dev.herald.websocket;
 
 import dev.herald.apps.AppProvider;
+import dev.herald.broadcast.MemberEvents;
 import dev.herald.broadcast.NodeObserver;
 import dev.herald.channels.LocalSubscriptions;
 import dev.herald.channels.NodeChannels;
@@ -56,6 +57,8 @@ public final class WebSocketHandler {
   /**
    * The node-wide, thread-safe services behind every event loop's WebSocket side.
    *
+   * @param members what joins and leaves cause (webhooks, member events), as {@code webhooks} sees
+   *     them
    * @param webhooks where channel events go (the dispatcher, with any observer beside it)
    * @param observer told when connections open and close
    */
@@ -64,6 +67,7 @@ public final class WebSocketHandler {
       ConnectionRegistry registry,
       NodeChannels channels,
       Broadcaster broadcaster,
+      MemberEvents members,
       Webhooks webhooks,
       NodeObserver observer,
       HeraldMetrics metrics) {}
@@ -77,7 +81,7 @@ public final class WebSocketHandler {
             local,
             services.channels().directory(),
             services.channels().cache(),
-            services.broadcaster(),
+            services.members(),
             services.webhooks(),
             services.metrics(),
             apps::current);

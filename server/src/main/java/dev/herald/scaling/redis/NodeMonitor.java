@@ -1,12 +1,11 @@
 package dev.herald.scaling.redis;
 
 import dev.herald.apps.AppProvider;
+import dev.herald.broadcast.MemberEvents;
 import dev.herald.config.ScalingConfig;
 import dev.herald.protocol.ChannelName;
 import dev.herald.protocol.ServerFrames;
 import dev.herald.scaling.Broadcaster;
-import dev.herald.webhooks.WebhookEvent;
-import dev.herald.webhooks.Webhooks;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -49,7 +48,7 @@ public final class NodeMonitor {
   private final RedisChannelDirectory directory;
   private final RedisOnlineUsers onlineUsers;
   private final Broadcaster broadcaster;
-  private final Webhooks webhooks;
+  private final MemberEvents members;
   private final AppProvider apps;
   private final Clock clock;
 
@@ -77,7 +76,7 @@ public final class NodeMonitor {
       RedisChannelDirectory directory,
       RedisOnlineUsers onlineUsers,
       Broadcaster broadcaster,
-      Webhooks webhooks,
+      MemberEvents members,
       AppProvider apps,
       Clock clock) {
     this.vertx = vertx;
@@ -88,7 +87,7 @@ public final class NodeMonitor {
     this.directory = directory;
     this.onlineUsers = onlineUsers;
     this.broadcaster = broadcaster;
-    this.webhooks = webhooks;
+    this.members = members;
     this.apps = apps;
     this.clock = clock;
   }
@@ -303,25 +302,19 @@ public final class NodeMonitor {
       String channel = departure.channel();
       String user = departure.user();
       if (departure.memberRemoved()) {
-        broadcaster.publishMembership(
-            appId,
-            channel,
-            ServerFrames.memberRemoved(channel, user),
-            null,
-            departure.membershipVersion());
+        members.announceRemoved(appId, channel, user, departure.membershipVersion());
       }
       apps.findById(appId)
           .onSuccess(
               app ->
                   app.ifPresent(
-                      config -> {
-                        if (departure.memberRemoved()) {
-                          webhooks.emit(config, WebhookEvent.memberRemoved(channel, user));
-                        }
-                        if (departure.vacated()) {
-                          webhooks.emit(config, WebhookEvent.channelVacated(channel));
-                        }
-                      }));
+                      config ->
+                          members.departed(
+                              config,
+                              channel,
+                              user,
+                              departure.memberRemoved(),
+                              departure.vacated())));
     }
   }
 
@@ -410,24 +403,21 @@ public final class NodeMonitor {
     String appId = replay.appId();
     String channel = replay.channel();
     if (replay.join().memberAdded()) {
-      String frame = ServerFrames.memberAdded(channel, replay.member());
-      long version = replay.join().membershipVersion();
-      broadcaster.publishMembership(appId, channel, frame, null, version);
+      members.announceAdded(
+          appId, channel, replay.member(), null, replay.join().membershipVersion());
     }
     if (replay.join().memberAdded() || replay.join().channelOccupied()) {
       apps.findById(appId)
           .onSuccess(
               app ->
                   app.ifPresent(
-                      config -> {
-                        if (replay.join().channelOccupied()) {
-                          webhooks.emit(config, WebhookEvent.channelOccupied(channel));
-                        }
-                        if (replay.join().memberAdded()) {
-                          webhooks.emit(
-                              config, WebhookEvent.memberAdded(channel, replay.member().userId()));
-                        }
-                      }));
+                      config ->
+                          members.arrived(
+                              config,
+                              channel,
+                              replay.member() == null ? null : replay.member().userId(),
+                              replay.join().channelOccupied(),
+                              replay.join().memberAdded())));
     }
   }
 
