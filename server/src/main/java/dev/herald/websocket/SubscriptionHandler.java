@@ -14,6 +14,7 @@ import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.ChannelName;
 import dev.herald.protocol.ClientFrame;
+import dev.herald.protocol.ErrorCode;
 import dev.herald.protocol.PresenceMember;
 import dev.herald.protocol.ServerFrames;
 import dev.herald.webhooks.WebhookEvent;
@@ -64,13 +65,11 @@ final class SubscriptionHandler {
   /** A refusal sent as {@code pusher:subscription_error}; the connection stays open. */
   private static final class Refusal extends RuntimeException {
     private static final long serialVersionUID = 1L;
-    final String type;
-    final int status;
+    final transient ErrorCode code;
 
-    Refusal(String type, int status, String message) {
+    Refusal(ErrorCode code, String message) {
       super(message, null, false, false);
-      this.type = type;
-      this.status = status;
+      this.code = code;
     }
   }
 
@@ -88,8 +87,7 @@ final class SubscriptionHandler {
       }
       if (session.subscriptions().size() >= app.maxSubscriptionsPerConnection()) {
         throw new Refusal(
-            "LimitReached",
-            4100,
+            ErrorCode.TOO_MANY_SUBSCRIPTIONS,
             "A connection may subscribe to at most "
                 + app.maxSubscriptionsPerConnection()
                 + " channels");
@@ -110,13 +108,14 @@ final class SubscriptionHandler {
                     "Subscribing " + session + " to " + channel.value() + " failed", error);
                 session.send(
                     ServerFrames.subscriptionError(
-                        channel.value(), "ServerError", "Subscription failed, try again", 500));
+                        channel.value(),
+                        ErrorCode.SUBSCRIPTION_FAILED,
+                        "Subscription failed, try again"));
               });
     } catch (Refusal refusal) {
-      metrics.rejection(app.id(), "subscription_" + refusal.type);
+      metrics.rejection(app.id(), "subscription_" + refusal.code.type());
       session.send(
-          ServerFrames.subscriptionError(
-              frame.channel(), refusal.type, refusal.getMessage(), refusal.status));
+          ServerFrames.subscriptionError(frame.channel(), refusal.code, refusal.getMessage()));
     }
   }
 
@@ -140,9 +139,8 @@ final class SubscriptionHandler {
       session.send(
           ServerFrames.subscriptionError(
               channel,
-              "LimitReached",
-              "Presence channel is full: at most " + app.maxPresenceMembers() + " members",
-              4100));
+              ErrorCode.PRESENCE_CHANNEL_FULL,
+              "Presence channel is full: at most " + app.maxPresenceMembers() + " members"));
       return;
     }
     if (current) {
@@ -273,12 +271,12 @@ final class SubscriptionHandler {
       return ChannelName.parse(name, app.maxChannelNameLength());
     } catch (ChannelName.InvalidChannelNameException e) {
       if (name != null && name.startsWith("#")) {
-        throw new Refusal("AuthError", 401, e.getMessage());
+        throw new Refusal(ErrorCode.SUBSCRIPTION_UNAUTHORIZED, e.getMessage());
       }
       if (e.problem() == ChannelName.Problem.TOO_LONG) {
-        throw new Refusal("LimitReached", 4009, e.getMessage());
+        throw new Refusal(ErrorCode.CHANNEL_NAME_TOO_LONG, e.getMessage());
       }
-      throw new Refusal("InvalidChannel", 400, e.getMessage());
+      throw new Refusal(ErrorCode.INVALID_CHANNEL, e.getMessage());
     }
   }
 
@@ -287,8 +285,7 @@ final class SubscriptionHandler {
       String userId = channel.serverToUserId();
       if (session.signedInUserId() == null || !session.signedInUserId().equals(userId)) {
         throw new Refusal(
-            "AuthError",
-            401,
+            ErrorCode.SUBSCRIPTION_UNAUTHORIZED,
             "Only a connection signed in as user "
                 + userId
                 + " may subscribe to "
@@ -301,11 +298,14 @@ final class SubscriptionHandler {
     }
     if (frame.auth() == null || frame.auth().isEmpty()) {
       throw new Refusal(
-          "AuthError", 401, "Subscribing to " + channel.value() + " needs an auth signature");
+          ErrorCode.SUBSCRIPTION_UNAUTHORIZED,
+          "Subscribing to " + channel.value() + " needs an auth signature");
     }
     String channelData = channel.kind().isPresence() ? frame.channelData() : null;
     if (channel.kind().isPresence() && channelData == null) {
-      throw new Refusal("AuthError", 401, "Subscribing to a presence channel needs channel_data");
+      throw new Refusal(
+          ErrorCode.SUBSCRIPTION_UNAUTHORIZED,
+          "Subscribing to a presence channel needs channel_data");
     }
     // The app's newest version: a secret rotated while the client is connected checks from now.
     if (!ChannelAuthorizer.isValid(
@@ -315,8 +315,7 @@ final class SubscriptionHandler {
         channelData,
         frame.auth())) {
       throw new Refusal(
-          "AuthError",
-          401,
+          ErrorCode.SUBSCRIPTION_UNAUTHORIZED,
           "Invalid signature: expected HMAC SHA256 hex digest of "
               + session.socketId()
               + ":"
@@ -328,27 +327,28 @@ final class SubscriptionHandler {
   private static PresenceMember presenceMember(String channelData, AppConfig app) {
     if (channelData.getBytes(StandardCharsets.UTF_8).length > app.maxPresenceMemberSize()) {
       throw new Refusal(
-          "LimitReached",
-          4301,
+          ErrorCode.CHANNEL_DATA_TOO_LARGE,
           "channel_data is larger than " + app.maxPresenceMemberSize() + " bytes");
     }
     JsonNode data;
     try {
       data = MAPPER.readTree(channelData);
     } catch (JsonProcessingException e) {
-      throw new Refusal("InvalidChannelData", 400, "channel_data must be a JSON object");
+      throw new Refusal(ErrorCode.INVALID_CHANNEL_DATA, "channel_data must be a JSON object");
     }
     if (data == null || !data.isObject()) {
-      throw new Refusal("InvalidChannelData", 400, "channel_data must be a JSON object");
+      throw new Refusal(ErrorCode.INVALID_CHANNEL_DATA, "channel_data must be a JSON object");
     }
     JsonNode userIdNode = data.get("user_id");
     if (userIdNode == null || !(userIdNode.isTextual() || userIdNode.isIntegralNumber())) {
-      throw new Refusal("InvalidChannelData", 400, "channel_data must contain a user_id string");
+      throw new Refusal(
+          ErrorCode.INVALID_CHANNEL_DATA, "channel_data must contain a user_id string");
     }
     String userId = userIdNode.asText();
     if (userId.isEmpty() || userId.length() > MAX_USER_ID_LENGTH) {
       throw new Refusal(
-          "InvalidChannelData", 400, "user_id must be 1 to " + MAX_USER_ID_LENGTH + " characters");
+          ErrorCode.INVALID_CHANNEL_DATA,
+          "user_id must be 1 to " + MAX_USER_ID_LENGTH + " characters");
     }
     JsonNode userInfo = data.get("user_info");
     String userInfoJson = userInfo == null || userInfo.isNull() ? null : userInfo.toString();

@@ -7,6 +7,7 @@ import dev.herald.channels.LocalSubscriptions;
 import dev.herald.channels.NodeChannels;
 import dev.herald.config.AppConfig;
 import dev.herald.metrics.HeraldMetrics;
+import dev.herald.protocol.CloseReason;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.protocol.FrameDecoder;
 import dev.herald.protocol.ServerFrames;
@@ -207,7 +208,7 @@ public final class WebSocketHandler {
     socket.frameHandler(
         frame -> {
           if (!fragments.accept(frame)) {
-            opened.close(1009, "Message too big");
+            opened.close(ErrorCode.MESSAGE_TOO_BIG, "Message too big");
             return;
           }
           opened.touch(System.nanoTime());
@@ -255,7 +256,6 @@ public final class WebSocketHandler {
   private void reject(ServerWebSocket socket, ErrorCode code, String message) {
     metrics.rejection(null, code.name());
     socket.writeTextMessage(ServerFrames.error(code, message));
-    socket.close(
-        code.code().shortValue(), message.length() > 120 ? message.substring(0, 120) : message);
+    socket.close(code.code().shortValue(), CloseReason.truncate(message));
   }
 }
