@@ -1,8 +1,5 @@
 package dev.herald.websocket;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.auth.ChannelAuthorizer;
 import dev.herald.broadcast.MemberEvents;
 import dev.herald.channels.ChannelCache;
@@ -11,15 +8,16 @@ import dev.herald.channels.Join;
 import dev.herald.channels.LocalSubscriptions;
 import dev.herald.config.AppConfig;
 import dev.herald.metrics.HeraldMetrics;
+import dev.herald.protocol.ChannelData;
 import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.ChannelName;
 import dev.herald.protocol.ClientFrame;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.protocol.PresenceMember;
+import dev.herald.protocol.ProtocolException;
 import dev.herald.protocol.ServerFrames;
 import dev.herald.webhooks.WebhookEvent;
 import dev.herald.webhooks.Webhooks;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
@@ -32,8 +30,6 @@ import java.util.logging.Logger;
  */
 final class SubscriptionHandler {
   private static final Logger LOG = Logger.getLogger(SubscriptionHandler.class.getName());
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final int MAX_USER_ID_LENGTH = 128;
 
   private final LocalSubscriptions local;
   private final ChannelDirectory directory;
@@ -325,33 +321,10 @@ final class SubscriptionHandler {
   }
 
   private static PresenceMember presenceMember(String channelData, AppConfig app) {
-    if (channelData.getBytes(StandardCharsets.UTF_8).length > app.maxPresenceMemberSize()) {
-      throw new Refusal(
-          ErrorCode.CHANNEL_DATA_TOO_LARGE,
-          "channel_data is larger than " + app.maxPresenceMemberSize() + " bytes");
-    }
-    JsonNode data;
     try {
-      data = MAPPER.readTree(channelData);
-    } catch (JsonProcessingException e) {
-      throw new Refusal(ErrorCode.INVALID_CHANNEL_DATA, "channel_data must be a JSON object");
+      return ChannelData.parse(channelData, app.maxPresenceMemberSize());
+    } catch (ProtocolException e) {
+      throw new Refusal(e.errorCode(), e.getMessage());
     }
-    if (data == null || !data.isObject()) {
-      throw new Refusal(ErrorCode.INVALID_CHANNEL_DATA, "channel_data must be a JSON object");
-    }
-    JsonNode userIdNode = data.get("user_id");
-    if (userIdNode == null || !(userIdNode.isTextual() || userIdNode.isIntegralNumber())) {
-      throw new Refusal(
-          ErrorCode.INVALID_CHANNEL_DATA, "channel_data must contain a user_id string");
-    }
-    String userId = userIdNode.asText();
-    if (userId.isEmpty() || userId.length() > MAX_USER_ID_LENGTH) {
-      throw new Refusal(
-          ErrorCode.INVALID_CHANNEL_DATA,
-          "user_id must be 1 to " + MAX_USER_ID_LENGTH + " characters");
-    }
-    JsonNode userInfo = data.get("user_info");
-    String userInfoJson = userInfo == null || userInfo.isNull() ? null : userInfo.toString();
-    return new PresenceMember(userId, userInfoJson);
   }
 }
