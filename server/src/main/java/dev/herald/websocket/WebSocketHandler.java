@@ -10,15 +10,13 @@ import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.CloseReason;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.protocol.FrameDecoder;
+import dev.herald.protocol.ProtocolException;
 import dev.herald.protocol.ServerFrames;
 import dev.herald.scaling.Broadcaster;
 import dev.herald.webhooks.Webhooks;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrameType;
-import java.util.List;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -31,8 +29,6 @@ import java.util.logging.Logger;
  */
 public final class WebSocketHandler {
   private static final Logger LOG = Logger.getLogger(WebSocketHandler.class.getName());
-  private static final int MIN_PROTOCOL = 4;
-  private static final int MAX_PROTOCOL = 7;
 
   private final String appPathPrefix;
   private final AppProvider apps;
@@ -130,30 +126,14 @@ public final class WebSocketHandler {
       reject(socket, ErrorCode.RECONNECT_NOW, "Server is shutting down; reconnect");
       return;
     }
-    String path = socket.path();
-    if (!path.startsWith(appPathPrefix)
-        || path.length() == appPathPrefix.length()
-        || path.indexOf('/', appPathPrefix.length()) >= 0) {
-      reject(
-          socket,
-          ErrorCode.PATH_NOT_FOUND,
-          "Path not found: connect to " + appPathPrefix + "{key}");
+    Handshake handshake;
+    try {
+      handshake = Handshake.parse(appPathPrefix, socket.path(), socket.uri());
+    } catch (ProtocolException e) {
+      reject(socket, e.errorCode(), e.getMessage());
       return;
     }
-    String key = path.substring(appPathPrefix.length());
-    Map<String, List<String>> query = new QueryStringDecoder(socket.uri()).parameters();
-    List<String> protocol = query.get("protocol");
-    if (protocol == null || protocol.isEmpty() || protocol.get(0).isEmpty()) {
-      reject(socket, ErrorCode.NO_PROTOCOL, "No protocol version supplied");
-      return;
-    }
-    if (!isSupportedProtocol(protocol.get(0))) {
-      reject(
-          socket,
-          ErrorCode.UNSUPPORTED_PROTOCOL,
-          "Unsupported protocol version " + protocol.get(0) + "; use 4 to 7");
-      return;
-    }
+    String key = handshake.appKey();
     socket.pause();
     apps.findByKey(key)
         .onComplete(
@@ -170,23 +150,11 @@ public final class WebSocketHandler {
             });
   }
 
-  private static boolean isSupportedProtocol(String value) {
-    try {
-      int version = Integer.parseInt(value);
-      return version >= MIN_PROTOCOL && version <= MAX_PROTOCOL;
-    } catch (NumberFormatException e) {
-      return false;
-    }
-  }
-
   private void open(ServerWebSocket socket, AppConfig app) {
-    if (!app.enabled()) {
-      reject(socket, ErrorCode.APP_DISABLED, "App is disabled");
-      return;
-    }
-    String origin = socket.headers().get("Origin");
-    if (!app.allowedOrigins().allows(origin)) {
-      reject(socket, ErrorCode.CONNECTION_UNAUTHORIZED, "Origin not allowed: " + origin);
+    try {
+      Handshake.checkApp(app, socket.headers().get("Origin"));
+    } catch (ProtocolException e) {
+      reject(socket, e.errorCode(), e.getMessage());
       return;
     }
     if (!registry.tryReserve(app.id(), app.maxConnections())) {
