@@ -60,16 +60,17 @@ public final class Herald {
             .webSocketMessageCeiling(
                 config.apps().stream().mapToInt(AppConfig::maxMessageSize).max().orElse(0));
     this.certificate = Optional.ofNullable(TlsCertificate.load(server.tls()));
-    HeraldMetrics metrics = new HeraldMetrics(server.metricsPrefix(), Version.current());
+    HeraldMetrics metrics =
+        new HeraldMetrics(server.metricsPrefix(), Version.current(), server.port());
 
-    Backends backends = Backends.choose(vertx, server.scaling(), nodeId, clock);
+    ConnectionRegistry registry = new ConnectionRegistry();
+    Backends backends = Backends.choose(vertx, server.scaling(), nodeId, clock, registry);
     this.apps = NodeApps.create(vertx, config, maxWebSocketMessage, backends.broadcaster());
     WebhookDispatcher webhooks =
         new WebhookDispatcher(
             vertx, server.webhooks(), backends.batchStore(), clock, apps.provider()::current);
     Readiness readiness = new Readiness(backends.cluster());
 
-    ConnectionRegistry registry = new ConnectionRegistry();
     ConnectionRateLimiter connectionRate =
         new ConnectionRateLimiter(server.connectionsPerIpPerSecond());
     vertx.setPeriodic(10_000, timer -> connectionRate.sweep(System.nanoTime()));
@@ -106,6 +107,7 @@ public final class Herald {
                 backends.channels(),
                 backends.broadcaster(),
                 publisher,
+                backends.connectionCounts(),
                 new BackendRateLimiter(),
                 clock),
             metrics,
@@ -153,6 +155,7 @@ public final class Herald {
             // As before, the console does not see the cleanup of other nodes: the dispatcher only.
             new MemberEvents(backends.broadcaster(), webhooks),
             readiness,
+            metrics,
             () -> startMetricsServer(metrics, readiness, consoleOnMetricsPort),
             port -> new HeraldVerticle(server, port, maxWebSocketMessage, certificate, loops));
   }

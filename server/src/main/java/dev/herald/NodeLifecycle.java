@@ -2,6 +2,7 @@ package dev.herald;
 
 import dev.herald.broadcast.MemberEvents;
 import dev.herald.config.ServerConfig;
+import dev.herald.metrics.HeraldMetrics;
 import dev.herald.webhooks.WebhookDispatcher;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -27,6 +28,7 @@ final class NodeLifecycle {
   private final WebhookDispatcher webhooks;
   private final MemberEvents clusterMembers;
   private final Readiness readiness;
+  private final HeraldMetrics metrics;
   private final Supplier<Future<Void>> metricsServer;
   private final IntFunction<HeraldVerticle> verticleOnPort;
   private final List<HeraldVerticle> verticles = new CopyOnWriteArrayList<>();
@@ -45,6 +47,7 @@ final class NodeLifecycle {
       WebhookDispatcher webhooks,
       MemberEvents clusterMembers,
       Readiness readiness,
+      HeraldMetrics metrics,
       Supplier<Future<Void>> metricsServer,
       IntFunction<HeraldVerticle> verticleOnPort) {
     this.vertx = vertx;
@@ -55,6 +58,7 @@ final class NodeLifecycle {
     this.webhooks = webhooks;
     this.clusterMembers = clusterMembers;
     this.readiness = readiness;
+    this.metrics = metrics;
     this.metricsServer = metricsServer;
     this.verticleOnPort = verticleOnPort;
   }
@@ -75,6 +79,7 @@ final class NodeLifecycle {
         .compose(
             id -> {
               int port = first.actualPort();
+              metrics.listeningOn(port);
               if (eventLoops == 1) {
                 return Future.succeededFuture(port);
               }

@@ -9,6 +9,7 @@ import dev.herald.scaling.Broadcaster;
 import dev.herald.scaling.redis.NodeMonitor;
 import dev.herald.scaling.redis.RedisAdapter;
 import dev.herald.scaling.redis.RedisChannelDirectory;
+import dev.herald.scaling.redis.RedisConnectionCounts;
 import dev.herald.scaling.redis.RedisConnector;
 import dev.herald.scaling.redis.RedisOnlineUsers;
 import io.vertx.core.Future;
@@ -17,17 +18,23 @@ import java.time.Clock;
 
 /**
  * One node of a Redis cluster: connects to Redis, then heartbeats and watches the other nodes
- * through a {@link NodeMonitor}, which exists from {@link #start} on. Thread-safe.
+ * through a {@link NodeMonitor}, which exists from {@link #start} on, and publishes this node's
+ * connection counts every heartbeat period. Thread-safe.
  */
 final class RedisCluster implements Cluster {
+  /** The node's records in Redis that the monitor keeps and the heartbeat republishes. */
+  record State(
+      RedisChannelDirectory directory,
+      RedisOnlineUsers onlineUsers,
+      RedisConnectionCounts connectionCounts) {}
+
   private final Vertx vertx;
   private final ScalingConfig scaling;
   private final String nodeId;
   private final Clock clock;
   private final RedisConnector redis;
   private final RedisAdapter adapter;
-  private final RedisChannelDirectory directory;
-  private final RedisOnlineUsers onlineUsers;
+  private final State state;
   private final Broadcaster broadcaster;
 
   /** Null until {@link #start}; the dead-node cleanup needs the apps and the webhooks. */
@@ -40,8 +47,7 @@ final class RedisCluster implements Cluster {
       Clock clock,
       RedisConnector redis,
       RedisAdapter adapter,
-      RedisChannelDirectory directory,
-      RedisOnlineUsers onlineUsers,
+      State state,
       Broadcaster broadcaster) {
     this.vertx = vertx;
     this.scaling = scaling;
@@ -49,8 +55,7 @@ final class RedisCluster implements Cluster {
     this.clock = clock;
     this.redis = redis;
     this.adapter = adapter;
-    this.directory = directory;
-    this.onlineUsers = onlineUsers;
+    this.state = state;
     this.broadcaster = broadcaster;
   }
 
@@ -62,8 +67,8 @@ final class RedisCluster implements Cluster {
             redis,
             nodeId,
             scaling,
-            directory,
-            onlineUsers,
+            state.directory(),
+            state.onlineUsers(),
             broadcaster,
             members,
             apps,
@@ -78,7 +83,8 @@ final class RedisCluster implements Cluster {
                         + Redacted.url(scaling.redisUrl())
                         + ": "
                         + error.getMessage()))
-        .compose(ignored -> started.start());
+        .compose(ignored -> started.start())
+        .onSuccess(ignored -> state.connectionCounts().start(vertx, scaling.heartbeatSeconds()));
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.herald.broadcast.EventPublisher;
 import dev.herald.channels.NodeChannels;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.scaling.Broadcaster;
+import dev.herald.scaling.ConnectionCounts;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -17,11 +18,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The HTTP side of the server: the Pusher HTTP API under {@code {path}/apps/{id}} and the health
- * check at {@code /up}. Every failure is turned into a status and a JSON body in one place. Built
- * once per node by the composition root, which also mounts the console's and the demo's routes on
- * each router; each event loop asks for its own {@link #router}. Thread-safe: the route handlers
- * are shared by every loop.
+ * The HTTP side of the server: the Pusher HTTP API under {@code {path}/apps/{id}} (plus Reverb's
+ * {@code connections}) and the health check at {@code /up}. Every failure is turned into a status
+ * and a JSON body in one place. Built once per node by the composition root, which also mounts the
+ * console's and the demo's routes on each router; each event loop asks for its own {@link #router}.
+ * Thread-safe: the route handlers are shared by every loop.
  */
 public final class HttpApi {
   private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
@@ -40,6 +41,7 @@ public final class HttpApi {
       NodeChannels channels,
       Broadcaster broadcaster,
       EventPublisher publisher,
+      ConnectionCounts connectionCounts,
       BackendRateLimiter backendRate,
       Clock clock) {}
 
@@ -50,6 +52,7 @@ public final class HttpApi {
   private final EventsHandler events;
   private final ChannelsHandler channels;
   private final UsersHandler users;
+  private final ConnectionsHandler connections;
 
   /**
    * @param notReadyReason why the node should get no traffic now (null when ready), for /ready
@@ -74,6 +77,7 @@ public final class HttpApi {
         new ChannelsHandler(
             services.channels().directory(), services.channels().cache(), services.clock());
     this.users = new UsersHandler(services.broadcaster());
+    this.connections = new ConnectionsHandler(services.connectionCounts());
   }
 
   /** A router for one event loop's HTTP server. */
@@ -84,11 +88,7 @@ public final class HttpApi {
         .route()
         .handler(
             context -> {
-              context.addEndHandler(
-                  ended ->
-                      metrics.httpCall(
-                          routeName(context.request().path(), mountPath),
-                          context.response().getStatusCode()));
+              context.addEndHandler(ended -> countCall(context, mountPath, metrics));
               context.next();
             });
     if (settings.serveMetrics()) {
@@ -111,6 +111,7 @@ public final class HttpApi {
     router.get(appPath + "/channels").handler(channels::list);
     router.get(appPath + "/channels/:channelName").handler(channels::one);
     router.get(appPath + "/channels/:channelName/users").handler(channels::users);
+    router.get(appPath + "/connections").handler(connections::count);
     router
         .post(appPath + "/users/:userId/terminate_connections")
         .handler(users::terminateConnections);
@@ -138,9 +139,21 @@ public final class HttpApi {
         .end(metrics.scrape());
   }
 
+  /** Counts an answered request; an app's, after its signature was checked, by its body bytes. */
+  private static void countCall(RoutingContext context, String mountPath, HeraldMetrics metrics) {
+    dev.herald.config.AppConfig app = context.get(RequestAuthenticator.APP);
+    io.vertx.core.buffer.Buffer body = context.body() == null ? null : context.body().buffer();
+    metrics.httpCall(
+        app == null ? null : app.id(),
+        routeName(context.request().path(), mountPath),
+        context.response().getStatusCode(),
+        body == null ? 0 : body.length(),
+        context.response().bytesWritten());
+  }
+
   private static final java.util.regex.Pattern API_ROUTE =
       java.util.regex.Pattern.compile(
-          "/apps/[^/]+/(events|batch_events|channels|channels/[^/]+|channels/[^/]+/users|users/[^/]+/terminate_connections)");
+          "/apps/[^/]+/(events|batch_events|connections|channels|channels/[^/]+|channels/[^/]+/users|users/[^/]+/terminate_connections)");
 
   /** A bounded label for a request path: the route template, never a channel name. */
   static String routeName(String path, String mountPath) {
