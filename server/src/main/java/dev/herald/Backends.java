@@ -106,7 +106,6 @@ record Backends(
             clock,
             redis,
             adapter,
-            new RedisCluster.State(directory, onlineUsers, connectionCounts),
-            broadcaster));
+            new RedisCluster.State(directory, onlineUsers, connectionCounts)));
   }
 }

@@ -5,7 +5,6 @@ import dev.herald.broadcast.MemberEvents;
 import dev.herald.config.Redacted;
 import dev.herald.config.ScalingConfig;
 import dev.herald.metrics.HeraldMetrics;
-import dev.herald.scaling.Broadcaster;
 import dev.herald.scaling.redis.NodeMonitor;
 import dev.herald.scaling.redis.RedisAdapter;
 import dev.herald.scaling.redis.RedisChannelDirectory;
@@ -35,7 +34,6 @@ final class RedisCluster implements Cluster {
   private final RedisConnector redis;
   private final RedisAdapter adapter;
   private final State state;
-  private final Broadcaster broadcaster;
 
   /** Null until {@link #start}; the dead-node cleanup needs the apps and the webhooks. */
   private volatile NodeMonitor monitor;
@@ -47,8 +45,7 @@ final class RedisCluster implements Cluster {
       Clock clock,
       RedisConnector redis,
       RedisAdapter adapter,
-      State state,
-      Broadcaster broadcaster) {
+      State state) {
     this.vertx = vertx;
     this.scaling = scaling;
     this.nodeId = nodeId;
@@ -56,7 +53,6 @@ final class RedisCluster implements Cluster {
     this.redis = redis;
     this.adapter = adapter;
     this.state = state;
-    this.broadcaster = broadcaster;
   }
 
   @Override
@@ -69,7 +65,6 @@ final class RedisCluster implements Cluster {
             scaling,
             state.directory(),
             state.onlineUsers(),
-            broadcaster,
             members,
             apps,
             clock);

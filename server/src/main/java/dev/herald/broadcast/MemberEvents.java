@@ -7,6 +7,7 @@ import dev.herald.protocol.ServerFrames;
 import dev.herald.scaling.Broadcaster;
 import dev.herald.webhooks.WebhookEvent;
 import dev.herald.webhooks.Webhooks;
+import java.util.List;
 
 /**
  * What a connection's arrival in or departure from a channel causes, written once for the two
@@ -15,8 +16,9 @@ import dev.herald.webhooks.Webhooks;
  * declared dead registers its members again). It turns the directory's transitions into webhooks
  * ({@code channel_occupied}, {@code member_added}, {@code member_removed}, {@code channel_vacated},
  * {@code subscription_count}) and into {@code pusher_internal:member_added/removed} for the
- * channel's subscribers on every node. The callers keep their own order (a subscriber's webhooks go
- * before its reply). Never blocks. Thread-safe.
+ * channel's subscribers on every node; likewise a signed-in user coming online or going offline,
+ * for the watchlists that name the user (sign-in handler and dead-node cleanup again). The callers
+ * keep their own order (a subscriber's webhooks go before its reply). Never blocks. Thread-safe.
  */
 public final class MemberEvents {
   private final Broadcaster broadcaster;
@@ -79,5 +81,29 @@ public final class MemberEvents {
   public void announceRemoved(String appId, String channel, String userId, long membershipVersion) {
     broadcaster.publishMembership(
         appId, channel, ServerFrames.memberRemoved(channel, userId), null, membershipVersion);
+  }
+
+  /**
+   * A user's first connection signed in: {@code online} to the watchlists that name the user.
+   *
+   * @param version the user's presence version after this change, which orders it on every node
+   */
+  public void userOnline(String appId, String userId, long version) {
+    broadcaster.publishMembership(
+        appId,
+        ChannelName.WATCHLIST_PREFIX + userId,
+        ServerFrames.watchlistEvents(List.of(userId), List.of()),
+        null,
+        version);
+  }
+
+  /** A user's last signed-in connection left: {@code offline} to the watchlists naming the user. */
+  public void userOffline(String appId, String userId, long version) {
+    broadcaster.publishMembership(
+        appId,
+        ChannelName.WATCHLIST_PREFIX + userId,
+        ServerFrames.watchlistEvents(List.of(), List.of(userId)),
+        null,
+        version);
   }
 }

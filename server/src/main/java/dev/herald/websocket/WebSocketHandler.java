@@ -84,7 +84,7 @@ public final class WebSocketHandler {
             apps::current);
     SigninHandler signins =
         new SigninHandler(
-            local, services.channels().onlineUsers(), services.broadcaster(), apps::current);
+            local, services.channels().onlineUsers(), services.members(), apps::current);
     MessageHandler messages =
         new MessageHandler(
             new FrameDecoder(),

@@ -3,9 +3,6 @@ package dev.herald.scaling.redis;
 import dev.herald.apps.AppProvider;
 import dev.herald.broadcast.MemberEvents;
 import dev.herald.config.ScalingConfig;
-import dev.herald.protocol.ChannelName;
-import dev.herald.protocol.ServerFrames;
-import dev.herald.scaling.Broadcaster;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -47,7 +44,6 @@ public final class NodeMonitor {
   private final ScalingConfig config;
   private final RedisChannelDirectory directory;
   private final RedisOnlineUsers onlineUsers;
-  private final Broadcaster broadcaster;
   private final MemberEvents members;
   private final AppProvider apps;
   private final Clock clock;
@@ -75,7 +71,6 @@ public final class NodeMonitor {
       ScalingConfig config,
       RedisChannelDirectory directory,
       RedisOnlineUsers onlineUsers,
-      Broadcaster broadcaster,
       MemberEvents members,
       AppProvider apps,
       Clock clock) {
@@ -86,7 +81,6 @@ public final class NodeMonitor {
     this.config = config;
     this.directory = directory;
     this.onlineUsers = onlineUsers;
-    this.broadcaster = broadcaster;
     this.members = members;
     this.apps = apps;
     this.clock = clock;
@@ -319,12 +313,7 @@ public final class NodeMonitor {
   }
 
   private void announceOffline(String appId, String user, long version) {
-    broadcaster.publishMembership(
-        appId,
-        ChannelName.WATCHLIST_PREFIX + user,
-        ServerFrames.watchlistEvents(List.of(), List.of(user)),
-        null,
-        version);
+    members.userOffline(appId, user, version);
   }
 
   /**
@@ -429,10 +418,7 @@ public final class NodeMonitor {
                 cameOnline.forEach(
                     user -> {
                       if (announce) {
-                        String channel = ChannelName.WATCHLIST_PREFIX + user[1];
-                        String frame = ServerFrames.watchlistEvents(List.of(user[1]), List.of());
-                        long version = Long.parseLong(user[2]);
-                        broadcaster.publishMembership(user[0], channel, frame, null, version);
+                        members.userOnline(user[0], user[1], Long.parseLong(user[2]));
                       }
                     }))
         .onFailure(
