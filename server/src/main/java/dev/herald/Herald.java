@@ -16,6 +16,7 @@ import dev.herald.http.HttpApi;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.tls.TlsCertificate;
 import dev.herald.webhooks.WebhookDispatcher;
+import dev.herald.webhooks.Webhooks;
 import dev.herald.websocket.ConnectionRateLimiter;
 import dev.herald.websocket.ConnectionRegistry;
 import dev.herald.websocket.ConnectionsPerAddress;
@@ -116,14 +117,15 @@ public final class Herald {
         console.filter(handler -> !server.consoleOnMetricsPort());
     WebSocketHandler.Settings webSocketSettings =
         new WebSocketHandler.Settings(server.path(), maxWebSocketMessage, readiness::draining);
+    Webhooks observedWebhooks = observer.beside(webhooks);
     WebSocketHandler.Services webSocketServices =
         new WebSocketHandler.Services(
             apps.provider(),
             registry,
             backends.channels(),
             backends.broadcaster(),
-            new MemberEvents(backends.broadcaster(), observer.beside(webhooks)),
-            observer.beside(webhooks),
+            new MemberEvents(backends.broadcaster(), observedWebhooks),
+            observedWebhooks,
             observer,
             metrics);
     LoopServices loops =
@@ -149,15 +151,18 @@ public final class Herald {
             vertx,
             server,
             eventLoops,
-            apps,
-            backends.cluster(),
-            webhooks,
-            // As before, the console does not see the cleanup of other nodes: the dispatcher only.
-            new MemberEvents(backends.broadcaster(), webhooks),
-            readiness,
-            metrics,
-            () -> startMetricsServer(metrics, readiness, consoleOnMetricsPort),
-            port -> new HeraldVerticle(server, port, maxWebSocketMessage, certificate, loops));
+            new NodeLifecycle.Services(
+                apps,
+                backends.cluster(),
+                // As before, the console does not see the cleanup of other nodes: the dispatcher
+                // only.
+                new MemberEvents(backends.broadcaster(), webhooks),
+                webhooks,
+                readiness),
+            new NodeLifecycle.Listeners(
+                () -> startMetricsServer(metrics, readiness, consoleOnMetricsPort),
+                port -> new HeraldVerticle(server, port, maxWebSocketMessage, certificate, loops),
+                metrics::listeningOn));
   }
 
   /** Counters kept by the webhook dispatcher and the cluster backend, read at scrape time. */

@@ -2,7 +2,6 @@ package dev.herald;
 
 import dev.herald.broadcast.MemberEvents;
 import dev.herald.config.ServerConfig;
-import dev.herald.metrics.HeraldMetrics;
 import dev.herald.webhooks.WebhookDispatcher;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -11,6 +10,7 @@ import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
@@ -20,47 +20,52 @@ import java.util.function.Supplier;
  * connections, then webhooks, then the cluster. Thread-safe.
  */
 final class NodeLifecycle {
+  /**
+   * What runs beside the event loops and must be up first (or wound down last).
+   *
+   * @param clusterMembers what the dead-node cleanup reports departures through
+   */
+  record Services(
+      NodeApps apps,
+      Cluster cluster,
+      MemberEvents clusterMembers,
+      WebhookDispatcher webhooks,
+      Readiness readiness) {}
+
+  /**
+   * What listens.
+   *
+   * @param metricsServer starts the metrics port when there is one
+   * @param verticleOnPort builds one event loop's verticle for a port
+   * @param bound told the port the node listens on, once bound
+   */
+  record Listeners(
+      Supplier<Future<Void>> metricsServer,
+      IntFunction<HeraldVerticle> verticleOnPort,
+      IntConsumer bound) {}
+
   private final Vertx vertx;
   private final ServerConfig server;
   private final int eventLoops;
   private final NodeApps apps;
   private final Cluster cluster;
-  private final WebhookDispatcher webhooks;
   private final MemberEvents clusterMembers;
+  private final WebhookDispatcher webhooks;
   private final Readiness readiness;
-  private final HeraldMetrics metrics;
-  private final Supplier<Future<Void>> metricsServer;
-  private final IntFunction<HeraldVerticle> verticleOnPort;
+  private final Listeners listeners;
   private final List<HeraldVerticle> verticles = new CopyOnWriteArrayList<>();
 
-  /**
-   * @param clusterMembers what the dead-node cleanup reports departures through
-   * @param metricsServer starts the metrics port when there is one
-   * @param verticleOnPort builds one event loop's verticle for a port
-   */
   NodeLifecycle(
-      Vertx vertx,
-      ServerConfig server,
-      int eventLoops,
-      NodeApps apps,
-      Cluster cluster,
-      WebhookDispatcher webhooks,
-      MemberEvents clusterMembers,
-      Readiness readiness,
-      HeraldMetrics metrics,
-      Supplier<Future<Void>> metricsServer,
-      IntFunction<HeraldVerticle> verticleOnPort) {
+      Vertx vertx, ServerConfig server, int eventLoops, Services services, Listeners listeners) {
     this.vertx = vertx;
     this.server = server;
     this.eventLoops = eventLoops;
-    this.apps = apps;
-    this.cluster = cluster;
-    this.webhooks = webhooks;
-    this.clusterMembers = clusterMembers;
-    this.readiness = readiness;
-    this.metrics = metrics;
-    this.metricsServer = metricsServer;
-    this.verticleOnPort = verticleOnPort;
+    this.apps = services.apps();
+    this.cluster = services.cluster();
+    this.clusterMembers = services.clusterMembers();
+    this.webhooks = services.webhooks();
+    this.readiness = services.readiness();
+    this.listeners = listeners;
   }
 
   /**
@@ -74,12 +79,12 @@ final class NodeLifecycle {
     return apps.start()
         .compose(ignored -> cluster.start(apps.provider(), clusterMembers))
         .onSuccess(ignored -> webhooks.resume(apps.configured()))
-        .compose(ignored -> metricsServer.get())
+        .compose(ignored -> listeners.metricsServer().get())
         .compose(ignored -> vertx.deployVerticle(first))
         .compose(
             id -> {
               int port = first.actualPort();
-              metrics.listeningOn(port);
+              listeners.bound().accept(port);
               if (eventLoops == 1) {
                 return Future.succeededFuture(port);
               }
@@ -125,7 +130,7 @@ final class NodeLifecycle {
   }
 
   private HeraldVerticle verticle(int port) {
-    HeraldVerticle verticle = verticleOnPort.apply(port);
+    HeraldVerticle verticle = listeners.verticleOnPort().apply(port);
     verticles.add(verticle);
     return verticle;
   }
