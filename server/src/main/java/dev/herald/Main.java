@@ -5,6 +5,8 @@ import dev.herald.config.ConfigException;
 import dev.herald.config.ConfigLoader;
 import dev.herald.config.HeraldConfig;
 import dev.herald.doctor.DoctorCommand;
+import dev.herald.runtime.HealthUrlFile;
+import dev.herald.runtime.LogSetup;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -1,4 +1,4 @@
-package dev.herald;
+package dev.herald.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

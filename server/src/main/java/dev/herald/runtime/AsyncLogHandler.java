@@ -1,4 +1,4 @@
-package dev.herald;
+package dev.herald.runtime;
 
 import java.io.PrintStream;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.herald;
+package dev.herald.runtime;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,13 +14,13 @@ import java.nio.file.StandardCopyOption;
  * seconds costs more than the check. With the file it is {@code curl -fsk "$(cat FILE)"}.
  * Stateless.
  */
-final class HealthUrlFile {
+public final class HealthUrlFile {
   private HealthUrlFile() {}
 
   /**
    * The URL: the listen address, or loopback for a wildcard one; the mount prefix; https with TLS.
    */
-  static String url(String host, int port, String path, boolean tls) {
+  public static String url(String host, int port, String path, boolean tls) {
     String reachable =
         switch (host) {
           case "0.0.0.0", "" -> "127.0.0.1";
@@ -34,7 +34,7 @@ final class HealthUrlFile {
    * Writes {@code url} to {@code file} through a temporary file and a rename, so a probe never
    * reads half a URL.
    */
-  static void write(Path file, String url) throws IOException {
+  public static void write(Path file, String url) throws IOException {
     Path absolute = file.toAbsolutePath();
     Path temporary =
         Files.createTempFile(absolute.getParent(), absolute.getFileName().toString(), ".tmp");

@@ -1,4 +1,4 @@
-package dev.herald;
+package dev.herald.tls;
 
 import dev.herald.config.ConfigException;
 import dev.herald.config.TlsConfig;
@@ -17,10 +17,11 @@ import java.util.Locale;
  * The certificate and key the server presents: read from PEM files, or generated at start for
  * development ({@code --tls-self-signed}). Immutable.
  */
-record TlsCertificate(String certificatePem, String privateKeyPem, String sha256Fingerprint) {
+public record TlsCertificate(
+    String certificatePem, String privateKeyPem, String sha256Fingerprint) {
 
   /** The certificate {@code tls} asks for, or null when TLS is off. */
-  static TlsCertificate load(TlsConfig tls) {
+  public static TlsCertificate load(TlsConfig tls) {
     if (!tls.enabled()) {
       return null;
     }

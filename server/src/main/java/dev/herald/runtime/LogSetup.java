@@ -1,4 +1,4 @@
-package dev.herald;
+package dev.herald.runtime;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,7 +18,7 @@ import java.util.logging.Logger;
  * included, which the first line of such a run says). At the default level nothing logged carries
  * an app secret, a signature, a password or a payload.
  */
-final class LogSetup {
+public final class LogSetup {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   // Held here: java.util.logging keeps loggers weakly, and a collected logger forgets its level.
   private static final Logger HERALD = Logger.getLogger("dev.herald");
@@ -34,7 +34,7 @@ final class LogSetup {
 
   private LogSetup() {}
 
-  static void configure(boolean json, boolean debug) {
+  public static void configure(boolean json, boolean debug) {
     Logger root = Logger.getLogger("");
     for (Handler existing : root.getHandlers()) {
       root.removeHandler(existing);
@@ -57,7 +57,7 @@ final class LogSetup {
    * Waits until what was logged so far is written (bounded): for the end of the process, which
    * halts without running the logging system's own shutdown.
    */
-  static void flush() {
+  public static void flush() {
     if (handler != null) {
       handler.flush();
     }

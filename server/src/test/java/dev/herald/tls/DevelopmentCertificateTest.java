@@ -1,4 +1,4 @@
-package dev.herald;
+package dev.herald.tls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

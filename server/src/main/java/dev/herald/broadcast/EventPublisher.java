@@ -1,8 +1,7 @@
-package dev.herald.http;
+package dev.herald.broadcast;
 
 import dev.herald.channels.ChannelCache;
 import dev.herald.config.AppConfig;
-import dev.herald.console.ConsoleFeed;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ChannelName;
 import dev.herald.protocol.ServerFrames;
@@ -10,21 +9,22 @@ import dev.herald.scaling.Broadcaster;
 import io.vertx.core.Future;
 
 /**
- * Publishes one server event to one channel, as the HTTP API and the debug console both do: the
- * frame is encoded once, kept for cache channels, broadcast, logged to the console and counted.
- * Thread-safe.
+ * Publishes one server event to one channel, as the HTTP API, the debug console and the demo all
+ * do: the frame is encoded once, kept for cache channels, broadcast, shown to the {@link
+ * NodeObserver} and counted. The one publishing service of the node, below every layer that
+ * publishes. Thread-safe.
  */
 public final class EventPublisher {
   private final Broadcaster broadcaster;
   private final ChannelCache cache;
-  private final ConsoleFeed console;
+  private final NodeObserver observer;
   private final HeraldMetrics metrics;
 
   public EventPublisher(
-      Broadcaster broadcaster, ChannelCache cache, ConsoleFeed console, HeraldMetrics metrics) {
+      Broadcaster broadcaster, ChannelCache cache, NodeObserver observer, HeraldMetrics metrics) {
     this.broadcaster = broadcaster;
     this.cache = cache;
-    this.console = console;
+    this.observer = observer;
     this.metrics = metrics;
   }
 
@@ -40,7 +40,7 @@ public final class EventPublisher {
     }
     Future<Void> published =
         broadcaster.publishAcknowledged(app.id(), channel.value(), frame, excludeSocketId);
-    console.apiEvent(app.id(), channel.value(), event, data, excludeSocketId);
+    observer.apiEvent(app.id(), channel.value(), event, data, excludeSocketId);
     metrics.app(app.id()).apiMessages(1);
     return published;
   }

@@ -1,4 +1,4 @@
-package dev.herald;
+package dev.herald.tls;
 
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
