@@ -1,9 +1,9 @@
 package dev.herald.protocoltests;
 
-import static dev.herald.protocoltests.ChannelsTest.assertMemberAdded;
 import static dev.herald.protocoltests.ClusterTest.awaitAnswer;
 import static dev.herald.protocoltests.ClusterTest.presenceData;
 import static dev.herald.protocoltests.ClusterTest.userIds;
+import static dev.herald.protocoltests.Frames.assertMemberAdded;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -201,8 +201,8 @@ class RedisClusterTest {
           "subscription_count");
       // Both directions relay before the load starts.
       a.api().trigger(channel, "warm", "a");
-      onB.assertNext(ChannelsTest.event(channel, "warm", "a"));
-      onA.assertNext(ChannelsTest.event(channel, "warm", "a"));
+      onB.assertNext(Frames.event(channel, "warm", "a"));
+      onA.assertNext(Frames.event(channel, "warm", "a"));
       load = EventLoad.start(channel, a, b);
       ClusterTest.pause(Duration.ofSeconds(1));
     }

@@ -94,7 +94,7 @@ final class RedisSentinelSet implements AutoCloseable {
   private static List<String> withTlsPort(List<String> tls) {
     List<String> args = new ArrayList<>();
     if (!tls.isEmpty()) {
-      args.addAll(List.of("--tls-port", Integer.toString(RedisServer.freePort())));
+      args.addAll(List.of("--tls-port", Integer.toString(Ports.free())));
       for (int i = 0; i < tls.size(); i += 2) {
         args.add("--" + tls.get(i));
         args.add(tls.get(i + 1));
@@ -109,8 +109,8 @@ final class RedisSentinelSet implements AutoCloseable {
   }
 
   private void startSentinel(Path dir) {
-    int port = RedisServer.freePort();
-    int tlsPort = RedisServer.freePort();
+    int port = Ports.free();
+    int tlsPort = Ports.free();
     Path config = dir.resolve("sentinel-" + port + ".conf");
     List<String> lines = new ArrayList<>(List.of("port " + port, "bind 127.0.0.1"));
     if (!tls.isEmpty()) {

@@ -1,10 +1,11 @@
 package dev.herald.protocoltests;
 
-import static dev.herald.protocoltests.ChannelsTest.event;
+import static dev.herald.protocoltests.Frames.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +26,7 @@ class RedisTlsTest {
     RedisServer.require();
     TestCa ca = TestCa.create(dir, "shared");
     String channel = Unique.name("tls-");
-    try (RedisServer redis = RedisServer.startTls(ca.issue(dir, "redis"), ca.certificate())) {
+    try (RedisServer redis = startTls(ca.issue(dir, "redis"), ca.certificate())) {
       TestCa.Issued client = ca.issue(dir, "herald");
       List<HeraldProcess> nodes =
           ClusterTest.startNodes(
@@ -115,8 +116,7 @@ class RedisTlsTest {
     RedisCli.require();
     TestCa ca = TestCa.create(dir, "cluster");
     String channel = Unique.name("tls-cluster-");
-    try (RedisClusterSet redis =
-        RedisClusterSet.start(dir, ca.issue(dir, "cluster-node"), ca.certificate())) {
+    try (RedisClusterSet redis = startCluster(ca.issue(dir, "cluster-node"), ca.certificate())) {
       List<HeraldProcess> nodes =
           ClusterTest.startNodes(
               2,
@@ -154,7 +154,7 @@ class RedisTlsTest {
     RedisServer.require();
     TestCa real = TestCa.create(dir, "real");
     TestCa other = TestCa.create(dir, "other");
-    try (RedisServer redis = RedisServer.startTls(real.issue(dir, "redis-real"), null)) {
+    try (RedisServer redis = startTls(real.issue(dir, "redis-real"), null)) {
       String url = "rediss://127.0.0.1:" + redis.tlsPort();
       HeraldProcess.Exit wrongCa =
           ClusterTest.node(
@@ -195,5 +195,32 @@ class RedisTlsTest {
         exit.output().contains("PKIX path building failed")
             || exit.output().contains("unable to find valid certification path"),
         exit.output());
+  }
+
+  private static RedisClusterSet startCluster(TestCa.Issued certificate, Path ca) {
+    return RedisClusterSet.start(dir, certificate.certificate(), certificate.privateKey(), ca);
+  }
+
+  /**
+   * A server that also listens with TLS on its {@link RedisServer#tlsPort()}, presenting {@code
+   * server} and, when {@code clientsCa} is not null, requiring a client certificate that CA issued.
+   */
+  static RedisServer startTls(TestCa.Issued server, Path clientsCa) {
+    List<String> extra =
+        new ArrayList<>(
+            List.of(
+                "--tls-port",
+                Integer.toString(Ports.free()),
+                "--tls-cert-file",
+                server.certificate().toString(),
+                "--tls-key-file",
+                server.privateKey().toString()));
+    if (clientsCa != null) {
+      extra.addAll(
+          List.of("--tls-ca-cert-file", clientsCa.toString(), "--tls-auth-clients", "yes"));
+    } else {
+      extra.addAll(List.of("--tls-auth-clients", "no"));
+    }
+    return RedisServer.start(extra);
   }
 }

@@ -1,9 +1,9 @@
 package dev.herald.protocoltests;
 
-import static dev.herald.protocoltests.ChannelsTest.assertMemberAdded;
 import static dev.herald.protocoltests.ClusterTest.awaitAnswer;
 import static dev.herald.protocoltests.ClusterTest.presenceData;
 import static dev.herald.protocoltests.ClusterTest.userIds;
+import static dev.herald.protocoltests.Frames.assertMemberAdded;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -305,7 +305,7 @@ class SentinelFailoverTest {
     while (true) {
       var frame = Json.parse(client.awaitText(Duration.ofNanos(deadline - System.nanoTime())));
       if (frame.path("event").asText().equals("pusher_internal:member_removed")) {
-        ChannelsTest.assertMemberRemoved(frame, channel, user);
+        Frames.assertMemberRemoved(frame, channel, user);
         return;
       }
     }
