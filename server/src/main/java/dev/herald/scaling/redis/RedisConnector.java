@@ -37,7 +37,9 @@ import java.util.logging.Logger;
  * connections break, the next attempt reaches the promoted replica, and the listeners register this
  * node's state again, which asynchronous replication may have lost); with a Cluster, commands go to
  * the master of their key's slot and the bus is a sharded channel (SSUBSCRIBE) on the master of its
- * slot, which the server tells this node to leave when the slot moves.
+ * slot, which the server tells this node to leave when the slot moves; there the subscription is
+ * checked by a probe sent through the bus ({@link #probeBus}) rather than a PING, and each
+ * reconnection starts from the next seed, so a silent one is not asked again and again.
  *
  * <p>At most {@link #MAX_PENDING_COMMANDS} commands wait for an answer at once; further ones fail
  * at once, as do commands issued while Redis is lost. Thread-safe.
