@@ -24,12 +24,14 @@ import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.scaling.BroadcastAdapter;
 import dev.herald.scaling.Broadcaster;
+import dev.herald.scaling.ConnectionCounts;
 import dev.herald.scaling.LocalAdapter;
 import dev.herald.scaling.redis.NodeMonitor;
 import dev.herald.scaling.redis.RedisAdapter;
 import dev.herald.scaling.redis.RedisBatchStore;
 import dev.herald.scaling.redis.RedisChannelCache;
 import dev.herald.scaling.redis.RedisChannelDirectory;
+import dev.herald.scaling.redis.RedisConnectionCounts;
 import dev.herald.scaling.redis.RedisConnector;
 import dev.herald.scaling.redis.RedisOnlineUsers;
 import dev.herald.webhooks.MemoryBatchStore;
@@ -63,6 +65,7 @@ public final class Herald {
   private final WebhookDispatcher webhooks;
   private final RedisConnector redis;
   private final NodeMonitor nodeMonitor;
+  private final RedisConnectionCounts redisConnectionCounts;
   private final LocalChannelCache localCache;
   private final HeraldMetrics metrics;
 
@@ -92,7 +95,9 @@ public final class Herald {
             .webSocketMessageCeiling(
                 config.apps().stream().mapToInt(AppConfig::maxMessageSize).max().orElse(0));
     this.certificate = TlsCertificate.load(config.server().tls());
-    this.metrics = new HeraldMetrics(config.server().metricsPrefix(), Version.current());
+    this.metrics =
+        new HeraldMetrics(
+            config.server().metricsPrefix(), Version.current(), config.server().port());
     ScalingConfig scaling = config.server().scaling();
 
     LocalAdapter localAdapter = new LocalAdapter();
@@ -172,6 +177,22 @@ public final class Herald {
       cache = localCache;
     }
     ConnectionRegistry registry = new ConnectionRegistry();
+    ConnectionCounts connectionCounts;
+    if (redis != null) {
+      redisConnectionCounts =
+          new RedisConnectionCounts(
+              redis,
+              scaling.prefix(),
+              nodeId,
+              scaling.nodeTimeoutSeconds() * 1000L,
+              registry::connectionCounts,
+              registry::connectionCount,
+              clock);
+      connectionCounts = redisConnectionCounts;
+    } else {
+      redisConnectionCounts = null;
+      connectionCounts = appId -> Future.succeededFuture(registry.connectionCount(appId));
+    }
     ConnectionRateLimiter connectionRate =
         new ConnectionRateLimiter(config.server().connectionsPerIpPerSecond());
     ConnectionsPerAddress connectionsPerAddress =
@@ -204,6 +225,7 @@ public final class Herald {
             localAdapter,
             broadcaster,
             registry,
+            connectionCounts,
             connectionRate,
             connectionsPerAddress,
             new BackendRateLimiter(),
@@ -294,7 +316,11 @@ public final class Herald {
                                     config.server().scaling().redisUrl())
                                 + ": "
                                 + error.getMessage()))
-                .compose(ignored -> nodeMonitor.start());
+                .compose(ignored -> nodeMonitor.start())
+                .onSuccess(
+                    ignored ->
+                        redisConnectionCounts.start(
+                            vertx, config.server().scaling().heartbeatSeconds()));
     HeraldVerticle first = verticle(config.server().port());
     return appsReady
         .compose(ignored -> clusterReady)
@@ -304,6 +330,7 @@ public final class Herald {
         .compose(
             id -> {
               int port = first.actualPort();
+              metrics.listeningOn(port);
               if (eventLoops == 1) {
                 return Future.succeededFuture(port);
               }

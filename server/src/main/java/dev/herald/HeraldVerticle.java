@@ -124,6 +124,7 @@ final class HeraldVerticle extends AbstractVerticle {
             services.directory(),
             services.cache(),
             services.broadcaster(),
+            services.connectionCounts(),
             services.backendRate(),
             services.notReadyReason(),
             services.metrics(),

@@ -11,6 +11,7 @@ import dev.herald.dev.DevRoutes;
 import dev.herald.http.BackendRateLimiter;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.scaling.Broadcaster;
+import dev.herald.scaling.ConnectionCounts;
 import dev.herald.scaling.LocalAdapter;
 import dev.herald.webhooks.Webhooks;
 import dev.herald.websocket.ConnectionRateLimiter;
@@ -26,6 +27,7 @@ import java.util.function.Supplier;
  *
  * @param webhooks where channel events go: the console feed, which forwards to the dispatcher
  * @param consoleHandler the debug console's routes, or null when it is off
+ * @param connectionCounts the apps' connections for the HTTP API (the cluster's when scaled out)
  * @param devRoutes the demo's routes ({@code --dev}), or null when it is off
  * @param notReadyReason why the node should get no traffic now (null when ready), for /ready
  */
@@ -38,6 +40,7 @@ record NodeServices(
     LocalAdapter adapter,
     Broadcaster broadcaster,
     ConnectionRegistry registry,
+    ConnectionCounts connectionCounts,
     ConnectionRateLimiter connectionRate,
     ConnectionsPerAddress connectionsPerAddress,
     BackendRateLimiter backendRate,

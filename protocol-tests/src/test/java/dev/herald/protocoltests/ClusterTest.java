@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.pusher.rest.Pusher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -150,6 +151,28 @@ class ClusterTest {
             + answer.status()
             + " "
             + answer.body());
+  }
+
+  @Test
+  void connectionsCountsTheWholeClusterForPulse() throws Exception {
+    Pusher onA = HttpApiTest.sdk(a, "127.0.0.1:" + a.port());
+    Pusher onC = HttpApiTest.sdk(c, "127.0.0.1:" + c.port());
+    List<RawClient> clients = new ArrayList<>();
+    try {
+      clients.add(a.open());
+      clients.add(a.open());
+      RawClient onB = b.open();
+      clients.add(onB);
+      // b's share arrives with its next count (every heartbeat, 2 s by default).
+      HttpApiTest.awaitConnections(onA, 3);
+      HttpApiTest.awaitConnections(onC, 3);
+      onB.disconnect();
+      HttpApiTest.awaitConnections(onC, 2);
+    } finally {
+      clients.forEach(RawClient::close);
+      onA.close();
+      onC.close();
+    }
   }
 
   /** A short pause between polls of an HTTP endpoint (never used in place of a frame). */

@@ -410,6 +410,51 @@ class HttpApiTest {
     assertError(api.get("/channels/" + Unique.name("private-") + "/users"), 400);
   }
 
+  // ---- connections (Reverb's HTTP API, asked by Laravel Pulse) ---------------------------------
+
+  @Test
+  void connectionsCountsTheAppsOpenConnectionsThroughTheSdk() {
+    try (RawClient first = herald.open();
+        RawClient second = herald.open()) {
+      first.subscribeOk(Unique.name("pulse-"));
+      awaitConnections(sdk, 2);
+      second.disconnect();
+      awaitConnections(sdk, 1);
+    }
+    awaitConnections(sdk, 0);
+  }
+
+  @Test
+  void connectionsWithoutASignatureIs401() {
+    assertError(api.request("GET", "/connections").unsigned().send(), 401);
+    assertError(api.request("GET", "/connections").signature("0".repeat(64)).send(), 401);
+  }
+
+  /**
+   * Polls {@code GET /connections} through the SDK's generic get (as Reverb's Pulse recorder asks
+   * it) until the body is exactly {@code {"connections":expected}}: a closed client leaves the
+   * server a moment after its close frame.
+   */
+  static void awaitConnections(Pusher sdk, int expected) {
+    awaitConnections(sdk, expected, ClusterTest.SETTLE);
+  }
+
+  /** {@link #awaitConnections(Pusher, int)} within {@code within}. */
+  static void awaitConnections(Pusher sdk, int expected, java.time.Duration within) {
+    long deadline = System.nanoTime() + within.toNanos();
+    Result result;
+    do {
+      result = sdk.get("/connections");
+      assertSucceeded(result);
+      if (Json.parse(result.getMessage())
+          .equals(Json.parse("{\"connections\":" + expected + "}"))) {
+        return;
+      }
+      ClusterTest.pause(java.time.Duration.ofMillis(50));
+    } while (System.nanoTime() < deadline);
+    assertEquals("{\"connections\":" + expected + "}", result.getMessage());
+  }
+
   // ---- authentication --------------------------------------------------------------------------
 
   @Test

@@ -15,7 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.pusher.rest.Pusher;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,6 +77,29 @@ class NodeFailureTest {
         "20",
         "HERALD_WEBHOOK_LEAVE_DELAY_MS",
         "0");
+  }
+
+  /**
+   * GET /connections counts the nodes that still heartbeat: a killed node's connections leave the
+   * count once it misses the node timeout.
+   */
+  @Test
+  void killedNodesConnectionsLeaveTheConnectionCount() throws Exception {
+    HeraldProcess b = node().start();
+    Pusher onA = HttpApiTest.sdk(a, "127.0.0.1:" + a.port());
+    List<RawClient> clients = new ArrayList<>();
+    try {
+      clients.add(RawClient.open(a.wsUrl()));
+      clients.add(RawClient.open(b.wsUrl()));
+      clients.add(RawClient.open(b.wsUrl()));
+      HttpApiTest.awaitConnections(onA, 3);
+      b.kill();
+      HttpApiTest.awaitConnections(onA, 1, BOUND);
+    } finally {
+      clients.forEach(RawClient::close);
+      b.close();
+      onA.close();
+    }
   }
 
   @Test

@@ -364,6 +364,8 @@ class RedisOutageTest {
                       "/events",
                       Json.write(Map.of("name", "during", "channel", channel, "data", "1"))),
               503);
+          // The cluster's connection count is unknown: said so, not this node's share as if all.
+          HttpApiTest.assertError(node.api().get("/connections"), 503);
           client.assertPingPong();
           awaitMetricAbove(node, "herald_redis_heartbeat_failures_total", heartbeatFailuresBefore);
           assertTrue(

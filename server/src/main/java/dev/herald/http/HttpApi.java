@@ -9,6 +9,7 @@ import dev.herald.console.ConsoleHandler;
 import dev.herald.dev.DevRoutes;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.scaling.Broadcaster;
+import dev.herald.scaling.ConnectionCounts;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -20,8 +21,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The HTTP side of the server: the Pusher HTTP API under {@code {path}/apps/{id}} and the health
- * check at {@code /up}. Every failure is turned into a status and a JSON body in one place.
+ * The HTTP side of the server: the Pusher HTTP API under {@code {path}/apps/{id}} (plus Reverb's
+ * {@code connections}) and the health check at {@code /up}. Every failure is turned into a status
+ * and a JSON body in one place.
  */
 public final class HttpApi {
   private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
@@ -38,6 +40,7 @@ public final class HttpApi {
       ChannelDirectory directory,
       ChannelCache cache,
       Broadcaster broadcaster,
+      ConnectionCounts connectionCounts,
       BackendRateLimiter backendRate,
       Supplier<String> notReadyReason,
       HeraldMetrics metrics,
@@ -51,11 +54,7 @@ public final class HttpApi {
         .route()
         .handler(
             context -> {
-              context.addEndHandler(
-                  ended ->
-                      metrics.httpCall(
-                          routeName(context.request().path(), mountPath),
-                          context.response().getStatusCode()));
+              context.addEndHandler(ended -> countCall(context, mountPath, metrics));
               context.next();
             });
     if (serveMetrics) {
@@ -88,6 +87,7 @@ public final class HttpApi {
     router.get(appPath + "/channels").handler(channels::list);
     router.get(appPath + "/channels/:channelName").handler(channels::one);
     router.get(appPath + "/channels/:channelName/users").handler(channels::users);
+    router.get(appPath + "/connections").handler(new ConnectionsHandler(connectionCounts)::count);
     router
         .post(appPath + "/users/:userId/terminate_connections")
         .handler(users::terminateConnections);
@@ -115,9 +115,21 @@ public final class HttpApi {
         .end(metrics.scrape());
   }
 
+  /** Counts an answered request; an app's, after its signature was checked, by its body bytes. */
+  private static void countCall(RoutingContext context, String mountPath, HeraldMetrics metrics) {
+    dev.herald.config.AppConfig app = context.get(RequestAuthenticator.APP);
+    io.vertx.core.buffer.Buffer body = context.body() == null ? null : context.body().buffer();
+    metrics.httpCall(
+        app == null ? null : app.id(),
+        routeName(context.request().path(), mountPath),
+        context.response().getStatusCode(),
+        body == null ? 0 : body.length(),
+        context.response().bytesWritten());
+  }
+
   private static final java.util.regex.Pattern API_ROUTE =
       java.util.regex.Pattern.compile(
-          "/apps/[^/]+/(events|batch_events|channels|channels/[^/]+|channels/[^/]+/users|users/[^/]+/terminate_connections)");
+          "/apps/[^/]+/(events|batch_events|connections|channels|channels/[^/]+|channels/[^/]+/users|users/[^/]+/terminate_connections)");
 
   /** A bounded label for a request path: the route template, never a channel name. */
   static String routeName(String path, String mountPath) {

@@ -19,16 +19,21 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Every metric Herald exposes, registered once in a Prometheus registry. Names follow Soketi's
- * ({@code <prefix>_connected}, {@code <prefix>_new_connections_total}, {@code
- * <prefix>_ws_messages_sent_total}, …) so its Grafana dashboards work with {@code
- * HERALD_METRICS_PREFIX=soketi}. Labels are bounded: {@code app_id}, an error kind, an HTTP route
- * template and status; never a channel name or socket id. Thread-safe.
+ * Every metric Herald exposes, registered once in a Prometheus registry. Labels are bounded: {@code
+ * app_id}, an error kind, an HTTP route template and status; never a channel name or socket id.
+ *
+ * <p>With the prefix {@code soketi} (or {@code soketi_}) the traffic metrics take the names and
+ * labels of Soketi 1.6's Prometheus driver exactly ({@code soketi_connected}, {@code
+ * soketi_socket_received_bytes}, … labelled {@code app_id} and {@code port}), so a Soketi Grafana
+ * dashboard works unchanged; Herald's other metrics keep their names under that prefix.
+ * Thread-safe.
  */
 public final class HeraldMetrics {
 
@@ -40,25 +45,39 @@ public final class HeraldMetrics {
     private final Counter disconnections;
     private final Counter messagesReceived;
     private final Counter messagesSent;
-    private final Counter bytesReceived;
-    private final Counter bytesSent;
+    private final LongAdder bytesReceived;
+    private final LongAdder bytesSent;
+    private final LongAdder httpBytesReceived;
+    private final LongAdder httpBytesSent;
+    private final Counter httpCalls;
     private final Counter clientEvents;
     private final Counter apiEvents;
     private final Counter slowConsumers;
 
     AppMeters(HeraldMetrics metrics, String appId) {
       Tags tags = Tags.of("app_id", appId);
+      // Soketi labels its own metrics with the port it serves on as well.
+      String[] labels = metrics.soketi ? new String[] {appId, metrics.port} : new String[] {appId};
+      Tags trafficTags = metrics.soketi ? tags.and("port", metrics.port) : tags;
       String p = metrics.prefix;
       newConnections =
-          metrics.counter(p + ".new.connections", tags, "WebSocket connections opened");
+          metrics.counter(p + ".new.connections", trafficTags, "WebSocket connections opened");
       disconnections =
-          metrics.counter(p + ".new.disconnections", tags, "WebSocket connections closed");
+          metrics.counter(p + ".new.disconnections", trafficTags, "WebSocket connections closed");
       messagesReceived =
-          metrics.counter(p + ".ws.messages.received", tags, "Frames received from clients");
-      messagesSent = metrics.counter(p + ".ws.messages.sent", tags, "Frames sent to clients");
-      bytesReceived =
-          metrics.counter(p + ".socket.bytes.received", tags, "Bytes received from clients");
-      bytesSent = metrics.counter(p + ".socket.bytes.transmitted", tags, "Bytes sent to clients");
+          metrics.counter(
+              p + ".ws.messages.received", trafficTags, "Messages received from clients");
+      messagesSent =
+          metrics.counter(p + ".ws.messages.sent", trafficTags, "Messages sent to clients");
+      bytesReceived = metrics.bytes.socketReceived().series(labels);
+      bytesSent = metrics.bytes.socketSent().series(labels);
+      httpBytesReceived = metrics.bytes.httpReceived().series(labels);
+      httpBytesSent = metrics.bytes.httpSent().series(labels);
+      httpCalls =
+          metrics.soketi
+              ? metrics.counter(
+                  p + ".http.calls.received", trafficTags, "HTTP API requests of the app")
+              : null;
       clientEvents = metrics.counter(p + ".client.events", tags, "Client events relayed");
       apiEvents =
           metrics.counter(
@@ -69,7 +88,7 @@ public final class HeraldMetrics {
               Tags.of("app_id", appId, "kind", "SLOW_CONSUMER"),
               REJECTIONS_DESCRIPTION);
       Gauge.builder(p + ".connected", connected, AtomicLong::get)
-          .tags(tags)
+          .tags(trafficTags)
           .description("Open WebSocket connections")
           .register(metrics.registry);
       Gauge.builder(p + ".subscriptions", subscriptions, AtomicLong::get)
@@ -88,14 +107,29 @@ public final class HeraldMetrics {
       disconnections.increment();
     }
 
-    public void messageReceived(int bytes) {
+    /** A whole message (text frame and its continuations) received from a client. */
+    public void messageReceived() {
       messagesReceived.increment();
-      bytesReceived.increment(bytes);
     }
 
+    /** Payload bytes of a data frame received from a client (text, binary or continuation). */
+    public void bytesReceived(int bytes) {
+      bytesReceived.add(bytes);
+    }
+
+    /** A message sent to a client, by the UTF-8 bytes of its payload. */
     public void messageSent(int bytes) {
       messagesSent.increment();
-      bytesSent.increment(bytes);
+      bytesSent.add(bytes);
+    }
+
+    /** An HTTP API request of this app, by the bytes of its request and response bodies. */
+    void httpApiCall(long requestBytes, long responseBytes) {
+      httpBytesReceived.add(requestBytes);
+      httpBytesSent.add(responseBytes);
+      if (httpCalls != null) {
+        httpCalls.increment();
+      }
     }
 
     public void clientEvent() {
@@ -122,9 +156,20 @@ public final class HeraldMetrics {
 
   private static final String REJECTIONS_DESCRIPTION = "Requests refused, by kind";
 
+  /** The prefix that selects Soketi's names, with or without Soketi's own trailing underscore. */
+  private static final String SOKETI = "soketi";
+
   private final PrometheusMeterRegistry registry;
   private final String prefix;
+  private final boolean soketi;
+
+  /** The {@code port} label of Soketi's metrics: the WebSocket port, set once it is bound. */
+  private volatile String port;
+
+  private final AtomicBoolean processMetricsRegistered = new AtomicBoolean();
+
   private final Map<String, AppMeters> apps = new ConcurrentHashMap<>();
+  private final ByteCounters bytes;
   private final DistributionSummary fanout;
   private final Timer deliveryLatency;
   private final Timer eventLoopLag;
@@ -133,8 +178,21 @@ public final class HeraldMetrics {
    * @param version the Herald version, exposed as {@code <prefix>_build_info{version=...} 1}
    */
   public HeraldMetrics(String prefix, String version) {
+    this(prefix, version, 0);
+  }
+
+  /**
+   * @param configuredPrefix the metric name prefix; {@code soketi} or {@code soketi_} selects
+   *     Soketi's names
+   * @param version the Herald version, exposed as {@code <prefix>_build_info{version=...} 1}
+   * @param port the configured WebSocket port (0 until {@link #listeningOn} when it is picked)
+   */
+  public HeraldMetrics(String configuredPrefix, String version, int port) {
+    this.soketi = configuredPrefix.equals(SOKETI) || configuredPrefix.equals(SOKETI + "_");
+    this.prefix = soketi ? SOKETI : configuredPrefix;
+    this.port = Integer.toString(port);
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    this.prefix = prefix;
+    bytes = soketi ? ByteCounters.soketi() : ByteCounters.herald(prefix);
     // Two binder meters whose Prometheus names promtool's lint refuses (a unit abbreviation, a
     // gauge ending in _count); process_cpu_usage and system_cpu_usage say the same.
     registry
@@ -192,12 +250,44 @@ public final class HeraldMetrics {
         .increment();
   }
 
-  public void httpCall(String route, int status) {
+  /**
+   * An answered HTTP request.
+   *
+   * @param appId the app the request was authenticated for, or null (not an app's route, or refused
+   *     before its signature was checked)
+   * @param requestBytes the request body's bytes (those of an app only are counted)
+   * @param responseBytes the response body's bytes
+   */
+  public void httpCall(
+      String appId, String route, int status, long requestBytes, long responseBytes) {
+    // Soketi's http_calls_received_total counts an app's API calls by app and port; Herald's own
+    // route and status breakdown goes under another name then.
     counter(
-            prefix + ".http.calls.received",
-            Tags.of("route", route, "status", Integer.toString(status)),
+            prefix + (soketi ? ".http.responses" : ".http.calls.received"),
+            Tags.of(
+                "app_id",
+                appId == null ? "" : appId,
+                "route",
+                route,
+                "status",
+                Integer.toString(status)),
             "HTTP requests answered")
         .increment();
+    if (appId != null) {
+      app(appId).httpApiCall(requestBytes, responseBytes);
+    }
+  }
+
+  /**
+   * The port the WebSocket server listens on, for Soketi's {@code port} label, once it is bound (a
+   * configured 0 is replaced; meters created before keep it). With Soketi's names, registers the
+   * process metrics, which carry the label too.
+   */
+  public void listeningOn(int boundPort) {
+    this.port = Integer.toString(boundPort);
+    if (soketi && processMetricsRegistered.compareAndSet(false, true)) {
+      SoketiProcessMetrics.register(registry, port);
+    }
   }
 
   public void broadcastDelivered(int subscribers, long publishedNanos) {
@@ -224,7 +314,12 @@ public final class HeraldMetrics {
 
   /** The Prometheus text exposition. */
   public String scrape() {
-    return registry.scrape();
+    StringBuilder out = new StringBuilder(registry.scrape());
+    if (out.length() > 0 && out.charAt(out.length() - 1) != '\n') {
+      out.append('\n');
+    }
+    bytes.writeTo(out);
+    return out.toString();
   }
 
   private Counter counter(String name, Tags tags, String description) {

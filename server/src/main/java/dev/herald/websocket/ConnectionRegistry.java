@@ -69,6 +69,13 @@ public final class ConnectionRegistry {
     }
   }
 
+  /** A snapshot of the count of every app this node has served (0 once its connections left). */
+  public Map<String, Integer> connectionCounts() {
+    Map<String, Integer> counts = new java.util.HashMap<>();
+    countByApp.forEach((appId, count) -> counts.put(appId, count.get()));
+    return counts;
+  }
+
   public int connectionCount(String appId) {
     AtomicInteger count = countByApp.get(appId);
     return count == null ? 0 : count.get();

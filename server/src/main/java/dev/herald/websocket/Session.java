@@ -228,7 +228,7 @@ public final class Session implements Subscriber {
   /** Writes through Vert.x, past any bound: only {@link #send} and the final error may. */
   private void write(String json) {
     socket.writeTextMessage(json);
-    meters.messageSent(json.length());
+    meters.messageSent(Utf8.length(json));
     if (FRAMES.isLoggable(Level.FINE)) {
       FRAMES.fine(socketId + " <- " + json);
     }

@@ -196,6 +196,9 @@ public final class WebSocketHandler {
     FragmentedMessageGuard fragments = new FragmentedMessageGuard(maxMessageBytes);
     socket.frameHandler(
         frame -> {
+          if (frame.isText() || frame.isBinary() || frame.isContinuation()) {
+            opened.meters().bytesReceived(frame.binaryData().length());
+          }
           if (!fragments.accept(frame)) {
             opened.close(1009, "Message too big");
             return;
@@ -212,13 +215,17 @@ public final class WebSocketHandler {
         });
     socket.textMessageHandler(
         text -> {
-          opened.meters().messageReceived(text.length());
+          opened.meters().messageReceived();
           if (Session.FRAMES.isLoggable(Level.FINE)) {
             Session.FRAMES.fine(opened.socketId() + " -> " + text);
           }
           messages.onText(opened, text, System.nanoTime());
         });
-    socket.binaryMessageHandler(binary -> messages.onBinary(opened));
+    socket.binaryMessageHandler(
+        binary -> {
+          opened.meters().messageReceived();
+          messages.onBinary(opened);
+        });
     socket.exceptionHandler(
         error -> LOG.log(Level.FINE, "Socket error on " + opened + ": " + error.getMessage()));
     socket.closeHandler(ignored -> closed(opened));

@@ -48,6 +48,11 @@ final class RedisKeys {
     return app(appId) + "online-sockets";
   }
 
+  /** Each node's connection count of the app (node id → count), see RedisConnectionCounts. */
+  String connectionCounts(String appId) {
+    return app(appId) + "connections";
+  }
+
   String onlineSequence() {
     return prefix + "online-sequence";
   }
