@@ -29,6 +29,14 @@ class ConfigurationReferenceTest {
     assertNamed(names, "environment variables");
   }
 
+  @Test
+  void theReferenceNamesEveryFileKeyOfTheServerAndOfAnApp() throws IOException {
+    List<String> keys = new ArrayList<>(ServerConfig.KEYS);
+    keys.addAll(ConnectionSettings.KEYS);
+    keys.addAll(AppConfig.KEYS);
+    assertNamed(keys, "file keys");
+  }
+
   /**
    * Soketi's variables are listed the way Soketi's users read them: without {@code SOKETI_}, a
    * family as {@code DB_MYSQL_*}, siblings shortened to their last part ({@code DEFAULT_APP_ID},
