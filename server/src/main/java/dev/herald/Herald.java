@@ -1,256 +1,173 @@
 package dev.herald;
 
-import dev.herald.apps.AppProvider;
-import dev.herald.apps.CompositeAppProvider;
-import dev.herald.apps.DatabaseAppProvider;
-import dev.herald.apps.StaticAppProvider;
 import dev.herald.auth.RequestVerifier;
-import dev.herald.channels.ChannelCache;
-import dev.herald.channels.ChannelDirectory;
-import dev.herald.channels.LocalChannelCache;
-import dev.herald.channels.LocalChannelDirectory;
-import dev.herald.channels.LocalOnlineUsers;
-import dev.herald.channels.OnlineUsers;
+import dev.herald.broadcast.EventPublisher;
+import dev.herald.broadcast.MemberEvents;
+import dev.herald.broadcast.NodeObserver;
 import dev.herald.config.AppConfig;
 import dev.herald.config.ConnectionSettings;
 import dev.herald.config.HeraldConfig;
-import dev.herald.config.ScalingConfig;
+import dev.herald.config.ServerConfig;
 import dev.herald.console.ConsoleFeed;
 import dev.herald.console.ConsoleHandler;
 import dev.herald.dev.DevRoutes;
 import dev.herald.http.BackendRateLimiter;
-import dev.herald.http.EventPublisher;
+import dev.herald.http.HttpApi;
 import dev.herald.metrics.HeraldMetrics;
-import dev.herald.protocol.ErrorCode;
-import dev.herald.scaling.BroadcastAdapter;
-import dev.herald.scaling.Broadcaster;
-import dev.herald.scaling.ConnectionCounts;
-import dev.herald.scaling.LocalAdapter;
-import dev.herald.scaling.redis.NodeMonitor;
-import dev.herald.scaling.redis.RedisAdapter;
-import dev.herald.scaling.redis.RedisBatchStore;
-import dev.herald.scaling.redis.RedisChannelCache;
-import dev.herald.scaling.redis.RedisChannelDirectory;
-import dev.herald.scaling.redis.RedisConnectionCounts;
-import dev.herald.scaling.redis.RedisConnector;
-import dev.herald.scaling.redis.RedisOnlineUsers;
-import dev.herald.webhooks.MemoryBatchStore;
+import dev.herald.tls.TlsCertificate;
 import dev.herald.webhooks.WebhookDispatcher;
+import dev.herald.webhooks.Webhooks;
 import dev.herald.websocket.ConnectionRateLimiter;
 import dev.herald.websocket.ConnectionRegistry;
 import dev.herald.websocket.ConnectionsPerAddress;
-import io.vertx.core.DeploymentOptions;
+import dev.herald.websocket.WebSocketHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.dns.AddressResolverOptions;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
 import java.time.Clock;
-import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
- * A running server: the one place that creates the shared objects and wires them together, then
- * deploys one {@link HeraldVerticle} per event loop on the same port. Single node in memory, or one
- * node of a cluster sharing state through Redis.
+ * A running server and the composition root: the one place that creates the node's objects and
+ * wires them together with plain constructors. The local-or-Redis choice is made once ({@link
+ * Backends}); each event loop gets a {@link HeraldVerticle} built from {@link LoopServices}; start,
+ * drain and stop belong to {@link NodeLifecycle}.
  */
 public final class Herald {
-  private static final long CACHE_SWEEP_MILLIS = 60_000;
-
   private final HeraldConfig config;
   private final Vertx vertx;
   private final int eventLoops;
-  private final TlsCertificate certificate;
+  private final Optional<TlsCertificate> certificate;
   private final String nodeId = UUID.randomUUID().toString().substring(0, 13);
-  private final DatabaseAppProvider databaseApps;
-  private final WebhookDispatcher webhooks;
-  private final RedisConnector redis;
-  private final NodeMonitor nodeMonitor;
-  private final RedisConnectionCounts redisConnectionCounts;
-  private final LocalChannelCache localCache;
-  private final HeraldMetrics metrics;
-
-  /**
-   * Largest WebSocket message of any connection, static apps' and database apps' alike (rows over
-   * it are served with it as their limit).
-   */
-  private final int maxWebSocketMessage;
-
-  private final NodeServices services;
-  private final ConsoleHandler consoleHandler;
-  private final java.util.List<HeraldVerticle> verticles =
-      new java.util.concurrent.CopyOnWriteArrayList<>();
-  private volatile boolean draining;
+  private final NodeApps apps;
+  private final Optional<DevRoutes> devRoutes;
+  private final NodeLifecycle lifecycle;
 
   public Herald(HeraldConfig config, Clock clock) {
     this.config = config;
+    ServerConfig server = config.server();
     this.eventLoops =
-        config.server().eventLoops() > 0
-            ? config.server().eventLoops()
-            : Runtime.getRuntime().availableProcessors();
-    this.vertx = Vertx.vertx(vertxOptions(eventLoops, config.server().connections()));
-    this.maxWebSocketMessage =
-        config
-            .server()
+        server.eventLoops() > 0 ? server.eventLoops() : Runtime.getRuntime().availableProcessors();
+    this.vertx = Vertx.vertx(vertxOptions(eventLoops, server.connections()));
+    // Largest WebSocket message of any connection, static apps' and database apps' alike (rows
+    // over it are served with it as their limit).
+    int maxWebSocketMessage =
+        server
             .connections()
             .webSocketMessageCeiling(
                 config.apps().stream().mapToInt(AppConfig::maxMessageSize).max().orElse(0));
-    this.certificate = TlsCertificate.load(config.server().tls());
-    this.metrics =
-        new HeraldMetrics(
-            config.server().metricsPrefix(), Version.current(), config.server().port());
-    ScalingConfig scaling = config.server().scaling();
+    this.certificate = Optional.ofNullable(TlsCertificate.load(server.tls()));
+    HeraldMetrics metrics =
+        new HeraldMetrics(server.metricsPrefix(), Version.current(), server.port());
 
-    LocalAdapter localAdapter = new LocalAdapter();
-    RedisAdapter redisAdapter =
-        scaling.enabled() ? new RedisAdapter(localAdapter, nodeId, scaling.prefix() + "bus") : null;
-    BroadcastAdapter adapter = redisAdapter != null ? redisAdapter : localAdapter;
-    Broadcaster broadcaster = new Broadcaster(adapter);
-
-    AppProvider apps = new StaticAppProvider(config.apps());
-    if (config.server().database().enabled()) {
-      databaseApps =
-          new DatabaseAppProvider(
-              vertx,
-              config.server().database(),
-              maxWebSocketMessage,
-              (app, change) -> {
-                if (change == DatabaseAppProvider.Change.DELETED) {
-                  broadcaster.closeApp(app.id(), ErrorCode.UNKNOWN_APP, "App was deleted");
-                } else {
-                  broadcaster.closeApp(app.id(), ErrorCode.APP_DISABLED, "App was disabled");
-                }
-              });
-      apps = new CompositeAppProvider(List.of(apps, databaseApps));
-    } else {
-      databaseApps = null;
-    }
-
-    ChannelDirectory directory;
-    ChannelCache cache;
-    OnlineUsers onlineUsers;
-    if (redisAdapter != null) {
-      redis =
-          new RedisConnector(
-              vertx,
-              scaling.redisUrl(),
-              scaling.pingIntervalMillis(),
-              scaling.pingTimeoutMillis(),
-              scaling.prefix() + "bus",
-              redisAdapter::onBusMessage);
-      redisAdapter.attach(redis);
-      this.webhooks =
-          new WebhookDispatcher(
-              vertx,
-              config.server().webhooks(),
-              new RedisBatchStore(
-                  redis, scaling.prefix(), nodeId, scaling.nodeTimeoutSeconds() * 1000L),
-              clock,
-              apps::current);
-      RedisChannelDirectory redisDirectory =
-          new RedisChannelDirectory(redis, scaling.prefix(), nodeId);
-      RedisOnlineUsers redisOnline = new RedisOnlineUsers(redis, scaling.prefix(), nodeId);
-      directory = redisDirectory;
-      onlineUsers = redisOnline;
-      cache = new RedisChannelCache(redis, scaling.prefix(), clock);
-      localCache = null;
-      nodeMonitor =
-          new NodeMonitor(
-              vertx,
-              redis,
-              nodeId,
-              scaling,
-              redisDirectory,
-              redisOnline,
-              broadcaster,
-              webhooks,
-              apps,
-              clock);
-    } else {
-      redis = null;
-      nodeMonitor = null;
-      this.webhooks =
-          new WebhookDispatcher(
-              vertx, config.server().webhooks(), new MemoryBatchStore(), clock, apps::current);
-      directory = new LocalChannelDirectory();
-      onlineUsers = new LocalOnlineUsers();
-      localCache = new LocalChannelCache(clock);
-      cache = localCache;
-    }
     ConnectionRegistry registry = new ConnectionRegistry();
-    ConnectionCounts connectionCounts;
-    if (redis != null) {
-      redisConnectionCounts =
-          new RedisConnectionCounts(
-              redis,
-              scaling.prefix(),
-              nodeId,
-              scaling.nodeTimeoutSeconds() * 1000L,
-              registry::connectionCounts,
-              registry::connectionCount,
-              clock);
-      connectionCounts = redisConnectionCounts;
-    } else {
-      redisConnectionCounts = null;
-      connectionCounts = appId -> Future.succeededFuture(registry.connectionCount(appId));
-    }
+    Backends backends = Backends.choose(vertx, server.scaling(), nodeId, clock, registry);
+    this.apps = NodeApps.create(vertx, config, maxWebSocketMessage, backends.broadcaster());
+    WebhookDispatcher webhooks =
+        new WebhookDispatcher(
+            vertx, server.webhooks(), backends.batchStore(), clock, apps.provider()::current);
+    Readiness readiness = new Readiness(backends.cluster());
+
     ConnectionRateLimiter connectionRate =
-        new ConnectionRateLimiter(config.server().connectionsPerIpPerSecond());
-    ConnectionsPerAddress connectionsPerAddress =
-        new ConnectionsPerAddress(config.server().connections().maxConnectionsPerIp());
+        new ConnectionRateLimiter(server.connectionsPerIpPerSecond());
     vertx.setPeriodic(10_000, timer -> connectionRate.sweep(System.nanoTime()));
-    String consoleToken = config.server().consoleToken();
-    ConsoleFeed console = new ConsoleFeed(webhooks, clock, consoleToken != null);
-    EventPublisher publisher = new EventPublisher(broadcaster, cache, console, metrics);
-    this.consoleHandler =
-        consoleToken == null
-            ? null
-            : new ConsoleHandler(
-                consoleToken,
-                this::allApps,
-                directory,
-                registry::connectionCount,
-                publisher,
-                console);
-    DevRoutes devRoutes =
+
+    Optional<ConsoleFeed> consoleFeed =
+        Optional.ofNullable(server.consoleToken()).map(token -> new ConsoleFeed(clock));
+    NodeObserver observer = consoleFeed.<NodeObserver>map(feed -> feed).orElse(NodeObserver.NONE);
+    EventPublisher publisher =
+        new EventPublisher(backends.broadcaster(), backends.channels().cache(), observer, metrics);
+    Optional<ConsoleHandler> console =
+        consoleFeed.map(
+            feed ->
+                new ConsoleHandler(
+                    server.consoleToken(),
+                    apps::all,
+                    backends.channels().directory(),
+                    registry::connectionCount,
+                    publisher,
+                    feed));
+    this.devRoutes =
         config.dev()
-            ? new DevRoutes(config.apps().get(0), config.server().path(), publisher)
-            : null;
-    this.services =
-        new NodeServices(
-            apps,
-            new RequestVerifier(clock),
-            directory,
-            cache,
-            onlineUsers,
-            localAdapter,
-            broadcaster,
-            registry,
-            connectionCounts,
-            connectionRate,
-            connectionsPerAddress,
-            new BackendRateLimiter(),
-            console,
-            console,
-            config.server().consoleOnMetricsPort() ? null : consoleHandler,
-            devRoutes,
-            this::notReadyReason,
-            () -> draining,
+            ? Optional.of(new DevRoutes(config.apps().get(0), server.path(), publisher))
+            : Optional.empty();
+
+    HttpApi api =
+        new HttpApi(
+            new HttpApi.Settings(
+                server.path(),
+                server.maxRequestSize(),
+                server.metricsEnabled() && server.metricsPort() == 0),
+            new HttpApi.Services(
+                apps.provider(),
+                new RequestVerifier(clock),
+                backends.channels(),
+                backends.broadcaster(),
+                publisher,
+                backends.connectionCounts(),
+                new BackendRateLimiter(),
+                clock),
             metrics,
-            clock);
-    registerStatistics(redisAdapter);
+            readiness::notReadyReason);
+    Optional<ConsoleHandler> consoleOnMainPort =
+        console.filter(handler -> !server.consoleOnMetricsPort());
+    WebSocketHandler.Settings webSocketSettings =
+        new WebSocketHandler.Settings(server.path(), maxWebSocketMessage, readiness::draining);
+    Webhooks observedWebhooks = observer.beside(webhooks);
+    WebSocketHandler.Services webSocketServices =
+        new WebSocketHandler.Services(
+            apps.provider(),
+            registry,
+            backends.channels(),
+            backends.broadcaster(),
+            new MemberEvents(backends.broadcaster(), observedWebhooks),
+            observedWebhooks,
+            observer,
+            metrics);
+    LoopServices loops =
+        new LoopServices(
+            backends.localAdapter(),
+            local -> WebSocketHandler.forEventLoop(webSocketSettings, webSocketServices, local),
+            loopVertx -> {
+              Router router = api.router(loopVertx);
+              consoleOnMainPort.ifPresent(
+                  handler -> handler.mount(loopVertx, router, server.path()));
+              devRoutes.ifPresent(demo -> demo.mount(router));
+              return router;
+            },
+            connectionRate,
+            new ConnectionsPerAddress(server.connections().maxConnectionsPerIp()),
+            metrics);
+
+    registerStatistics(metrics, webhooks, backends.cluster());
+    Optional<ConsoleHandler> consoleOnMetricsPort =
+        console.filter(handler -> server.consoleOnMetricsPort());
+    this.lifecycle =
+        new NodeLifecycle(
+            vertx,
+            server,
+            eventLoops,
+            new NodeLifecycle.Services(
+                apps,
+                backends.cluster(),
+                // As before, the console does not see the cleanup of other nodes: the dispatcher
+                // only.
+                new MemberEvents(backends.broadcaster(), webhooks),
+                webhooks,
+                readiness),
+            new NodeLifecycle.Listeners(
+                () -> startMetricsServer(metrics, readiness, consoleOnMetricsPort),
+                port -> new HeraldVerticle(server, port, maxWebSocketMessage, certificate, loops),
+                metrics::listeningOn));
   }
 
-  /** Every app this node serves, for the console. */
-  private java.util.Collection<AppConfig> allApps() {
-    java.util.List<AppConfig> all = new java.util.ArrayList<>(config.apps());
-    if (databaseApps != null) {
-      all.addAll(databaseApps.apps());
-    }
-    return all;
-  }
-
-  /** Counters kept by the webhook dispatcher and the Redis adapter, read at scrape time. */
-  private void registerStatistics(RedisAdapter redisAdapter) {
+  /** Counters kept by the webhook dispatcher and the cluster backend, read at scrape time. */
+  private static void registerStatistics(
+      HeraldMetrics metrics, WebhookDispatcher webhooks, Cluster cluster) {
     var stats = webhooks.stats();
     metrics.functionCounter("webhooks.sent", "Webhook events delivered", stats, s -> s.sent());
     metrics.functionCounter(
@@ -263,33 +180,7 @@ public final class Herald {
         stats,
         s -> s.dropped());
     metrics.gauge("webhooks.queue.depth", "Webhook events waiting for delivery", stats::queueDepth);
-    if (redisAdapter != null) {
-      metrics.functionCounter(
-          "redis.published",
-          "Messages published on the cluster bus",
-          redisAdapter,
-          a -> a.published());
-      metrics.functionCounter(
-          "redis.received", "Messages received from other nodes", redisAdapter, a -> a.received());
-      metrics.functionCounter(
-          "redis.lost",
-          "Messages not published because Redis was unreachable",
-          redisAdapter,
-          a -> a.lost());
-      metrics.gauge(
-          "redis.connected", "1 while Redis is reachable", () -> redis.isConnected() ? 1 : 0);
-      metrics.functionCounter(
-          "redis.ping.failures",
-          "PINGs to Redis that failed or went unanswered within the timeout (Redis then counts as"
-              + " lost)",
-          redis,
-          r -> r.pingFailures());
-      metrics.functionCounter(
-          "redis.heartbeat.failures",
-          "Node heartbeats that could not be written to Redis",
-          nodeMonitor,
-          m -> m.heartbeatFailures());
-    }
+    cluster.registerStatistics(metrics);
   }
 
   /**
@@ -299,61 +190,19 @@ public final class Herald {
    * @return the port the server listens on
    */
   public Future<Integer> start() {
-    if (localCache != null) {
-      vertx.setPeriodic(CACHE_SWEEP_MILLIS, timer -> localCache.sweep());
-    }
-    Future<Void> appsReady = databaseApps == null ? Future.succeededFuture() : databaseApps.start();
-    Future<Void> clusterReady =
-        redis == null
-            ? Future.succeededFuture()
-            : redis
-                .start()
-                .recover(
-                    error ->
-                        Future.failedFuture(
-                            "cannot reach Redis at "
-                                + dev.herald.config.Redacted.url(
-                                    config.server().scaling().redisUrl())
-                                + ": "
-                                + error.getMessage()))
-                .compose(ignored -> nodeMonitor.start())
-                .onSuccess(
-                    ignored ->
-                        redisConnectionCounts.start(
-                            vertx, config.server().scaling().heartbeatSeconds()));
-    HeraldVerticle first = verticle(config.server().port());
-    return appsReady
-        .compose(ignored -> clusterReady)
-        .onSuccess(ignored -> webhooks.resume(config.apps()))
-        .compose(ignored -> startMetricsServer())
-        .compose(ignored -> vertx.deployVerticle(first))
-        .compose(
-            id -> {
-              int port = first.actualPort();
-              metrics.listeningOn(port);
-              if (eventLoops == 1) {
-                return Future.succeededFuture(port);
-              }
-              return vertx
-                  .deployVerticle(
-                      () -> verticle(port), new DeploymentOptions().setInstances(eventLoops - 1))
-                  .map(ignored -> port);
-            });
+    return lifecycle.start();
   }
 
   /** The metrics port, when metrics are asked for on a port of their own. */
-  private Future<Void> startMetricsServer() {
+  private Future<Void> startMetricsServer(
+      HeraldMetrics metrics, Readiness readiness, Optional<ConsoleHandler> console) {
     if (!config.server().metricsEnabled() || config.server().metricsPort() == 0) {
       return Future.succeededFuture();
     }
-    io.vertx.ext.web.Router router =
-        dev.herald.http.HttpApi.metricsRouter(vertx, metrics, this::notReadyReason);
-    if (consoleHandler != null && config.server().consoleOnMetricsPort()) {
-      consoleHandler.mount(vertx, router, "");
-    }
+    Router router = HttpApi.metricsRouter(vertx, metrics, readiness::notReadyReason);
+    console.ifPresent(handler -> handler.mount(vertx, router, ""));
     return vertx
-        .createHttpServer(
-            new io.vertx.core.http.HttpServerOptions().setHost(config.server().host()))
+        .createHttpServer(new HttpServerOptions().setHost(config.server().host()))
         .requestHandler(router)
         .listen(config.server().metricsPort())
         .mapEmpty();
@@ -365,49 +214,16 @@ public final class Herald {
    * same time to be delivered; then the node leaves the cluster and stops.
    */
   public Future<Void> drain() {
-    draining = true;
-    long windowMillis = config.server().drainSeconds() * 1000L;
-    List<Future<Void>> loops = new java.util.ArrayList<>();
-    verticles.forEach(verticle -> loops.add(verticle.drain(windowMillis)));
-    return Future.all(new java.util.ArrayList<>(loops))
-        .transform(
-            ignored ->
-                webhooksFlushed(System.nanoTime() + Math.max(1000, windowMillis) * 1_000_000L))
-        .transform(
-            ignored -> nodeMonitor == null ? Future.<Void>succeededFuture() : nodeMonitor.stop());
-  }
-
-  private Future<Void> webhooksFlushed(long deadlineNanos) {
-    if (webhooks.stats().queueDepth() <= 0 || System.nanoTime() >= deadlineNanos) {
-      return Future.succeededFuture();
-    }
-    io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
-    vertx.setTimer(100, timer -> webhooksFlushed(deadlineNanos).onComplete(later));
-    return later.future();
+    return lifecycle.drain();
   }
 
   public Future<Void> stop() {
-    Future<Void> leaving = nodeMonitor == null ? Future.succeededFuture() : nodeMonitor.stop();
-    return leaving
-        .eventually(() -> redis == null ? Future.succeededFuture() : redis.close())
-        .eventually(webhooks::close)
-        .eventually(() -> vertx.close());
-  }
-
-  /** Why this node should not receive traffic now, or null when it is ready. */
-  String notReadyReason() {
-    if (draining) {
-      return "draining";
-    }
-    if (redis != null && !redis.isConnected()) {
-      return "Redis is unreachable";
-    }
-    return null;
+    return lifecycle.stop();
   }
 
   /** How many apps the database provided at the last read, or -1 without a database. */
   public int databaseAppCount() {
-    return databaseApps == null ? -1 : databaseApps.size();
+    return apps.databaseCount();
   }
 
   /** How long a drain may take before the process ends anyway. */
@@ -431,12 +247,12 @@ public final class Herald {
 
   /** The TLS certificate's SHA-256 fingerprint, or null without TLS. */
   public String tlsFingerprint() {
-    return certificate == null ? null : certificate.sha256Fingerprint();
+    return certificate.map(TlsCertificate::sha256Fingerprint).orElse(null);
   }
 
   /** The demo page's path ({@code {path}/demo/}) when {@code --dev} serves it; otherwise null. */
   public String demoPath() {
-    return services.devRoutes() == null ? null : services.devRoutes().pagePath();
+    return devRoutes.map(DevRoutes::pagePath).orElse(null);
   }
 
   /**
@@ -451,12 +267,5 @@ public final class Herald {
           new AddressResolverOptions().setServers(connections.dnsServers()));
     }
     return options;
-  }
-
-  private HeraldVerticle verticle(int port) {
-    HeraldVerticle verticle =
-        new HeraldVerticle(config.server(), port, maxWebSocketMessage, services, certificate);
-    verticles.add(verticle);
-    return verticle;
   }
 }

@@ -3,9 +3,9 @@ package dev.herald;
 import dev.herald.channels.LocalSubscriptions;
 import dev.herald.channels.Subscriber;
 import dev.herald.config.ServerConfig;
-import dev.herald.http.HttpApi;
 import dev.herald.http.RequestDeadlines;
 import dev.herald.protocol.ErrorCode;
+import dev.herald.tls.TlsCertificate;
 import dev.herald.websocket.WebSocketHandler;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
@@ -20,6 +20,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,20 +38,20 @@ final class HeraldVerticle extends AbstractVerticle {
    */
   private final int maxWebSocketMessage;
 
-  private final NodeServices services;
-  private final TlsCertificate certificate;
+  private final LoopServices services;
+  private final Optional<TlsCertificate> certificate;
   private final LocalSubscriptions local;
   private HttpServer httpServer;
 
   /**
-   * @param certificate the certificate to serve TLS with, or null for plain ws/http
+   * @param certificate the certificate to serve TLS with; empty for plain ws/http
    */
   HeraldVerticle(
       ServerConfig server,
       int port,
       int maxWebSocketMessage,
-      NodeServices services,
-      TlsCertificate certificate) {
+      Optional<TlsCertificate> certificate,
+      LoopServices services) {
     this.server = server;
     this.port = port;
     this.maxWebSocketMessage = maxWebSocketMessage;
@@ -61,22 +62,8 @@ final class HeraldVerticle extends AbstractVerticle {
 
   @Override
   public void start(Promise<Void> started) {
-    services.adapter().register(context, local);
-    WebSocketHandler webSockets =
-        WebSocketHandler.forEventLoop(
-            server.path(),
-            services.apps(),
-            services.registry(),
-            local,
-            services.directory(),
-            services.cache(),
-            services.onlineUsers(),
-            services.broadcaster(),
-            services.webhooks(),
-            services.metrics(),
-            services.draining(),
-            services.console(),
-            maxWebSocketMessage);
+    services.localAdapter().register(context, local);
+    WebSocketHandler webSockets = services.webSockets().apply(local);
     long[] lastTick = {System.nanoTime()};
     vertx.setPeriodic(
         1000,
@@ -106,33 +93,15 @@ final class HeraldVerticle extends AbstractVerticle {
             .setHttp2ClearTextEnabled(false)
             .setSslHandshakeTimeout(server.connections().requestTimeoutSeconds())
             .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS);
-    if (certificate != null) {
-      options
-          .setSsl(true)
-          .setKeyCertOptions(
-              new PemKeyCertOptions()
-                  .setCertValue(Buffer.buffer(certificate.certificatePem()))
-                  .setKeyValue(Buffer.buffer(certificate.privateKeyPem())));
-    }
-    Router api =
-        HttpApi.router(
-            vertx,
-            server.path(),
-            server.maxRequestSize(),
-            services.apps(),
-            services.verifier(),
-            services.directory(),
-            services.cache(),
-            services.broadcaster(),
-            services.connectionCounts(),
-            services.backendRate(),
-            services.notReadyReason(),
-            services.metrics(),
-            server.metricsEnabled() && server.metricsPort() == 0,
-            services.console(),
-            services.consoleHandler(),
-            services.devRoutes(),
-            services.clock());
+    certificate.ifPresent(
+        tls ->
+            options
+                .setSsl(true)
+                .setKeyCertOptions(
+                    new PemKeyCertOptions()
+                        .setCertValue(Buffer.buffer(tls.certificatePem()))
+                        .setKeyValue(Buffer.buffer(tls.privateKeyPem()))));
+    Router api = services.http().apply(vertx);
     RequestDeadlines deadlines =
         new RequestDeadlines(
             vertx,
@@ -258,6 +227,6 @@ final class HeraldVerticle extends AbstractVerticle {
 
   @Override
   public void stop() {
-    services.adapter().unregister(local);
+    services.localAdapter().unregister(local);
   }
 }

@@ -5,6 +5,8 @@ import dev.herald.config.ConfigException;
 import dev.herald.config.ConfigLoader;
 import dev.herald.config.HeraldConfig;
 import dev.herald.doctor.DoctorCommand;
+import dev.herald.runtime.HealthUrlFile;
+import dev.herald.runtime.LogSetup;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -18,10 +20,25 @@ import java.util.List;
 public final class Main {
   private Main() {}
 
+  /**
+   * The doctor's arguments when the command is {@code doctor ...}, else null. A leading {@code
+   * --health-url-file FILE} is passed over: the Docker image's entry point puts it before what
+   * {@code docker run IMAGE doctor ...} adds, and the doctor serves nothing to report a URL for.
+   */
+  static List<String> doctorArguments(List<String> args) {
+    List<String> command = args;
+    if (command.size() >= 2 && command.get(0).equals("--health-url-file")) {
+      command = command.subList(2, command.size());
+    }
+    return !command.isEmpty() && command.get(0).equals("doctor")
+        ? command.subList(1, command.size())
+        : null;
+  }
+
   public static void main(String[] args) {
-    if (args.length > 0 && args[0].equals("doctor")) {
-      List<String> rest = List.of(args).subList(1, args.length);
-      System.exit(DoctorCommand.run(rest, System.getenv(), System.out, System.err));
+    List<String> doctor = doctorArguments(List.of(args));
+    if (doctor != null) {
+      System.exit(DoctorCommand.run(doctor, System.getenv(), System.out, System.err));
       return;
     }
     if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
@@ -30,6 +47,7 @@ public final class Main {
     }
     if (args.length == 1 && args[0].equals("--env-names")) {
       ConfigLoader.envNames().forEach(System.out::println);
+      ConfigLoader.soketiEnvNames().forEach(System.out::println);
       return;
     }
     ConfigLoader.CommandLine commandLine;
@@ -208,8 +226,10 @@ public final class Main {
     out.println();
     out.println("       java -jar herald.jar --version | --env-names");
     out.println();
-    out.println("  --config FILE    YAML or JSON file declaring server settings and apps");
-    out.println("  --env-file FILE  a Laravel .env file to read REVERB_* / PUSHER_* settings from");
+    out.println("  --config FILE    YAML or JSON file declaring server settings and apps,");
+    out.println("                   or Soketi's JSON config file (soketi start --config=FILE)");
+    out.println(
+        "  --env-file FILE  a Laravel .env file to read REVERB_* / PUSHER_* / SOKETI_* settings from");
     out.println("                   (variables in the process environment win over the file)");
     out.println(
         "  --host H, --port P, --path P  listen address and mount path, as php artisan reverb:start takes");
@@ -226,7 +246,8 @@ public final class Main {
     out.println(
         "  --health-url-file FILE  once serving, write the URL of /up here (container probes)");
     out.println("  --version        print the version");
-    out.println("  --env-names      print every environment variable Herald reads");
+    out.println(
+        "  --env-names      print every environment variable Herald reads (Soketi's names last)");
     out.println();
     out.println("With no configuration, serves a development app on 0.0.0.0:8080.");
     out.println("See docs/configuration.md for every setting.");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.herald.protocoltests.HeraldProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,7 @@ class BenchSmokeTest {
 
   @BeforeAll
   static void start() {
-    herald = new HeraldProcess().start();
+    herald = HeraldProcess.withDefaults().start();
   }
 
   @AfterAll

@@ -11,6 +11,7 @@ import com.pusher.client.channel.PusherEvent;
 import com.pusher.client.connection.ConnectionEventListener;
 import com.pusher.client.connection.ConnectionState;
 import com.pusher.client.connection.ConnectionStateChange;
+import dev.herald.protocoltests.Ports;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,8 +28,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The self-contained archive, used as someone without a JDK uses it: unpacked with tar, started
- * with {@code bin/herald --env-file .env} on a PATH with no {@code java}, and served to the
- * official Java client.
+ * with {@code bin/herald --env-file .env} on a PATH with no {@code java}, served to the official
+ * Java client and checked by {@code bin/herald doctor}.
  */
 class ArchiveTest {
 
@@ -218,6 +219,43 @@ class ArchiveTest {
                           && line.contains("version=\"" + Installation.VERSION + "\"")
                           && line.endsWith(" 1")),
           "no herald_build_info in:\n" + metrics.body());
+
+      // The doctor is a module of its own that the jar bundles: bin/herald doctor runs it on the
+      // archive's runtime, every step against the server above.
+      Path doctorEnv = Files.createTempFile("laravel-doctor-", ".env");
+      try {
+        Files.writeString(
+            doctorEnv,
+            """
+            APP_URL=http://shop.test
+            BROADCAST_CONNECTION=reverb
+            REVERB_APP_ID=1001
+            REVERB_APP_KEY=archive-key
+            REVERB_APP_SECRET=archive-secret
+            REVERB_HOST="127.0.0.1"
+            REVERB_PORT=%d
+            REVERB_SCHEME=http
+            VITE_REVERB_APP_KEY="${REVERB_APP_KEY}"
+            VITE_REVERB_HOST="${REVERB_HOST}"
+            VITE_REVERB_PORT="${REVERB_PORT}"
+            VITE_REVERB_SCHEME="${REVERB_SCHEME}"
+            """
+                .formatted(port));
+        Launched.Result doctor =
+            Launched.run(
+                List.of(
+                    Installation.launcher().toString(),
+                    "doctor",
+                    "--env-file",
+                    doctorEnv.toString()),
+                Installation.environmentWithoutJava(),
+                Installation.home(),
+                Duration.ofSeconds(60));
+        assertEquals(0, doctor.code(), doctor.output());
+        assertTrue(doctor.output().contains("All checks passed."), doctor.output());
+      } finally {
+        Files.deleteIfExists(doctorEnv);
+      }
     } finally {
       Files.deleteIfExists(envFile);
     }

@@ -1,10 +1,12 @@
 package dev.herald.dist;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.herald.protocoltests.Ports;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,6 +65,26 @@ class DockerfileTest {
         Launched.run(List.of(launcher.toString(), "--version"), env, image, Duration.ofSeconds(60));
     assertEquals(0, version.code(), version.output());
     assertEquals("herald " + Installation.VERSION, version.output().strip());
+  }
+
+  /**
+   * {@code docker run IMAGE doctor ...}: the doctor's arguments come after the entry point's own
+   * ({@code --health-url-file}), and still reach the doctor.
+   */
+  @Test
+  void dockerRunImageDoctorRunsTheDoctor() throws Exception {
+    Path urlFile = Files.createTempFile("herald-health-url-", "");
+    Files.delete(urlFile);
+    List<String> command = new ArrayList<>(mapped(entryPoint(), urlFile));
+    command.addAll(List.of("doctor", "--help"));
+    Map<String, String> env = new HashMap<>();
+    env.put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":/usr/bin:/bin");
+    Launched.Result help = Launched.run(command, env, image, Duration.ofSeconds(60));
+    assertEquals(0, help.code(), help.output());
+    assertTrue(
+        help.output().startsWith("Usage: java -jar herald.jar doctor"),
+        "output:\n" + help.output());
+    assertFalse(Files.exists(urlFile), "the doctor wrote a health URL");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.herald.dist;
 
+import dev.herald.protocoltests.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -115,13 +116,6 @@ final class Launched implements AutoCloseable {
 
   /** SIGTERM, then SIGKILL after 30 s (a drain takes at most 25 s with the defaults). */
   void stop() {
-    process.destroy();
-    try {
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Processes.stop(process, Duration.ofSeconds(30));
   }
 }

@@ -1,7 +1,8 @@
 package dev.herald.protocoltests;
 
-import static dev.herald.protocoltests.ChannelsTest.assertPresenceSucceeded;
-import static dev.herald.protocoltests.ChannelsTest.event;
+import static dev.herald.protocoltests.Frames.assertCacheMiss;
+import static dev.herald.protocoltests.Frames.assertPresenceSucceeded;
+import static dev.herald.protocoltests.Frames.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -146,7 +147,7 @@ class CacheChannelsTest {
     herald.api().trigger(channel, "state", "secret");
     try (RawClient client = herald.open()) {
       client.sendJson(Map.of("event", "pusher:subscribe", "data", Map.of("channel", channel)));
-      ChannelsTest.assertSubscriptionError(client.awaitJson(), channel, "AuthError", 401);
+      Frames.assertSubscriptionError(client.awaitJson(), channel, "AuthError", 401);
       client.assertPingPong();
     }
   }
@@ -233,11 +234,10 @@ class CacheChannelsTest {
       client.assertNext(event(channel, "price", "{\"amount\":42}"));
 
       JsonNode info = cacheInfo(channel);
-      assertEquals(Set.of("occupied", "cache"), ConnectionTest.fieldNames(info), info::toString);
+      assertEquals(Set.of("occupied", "cache"), Frames.fieldNames(info), info::toString);
       assertEquals(true, info.get("occupied").asBoolean(), info::toString);
       JsonNode cache = info.get("cache");
-      assertEquals(
-          Set.of("event", "data", "ttl"), ConnectionTest.fieldNames(cache), info::toString);
+      assertEquals(Set.of("event", "data", "ttl"), Frames.fieldNames(cache), info::toString);
       assertEquals("price", cache.get("event").asText(), info::toString);
       assertEquals("{\"amount\":42}", cache.get("data").asText(), info::toString);
       assertTrue(cache.get("ttl").isIntegralNumber(), info::toString);
@@ -313,11 +313,6 @@ class CacheChannelsTest {
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
-
-  /** Asserts exactly {@code {"event":"pusher:cache_miss","channel":channel}}, without data. */
-  static void assertCacheMiss(JsonNode frame, String channel) {
-    Json.assertJson(Json.write(Map.of("event", "pusher:cache_miss", "channel", channel)), frame);
-  }
 
   private static JsonNode cacheInfo(String channel) {
     return cacheInfo(herald, channel);

@@ -53,7 +53,7 @@ final class CaddyProcess implements ProxyProcess {
     Path caddy = binary().orElseThrow(() -> new IllegalStateException("caddy is not installed"));
     try {
       String site = Files.readString(shipped, StandardCharsets.UTF_8);
-      int port = ReverseProxies.freePort();
+      int port = Ports.free();
       site =
           ReverseProxies.replaceOnce(
               shipped,
@@ -83,7 +83,7 @@ final class CaddyProcess implements ProxyProcess {
               "{",
               "\tadmin off",
               "\tdefault_bind 127.0.0.1",
-              "\thttp_port " + ReverseProxies.freePort(),
+              "\thttp_port " + Ports.free(),
               "\tstorage file_system " + dir.resolve("data"),
               "}",
               "",
@@ -135,6 +135,6 @@ final class CaddyProcess implements ProxyProcess {
 
   @Override
   public void close() {
-    ReverseProxies.stop(process);
+    Processes.stop(process);
   }
 }

@@ -1,12 +1,18 @@
 package dev.herald.protocoltests;
 
+import static dev.herald.protocoltests.Frames.assertMarkerIsNext;
+import static dev.herald.protocoltests.Frames.assertMemberAdded;
+import static dev.herald.protocoltests.Frames.assertMemberRemoved;
+import static dev.herald.protocoltests.Frames.assertPresenceSucceeded;
+import static dev.herald.protocoltests.Frames.assertSubscriptionError;
+import static dev.herald.protocoltests.Frames.event;
+import static dev.herald.protocoltests.Frames.joinPresence;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.BinaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -456,104 +462,6 @@ class ChannelsTest {
       RawClient client, String channel, String type, int status) {
     assertSubscriptionError(client.awaitJson(), channel, type, status);
     client.assertPingPong();
-  }
-
-  /** Subscribes to a presence channel and asserts success, leaving the member list unchecked. */
-  static void joinPresence(RawClient client, String channel, String channelData) {
-    client.subscribePresence(channel, channelData);
-    JsonNode reply = client.awaitJson();
-    assertEquals(
-        "pusher_internal:subscription_succeeded", reply.path("event").asText(), reply::toString);
-  }
-
-  /**
-   * Triggers a "marker" event through {@code server} and asserts it is the next frame of each
-   * client: what should have come before it has, and nothing that should not.
-   */
-  static void assertMarkerIsNext(
-      HeraldProcess server, String channel, String data, RawClient... clients) {
-    server.api().trigger(channel, "marker", data);
-    for (RawClient client : clients) {
-      client.assertNext(event(channel, "marker", data));
-    }
-  }
-
-  /**
-   * Asserts {@code {"event":"pusher:subscription_error","channel":channel,"data":{"type":type,
-   * "error":"...","status":status}}}.
-   */
-  static void assertSubscriptionError(JsonNode frame, String channel, String type, int status) {
-    assertEquals("pusher:subscription_error", frame.path("event").asText(), frame::toString);
-    assertEquals(
-        Set.of("event", "channel", "data"), ConnectionTest.fieldNames(frame), frame::toString);
-    assertEquals(channel, frame.get("channel").asText(), frame::toString);
-    JsonNode data = frame.get("data");
-    assertTrue(data.isObject(), () -> "subscription_error data must be an object: " + frame);
-    assertEquals(
-        Set.of("type", "error", "status"), ConnectionTest.fieldNames(data), frame::toString);
-    assertEquals(type, data.get("type").asText(), frame::toString);
-    assertTrue(data.get("error").isTextual(), frame::toString);
-    assertTrue(data.get("status").isInt(), frame::toString);
-    assertEquals(status, data.get("status").asInt(), frame::toString);
-  }
-
-  /**
-   * Asserts a presence {@code subscription_succeeded} whose data is {@code
-   * {"presence":{"ids":[...],"hash":hash,"count":n}}} (ids in any order, matching the hash).
-   */
-  static void assertPresenceSucceeded(JsonNode frame, String channel, String hash) {
-    assertEquals(
-        "pusher_internal:subscription_succeeded", frame.path("event").asText(), frame::toString);
-    assertEquals(
-        Set.of("event", "channel", "data"), ConnectionTest.fieldNames(frame), frame::toString);
-    assertEquals(channel, frame.get("channel").asText());
-    JsonNode data = Json.dataOf(frame);
-    assertEquals(Set.of("presence"), ConnectionTest.fieldNames(data), data::toString);
-    JsonNode presence = data.get("presence");
-    assertEquals(
-        Set.of("ids", "hash", "count"), ConnectionTest.fieldNames(presence), data::toString);
-    JsonNode expectedHash = Json.parse(hash);
-    Json.assertJson(hash, presence.get("hash"));
-    assertEquals(
-        ConnectionTest.fieldNames(expectedHash), Json.textSet(presence.get("ids")), data::toString);
-    assertEquals(expectedHash.size(), presence.get("ids").size(), () -> "duplicate ids in " + data);
-    assertTrue(presence.get("count").isInt(), data::toString);
-    assertEquals(expectedHash.size(), presence.get("count").asInt(), data::toString);
-  }
-
-  /**
-   * Asserts a {@code member_added} frame whose data string holds {@code user_id} and {@code
-   * user_info} (which may be left out or null when the member gave none).
-   */
-  static void assertMemberAdded(JsonNode frame, String channel, String userId, String userInfo) {
-    assertEquals("pusher_internal:member_added", frame.path("event").asText(), frame::toString);
-    assertEquals(
-        Set.of("event", "channel", "data"), ConnectionTest.fieldNames(frame), frame::toString);
-    assertEquals(channel, frame.get("channel").asText(), frame::toString);
-    JsonNode data = Json.dataOf(frame);
-    assertTrue(data.path("user_id").isTextual(), data::toString);
-    assertEquals(userId, data.get("user_id").asText(), data::toString);
-    if (userInfo.equals("null")) {
-      assertTrue(
-          data.path("user_info").isMissingNode() || data.get("user_info").isNull(), data::toString);
-      assertTrue(data.size() <= 2, data::toString);
-    } else {
-      assertEquals(Set.of("user_id", "user_info"), ConnectionTest.fieldNames(data), data::toString);
-      Json.assertJson(userInfo, data.get("user_info"));
-    }
-  }
-
-  /** Asserts exactly {@code member_removed} with data {@code "{\"user_id\":\"<id>\"}"}. */
-  static void assertMemberRemoved(JsonNode frame, String channel, String userId) {
-    assertEquals("pusher_internal:member_removed", frame.path("event").asText(), frame::toString);
-    assertEquals(
-        Set.of("event", "channel", "data"), ConnectionTest.fieldNames(frame), frame::toString);
-    assertEquals(channel, frame.get("channel").asText(), frame::toString);
-    Json.assertJson(Json.write(Map.of("user_id", userId)), Json.dataOf(frame));
-  }
-
-  static String event(String channel, String event, String data) {
-    return Json.write(Map.of("event", event, "channel", channel, "data", data));
   }
 
   private static String padded(String start, int length) {

@@ -1,7 +1,7 @@
 package dev.herald.protocoltests;
 
-import static dev.herald.protocoltests.ChannelsTest.assertMarkerIsNext;
-import static dev.herald.protocoltests.ConnectionTest.assertError;
+import static dev.herald.protocoltests.Frames.assertError;
+import static dev.herald.protocoltests.Frames.assertMarkerIsNext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,12 +1,12 @@
 package dev.herald.protocoltests;
 
-import static dev.herald.protocoltests.ChannelsTest.assertMarkerIsNext;
-import static dev.herald.protocoltests.ChannelsTest.assertMemberAdded;
-import static dev.herald.protocoltests.ChannelsTest.assertMemberRemoved;
-import static dev.herald.protocoltests.ChannelsTest.assertPresenceSucceeded;
-import static dev.herald.protocoltests.ChannelsTest.event;
-import static dev.herald.protocoltests.ChannelsTest.joinPresence;
-import static dev.herald.protocoltests.ConnectionTest.assertError;
+import static dev.herald.protocoltests.Frames.assertError;
+import static dev.herald.protocoltests.Frames.assertMarkerIsNext;
+import static dev.herald.protocoltests.Frames.assertMemberAdded;
+import static dev.herald.protocoltests.Frames.assertMemberRemoved;
+import static dev.herald.protocoltests.Frames.assertPresenceSucceeded;
+import static dev.herald.protocoltests.Frames.event;
+import static dev.herald.protocoltests.Frames.joinPresence;
 import static dev.herald.protocoltests.UserAuthenticationTest.subscribeServerToUser;
 import static dev.herald.protocoltests.UserAuthenticationTest.userData;
 import static dev.herald.protocoltests.WatchlistTest.assertWatchlistEvents;
@@ -533,7 +533,7 @@ class ClusterTest {
                 body -> userIds(body).equals(Set.of(one, two)),
                 "users " + one + " and " + two,
                 "/channels/" + presence + "/users");
-        assertEquals(Set.of("users"), ConnectionTest.fieldNames(users), users::toString);
+        assertEquals(Set.of("users"), Frames.fieldNames(users), users::toString);
         users
             .get("users")
             .forEach(u -> Json.assertJson(Json.write(Map.of("id", u.path("id").asText())), u));
@@ -693,9 +693,9 @@ class ClusterTest {
     try (RawClient onA = RawClient.open(a.wsUrl());
         RawClient onB = RawClient.open(b.wsUrl())) {
       onA.subscribeOk(channel);
-      CacheChannelsTest.assertCacheMiss(onA.awaitJson(), channel);
+      Frames.assertCacheMiss(onA.awaitJson(), channel);
       onB.subscribeOk(channel);
-      CacheChannelsTest.assertCacheMiss(onB.awaitJson(), channel);
+      Frames.assertCacheMiss(onB.awaitJson(), channel);
     }
   }
 }

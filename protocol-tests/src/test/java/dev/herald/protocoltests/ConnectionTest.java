@@ -1,5 +1,7 @@
 package dev.herald.protocoltests;
 
+import static dev.herald.protocoltests.Frames.assertError;
+import static dev.herald.protocoltests.Frames.fieldNames;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
@@ -262,27 +263,5 @@ class ConnectionTest {
       assertError(client.awaitJson(), code);
       assertEquals(code, client.awaitClose(), () -> "close code, reason " + client.closeReason());
     }
-  }
-
-  /** Asserts {@code {"event":"pusher:error","data":{"code":code,"message":"..."}}}. */
-  static void assertError(JsonNode frame, Integer code) {
-    assertEquals("pusher:error", frame.path("event").asText(), frame::toString);
-    assertEquals(Set.of("event", "data"), fieldNames(frame), frame::toString);
-    JsonNode data = frame.get("data");
-    assertTrue(data.isObject(), () -> "pusher:error data must be an object: " + frame);
-    assertEquals(Set.of("code", "message"), fieldNames(data), frame::toString);
-    if (code == null) {
-      assertTrue(data.get("code").isNull(), () -> "code should be null in " + frame);
-    } else {
-      assertTrue(data.get("code").isInt(), frame::toString);
-      assertEquals(code.intValue(), data.get("code").asInt(), frame::toString);
-    }
-    assertTrue(data.get("message").isTextual(), frame::toString);
-  }
-
-  static Set<String> fieldNames(JsonNode node) {
-    Set<String> names = new HashSet<>();
-    node.fieldNames().forEachRemaining(names::add);
-    return names;
   }
 }

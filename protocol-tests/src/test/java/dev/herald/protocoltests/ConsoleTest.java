@@ -139,7 +139,7 @@ class ConsoleTest {
 
   @Test
   void theConsoleCanBeServedOnTheMetricsPortOnly() throws Exception {
-    int metricsPort = MetricsTest.freePort();
+    int metricsPort = Ports.free();
     try (HeraldProcess herald =
         HeraldProcess.withDefaults()
             .env("HERALD_CONSOLE_TOKEN", TOKEN)

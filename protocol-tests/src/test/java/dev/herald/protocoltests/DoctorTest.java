@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,7 +92,7 @@ class DoctorTest {
 
   @Test
   void wrongPortIsRefusedAndTheFixNamesThePortSetting() {
-    int unused = freePort();
+    int unused = Ports.free();
     Diagnosis d = doctorWithPort(unused).assertExit(1);
     d.assertLine("FAIL", "reach", "127.0.0.1:" + unused + " refused the connection");
     d.assertText("nothing listens on 127.0.0.1:" + unused);
@@ -446,13 +445,5 @@ class DoctorTest {
       }
     }
     return null;
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

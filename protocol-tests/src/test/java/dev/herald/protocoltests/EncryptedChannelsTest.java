@@ -1,8 +1,8 @@
 package dev.herald.protocoltests;
 
-import static dev.herald.protocoltests.ChannelsTest.assertSubscriptionError;
-import static dev.herald.protocoltests.ChannelsTest.event;
-import static dev.herald.protocoltests.ConnectionTest.assertError;
+import static dev.herald.protocoltests.Frames.assertError;
+import static dev.herald.protocoltests.Frames.assertSubscriptionError;
+import static dev.herald.protocoltests.Frames.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,8 +1,8 @@
 package dev.herald.protocoltests;
 
-import static dev.herald.protocoltests.ChannelsTest.assertSubscriptionError;
-import static dev.herald.protocoltests.ChannelsTest.event;
-import static dev.herald.protocoltests.ConnectionTest.assertError;
+import static dev.herald.protocoltests.Frames.assertError;
+import static dev.herald.protocoltests.Frames.assertSubscriptionError;
+import static dev.herald.protocoltests.Frames.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -744,13 +744,13 @@ class HostileInputTest {
           assertTrue(
               info.status() == 400 || info.status() == 404,
               () -> info.status() + " " + info.body());
-          HttpApiTest.assertError(info, info.status());
+          ApiClient.assertError(info, info.status());
           ApiClient.Response trigger =
               herald
                   .api()
                   .post(
                       "/events", Json.write(Map.of("name", "x", "channel", channel, "data", "1")));
-          HttpApiTest.assertError(trigger, 400);
+          ApiClient.assertError(trigger, 400);
         });
   }
 
@@ -822,7 +822,7 @@ class HostileInputTest {
         "{\"name\":\"x\",\"channel\":\"c\",\"data\":\"1\",\"socket_id\":7}",
       })
   void eventBodyThatIsNotAValidEventIs400(String body) {
-    othersStayServed(() -> HttpApiTest.assertError(herald.api().post("/events", body), 400));
+    othersStayServed(() -> ApiClient.assertError(herald.api().post("/events", body), 400));
   }
 
   @Test
@@ -830,10 +830,10 @@ class HostileInputTest {
     othersStayServed(
         () -> {
           String nested = "[".repeat(100_000) + "]".repeat(100_000);
-          HttpApiTest.assertError(
+          ApiClient.assertError(
               herald.api().post("/events", "{\"name\":\"x\",\"channel\":\"c\",\"data\":" + nested),
               400);
-          HttpApiTest.assertError(herald.api().post("/batch_events", nested), 400);
+          ApiClient.assertError(herald.api().post("/batch_events", nested), 400);
         });
     assertTrue(!herald.output().contains("StackOverflowError"), herald::output);
   }
@@ -844,7 +844,7 @@ class HostileInputTest {
         () -> {
           String body =
               Json.write(Map.of("name", "x", "channel", "c", "data", "x".repeat(300 * 1024)));
-          HttpApiTest.assertError(herald.api().post("/events", body), 413);
+          ApiClient.assertError(herald.api().post("/events", body), 413);
         });
   }
 
@@ -903,7 +903,7 @@ class HostileInputTest {
           answers.forEach(
               (what, response) -> {
                 assertEquals(401, response.status(), () -> what + ": " + response.body());
-                HttpApiTest.assertError(response, 401);
+                ApiClient.assertError(response, 401);
               });
         });
   }

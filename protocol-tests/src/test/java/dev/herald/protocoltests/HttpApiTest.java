@@ -1,6 +1,7 @@
 package dev.herald.protocoltests;
 
-import static dev.herald.protocoltests.ChannelsTest.event;
+import static dev.herald.protocoltests.ApiClient.assertError;
+import static dev.herald.protocoltests.Frames.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -180,7 +181,7 @@ class HttpApiTest {
       assertEquals(200, response.status(), response.body());
       Json.assertJson("{}", response.json());
       JsonNode frame = client.awaitJson();
-      assertEquals(Set.of("event", "channel", "data"), ConnectionTest.fieldNames(frame));
+      assertEquals(Set.of("event", "channel", "data"), Frames.fieldNames(frame));
       assertEquals("e", frame.get("event").asText());
       assertEquals(channel, frame.get("channel").asText());
       assertEquals(data, frame.get("data").asText());
@@ -393,12 +394,12 @@ class HttpApiTest {
           ApiClient.Response response = api.get("/channels/" + channel + "/users");
           assertEquals(200, response.status(), response.body());
           JsonNode users = response.json().get("users");
-          assertEquals(Set.of("users"), ConnectionTest.fieldNames(response.json()));
+          assertEquals(Set.of("users"), Frames.fieldNames(response.json()));
           assertEquals(2, users.size(), response.body());
           List<String> ids = new ArrayList<>();
           users.forEach(
               u -> {
-                assertEquals(Set.of("id"), ConnectionTest.fieldNames(u), response.body());
+                assertEquals(Set.of("id"), Frames.fieldNames(u), response.body());
                 ids.add(u.get("id").asText());
               });
           assertEquals(Set.of("1", "2"), Set.copyOf(ids));
@@ -565,7 +566,7 @@ class HttpApiTest {
               .send();
       assertError(response, 401);
       assertTrue(response.json().path("error").asText().contains("given"), response.body());
-      ChannelsTest.assertMarkerIsNext(herald, watched, "after-replay", watcher);
+      Frames.assertMarkerIsNext(herald, watched, "after-replay", watcher);
     }
   }
 
@@ -772,14 +773,5 @@ class HttpApiTest {
         client.assertNext(event(channel, "e", "d"));
       }
     }
-  }
-
-  /** Asserts the status and the contract's error body {@code {"error":"...","code":status}}. */
-  static void assertError(ApiClient.Response response, int status) {
-    assertEquals(status, response.status(), response.body());
-    JsonNode body = response.json();
-    assertTrue(body.path("error").isTextual(), () -> "error body: " + response.body());
-    assertTrue(!body.path("error").asText().isEmpty(), response.body());
-    assertEquals(status, body.path("code").asInt(), () -> "error body: " + response.body());
   }
 }

@@ -1,8 +1,8 @@
 package dev.herald.protocoltests;
 
-import static dev.herald.protocoltests.ChannelsTest.assertSubscriptionError;
-import static dev.herald.protocoltests.ChannelsTest.event;
-import static dev.herald.protocoltests.ConnectionTest.assertError;
+import static dev.herald.protocoltests.Frames.assertError;
+import static dev.herald.protocoltests.Frames.assertSubscriptionError;
+import static dev.herald.protocoltests.Frames.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -426,7 +426,7 @@ class LimitsTest {
   static void assertHttpError(int status, ApiClient.Response response) {
     assertEquals(status, response.status(), response::body);
     JsonNode body = response.json();
-    assertEquals(Set.of("error", "code"), ConnectionTest.fieldNames(body), response::body);
+    assertEquals(Set.of("error", "code"), Frames.fieldNames(body), response::body);
     assertTrue(body.get("error").isTextual(), response::body);
     assertEquals(status, body.get("code").asInt(), response::body);
   }

@@ -1,6 +1,6 @@
 package dev.herald.protocoltests;
 
-import static dev.herald.protocoltests.ConnectionTest.assertError;
+import static dev.herald.protocoltests.Frames.assertError;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,7 +10,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -367,7 +366,7 @@ class MetricsTest {
 
   @Test
   void aMetricsPortServesMetricsThereAndNotOnTheMainPort() {
-    int metricsPort = freePort();
+    int metricsPort = Ports.free();
     try (HeraldProcess herald =
         HeraldProcess.withDefaults()
             .env("HERALD_METRICS_PORT", Integer.toString(metricsPort))
@@ -428,13 +427,5 @@ class MetricsTest {
         .map(dir -> Path.of(dir, command))
         .filter(Files::isExecutable)
         .findFirst();
-  }
-
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -67,7 +67,7 @@ final class NginxProcess implements ProxyProcess {
       String site = Files.readString(shippedSite, StandardCharsets.UTF_8);
       Map<String, Integer> ports = new LinkedHashMap<>();
       for (Map.Entry<String, String> listen : listens.entrySet()) {
-        int port = ReverseProxies.freePort();
+        int port = Ports.free();
         ports.put(listen.getKey(), port);
         site =
             ReverseProxies.replaceOnce(
@@ -178,7 +178,7 @@ final class NginxProcess implements ProxyProcess {
 
   @Override
   public void close() {
-    ReverseProxies.stop(process);
+    Processes.stop(process);
   }
 
   /**

@@ -1,12 +1,12 @@
 package dev.herald.protocoltests;
 
-import static dev.herald.protocoltests.ChannelsTest.assertMemberAdded;
-import static dev.herald.protocoltests.ChannelsTest.assertMemberRemoved;
-import static dev.herald.protocoltests.ChannelsTest.assertPresenceSucceeded;
-import static dev.herald.protocoltests.ChannelsTest.event;
 import static dev.herald.protocoltests.ClusterTest.SETTLE;
 import static dev.herald.protocoltests.ClusterTest.awaitAnswer;
 import static dev.herald.protocoltests.ClusterTest.presenceData;
+import static dev.herald.protocoltests.Frames.assertMemberAdded;
+import static dev.herald.protocoltests.Frames.assertMemberRemoved;
+import static dev.herald.protocoltests.Frames.assertPresenceSucceeded;
+import static dev.herald.protocoltests.Frames.event;
 import static dev.herald.protocoltests.WebhooksTest.assertEvents;
 import static dev.herald.protocoltests.WebhooksTest.hook;
 import static dev.herald.protocoltests.WebhooksTest.named;

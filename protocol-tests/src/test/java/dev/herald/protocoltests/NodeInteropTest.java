@@ -55,7 +55,9 @@ class NodeInteropTest {
           "console.test.mjs",
           "demo.test.mjs",
           // Run by NginxProxyTest and CaddyProxyTest, which put a proxy in front of Herald first.
-          "proxy.test.mjs");
+          "proxy.test.mjs",
+          // Run by SoketiConfigurationTest, with servers configured by Soketi's variables.
+          "soketi.test.mjs");
 
   /** Short, so the drain suite's pusher-js is handed over quickly. */
   private static final String DRAIN_SECONDS = "1";

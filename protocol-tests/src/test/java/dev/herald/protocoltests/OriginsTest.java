@@ -101,7 +101,7 @@ class OriginsTest {
         assertEquals(4009, refused.awaitClose());
       }
       restricted.api().trigger(channel, "still", "here");
-      allowed.assertNext(ChannelsTest.event(channel, "still", "here"));
+      allowed.assertNext(Frames.event(channel, "still", "here"));
     }
   }
 

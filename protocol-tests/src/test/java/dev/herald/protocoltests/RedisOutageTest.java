@@ -1,13 +1,13 @@
 package dev.herald.protocoltests;
 
-import static dev.herald.protocoltests.ChannelsTest.assertMemberAdded;
-import static dev.herald.protocoltests.ChannelsTest.assertMemberRemoved;
-import static dev.herald.protocoltests.ChannelsTest.assertPresenceSucceeded;
-import static dev.herald.protocoltests.ChannelsTest.event;
 import static dev.herald.protocoltests.ClusterTest.awaitAnswer;
 import static dev.herald.protocoltests.ClusterTest.presenceData;
 import static dev.herald.protocoltests.ClusterTest.userIds;
-import static dev.herald.protocoltests.ConnectionTest.assertError;
+import static dev.herald.protocoltests.Frames.assertError;
+import static dev.herald.protocoltests.Frames.assertMemberAdded;
+import static dev.herald.protocoltests.Frames.assertMemberRemoved;
+import static dev.herald.protocoltests.Frames.assertPresenceSucceeded;
+import static dev.herald.protocoltests.Frames.event;
 import static dev.herald.protocoltests.UserAuthenticationTest.userData;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -123,7 +123,7 @@ class RedisOutageTest {
                   .post(
                       "/events",
                       Json.write(Map.of("name", "during", "channel", channel, "data", "1")));
-          HttpApiTest.assertError(refused, 503);
+          ApiClient.assertError(refused, 503);
           ApiClient.Response batch =
               node.api()
                   .post(
@@ -132,7 +132,7 @@ class RedisOutageTest {
                           Map.of(
                               "batch",
                               List.of(Map.of("name", "during", "channel", channel, "data", "1")))));
-          HttpApiTest.assertError(batch, 503);
+          ApiClient.assertError(batch, 503);
         }
         onA.assertPingPong();
         onB.assertPingPong();
@@ -358,14 +358,14 @@ class RedisOutageTest {
           long asked = System.nanoTime();
           channels = node.api().get("/channels");
           channelsAnsweredMillis = Duration.ofNanos(System.nanoTime() - asked).toMillis();
-          HttpApiTest.assertError(
+          ApiClient.assertError(
               node.api()
                   .post(
                       "/events",
                       Json.write(Map.of("name", "during", "channel", channel, "data", "1"))),
               503);
           // The cluster's connection count is unknown: said so, not this node's share as if all.
-          HttpApiTest.assertError(node.api().get("/connections"), 503);
+          ApiClient.assertError(node.api().get("/connections"), 503);
           client.assertPingPong();
           awaitMetricAbove(node, "herald_redis_heartbeat_failures_total", heartbeatFailuresBefore);
           assertTrue(
@@ -492,7 +492,7 @@ class RedisOutageTest {
       if (response.status() == 200) {
         return;
       }
-      HttpApiTest.assertError(response, 503);
+      ApiClient.assertError(response, 503);
       assertTrue(System.nanoTime() < deadline, "still refused after " + NOTICE);
       ClusterTest.pause(Duration.ofMillis(200));
     }

@@ -2,25 +2,18 @@ package dev.herald.protocoltests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.BufferedReader;
 import java.io.File;
-import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.MatchResult;
@@ -77,64 +70,16 @@ final class ReverseProxies {
         .replaceFirst(match -> Matcher.quoteReplacement(replacement.apply(match)));
   }
 
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** Returns once every port accepts a connection; fails (killing it) if the process does not. */
+  /** Returns once every port accepts a connection; fails (stopping it) if the process does not. */
   static void awaitListening(
       String what, Process process, Collection<Integer> ports, Supplier<String> logs) {
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    for (int port : ports) {
-      while (!accepts(port)) {
-        if (!process.isAlive()) {
-          fail(what + " exited with " + process.exitValue() + " at start-up:\n" + logs.get());
-        }
-        if (System.nanoTime() > deadline) {
-          process.destroyForcibly();
-          fail(
-              what
-                  + " did not listen on 127.0.0.1:"
-                  + port
-                  + " within "
-                  + START_TIMEOUT
-                  + "\n"
-                  + logs.get());
-        }
-        try {
-          process.waitFor(50, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(e);
-        }
-      }
-    }
-  }
-
-  private static boolean accepts(int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-      return true;
-    } catch (IOException notYet) {
-      return false;
-    }
-  }
-
-  /** Ends a proxy process: SIGTERM, then SIGKILL if it lingers. */
-  static void stop(Process process) {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Processes.awaitReady(
+        what,
+        process,
+        START_TIMEOUT,
+        "listen on 127.0.0.1:" + ports,
+        () -> ports.stream().allMatch(Ports::accepts),
+        logs);
   }
 
   /**

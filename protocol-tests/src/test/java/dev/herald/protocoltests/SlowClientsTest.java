@@ -1,6 +1,6 @@
 package dev.herald.protocoltests;
 
-import static dev.herald.protocoltests.ChannelsTest.event;
+import static dev.herald.protocoltests.Frames.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

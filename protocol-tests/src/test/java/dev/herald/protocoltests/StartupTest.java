@@ -50,7 +50,7 @@ class StartupTest {
    */
   @Test
   void takesTheOptionsOfAReverbStartCommandLine() {
-    int port = HeraldProcess.freePort();
+    int port = Ports.free();
     try (HeraldProcess herald =
         HeraldProcess.withDefaults()
             .env("REVERB_SERVER_PORT", Integer.toString(port))
@@ -73,7 +73,7 @@ class StartupTest {
                 HeraldProcess.APP_KEY,
                 HeraldProcess.APP_SECRET)
             .trigger("flags", "e", "1");
-        client.assertNext(ChannelsTest.event("flags", "e", "1"));
+        client.assertNext(Frames.event("flags", "e", "1"));
       }
     }
   }

@@ -1,7 +1,7 @@
 package dev.herald.protocoltests;
 
-import static dev.herald.protocoltests.ChannelsTest.event;
-import static dev.herald.protocoltests.ConnectionTest.assertError;
+import static dev.herald.protocoltests.Frames.assertError;
+import static dev.herald.protocoltests.Frames.event;
 import static dev.herald.protocoltests.UserAuthenticationTest.userData;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -220,19 +220,19 @@ class WatchlistTest {
    */
   static void assertWatchlistEvents(JsonNode frame, String expectedData) {
     assertEquals("pusher_internal:watchlist_events", frame.path("event").asText(), frame::toString);
-    assertEquals(Set.of("event", "data"), ConnectionTest.fieldNames(frame), frame::toString);
+    assertEquals(Set.of("event", "data"), Frames.fieldNames(frame), frame::toString);
     Json.assertJson(expectedData, Json.dataOf(frame));
   }
 
   /** Like {@link #assertWatchlistEvents} with the ids of each kind compared as sets. */
   private static void assertWatchlistEventKinds(JsonNode frame, Map<String, Set<String>> kinds) {
     assertEquals("pusher_internal:watchlist_events", frame.path("event").asText(), frame::toString);
-    assertEquals(Set.of("event", "data"), ConnectionTest.fieldNames(frame), frame::toString);
+    assertEquals(Set.of("event", "data"), Frames.fieldNames(frame), frame::toString);
     JsonNode data = Json.dataOf(frame);
-    assertEquals(Set.of("events"), ConnectionTest.fieldNames(data), data::toString);
+    assertEquals(Set.of("events"), Frames.fieldNames(data), data::toString);
     Map<String, Set<String>> actual = new HashMap<>();
     for (JsonNode entry : data.get("events")) {
-      assertEquals(Set.of("name", "user_ids"), ConnectionTest.fieldNames(entry), data::toString);
+      assertEquals(Set.of("name", "user_ids"), Frames.fieldNames(entry), data::toString);
       actual.put(entry.get("name").asText(), Json.textSet(entry.get("user_ids")));
       assertEquals(
           actual.get(entry.get("name").asText()).size(),

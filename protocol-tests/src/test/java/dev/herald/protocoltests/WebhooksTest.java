@@ -1,6 +1,6 @@
 package dev.herald.protocoltests;
 
-import static dev.herald.protocoltests.ChannelsTest.event;
+import static dev.herald.protocoltests.Frames.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -153,7 +153,7 @@ class WebhooksTest {
           request.header("X-Pusher-Signature"));
       assertEquals("t-42", request.header("X-Token"), request::toString);
       JsonNode body = request.json();
-      assertEquals(Set.of("time_ms", "events"), ConnectionTest.fieldNames(body), body::toString);
+      assertEquals(Set.of("time_ms", "events"), Frames.fieldNames(body), body::toString);
       assertTrue(body.get("time_ms").isIntegralNumber(), body::toString);
       long timeMs = body.get("time_ms").asLong();
       assertTrue(
@@ -266,7 +266,7 @@ class WebhooksTest {
       JsonNode object = events.get(0);
       assertEquals(
           Set.of("name", "channel", "event", "data", "socket_id"),
-          ConnectionTest.fieldNames(object),
+          Frames.fieldNames(object),
           object::toString);
       assertEquals("client-typing", object.get("event").asText(), object::toString);
       assertEquals(sender.socketId(), object.get("socket_id").asText(), object::toString);

@@ -19,7 +19,9 @@ import java.util.Set;
  * Builds the {@link HeraldConfig} from, in rising precedence: defaults, a config file ({@code
  * --config} or {@code HERALD_CONFIG}), a Laravel {@code .env} file ({@code --env-file}), and the
  * process environment. The environment is mapped through {@link #ENV_TABLE}, the one list of every
- * variable Herald reads. Stateless.
+ * variable Herald reads, above Soketi's names ({@link SoketiEnvironment}, converted to Herald's
+ * units). A configuration given with Soketi's names, or Soketi's config file, takes Soketi's
+ * defaults ({@link SoketiDefaults}) where no name sets a setting. Stateless.
  */
 public final class ConfigLoader {
 
@@ -154,9 +156,9 @@ public final class ConfigLoader {
   }
 
   /**
-   * Every environment variable Herald reads (each binding's name and fallback, and {@code
-   * HERALD_CONFIG}), in table order: for {@code herald --env-names}, so deployment files (the
-   * compose example) can be checked against it.
+   * Every environment variable Herald reads by its own, Reverb's or Pusher's names (each binding's
+   * name and fallback, and {@code HERALD_CONFIG}), in table order: for {@code herald --env-names},
+   * so deployment files (the compose example) can be checked against it.
    */
   public static List<String> envNames() {
     List<String> names = new ArrayList<>();
@@ -168,6 +170,15 @@ public final class ConfigLoader {
       }
     }
     return names;
+  }
+
+  /**
+   * The Soketi variables Herald also reads ({@link SoketiEnvironment}), after {@link #envNames()}
+   * in {@code herald --env-names}: Soketi's own list, documented by Soketi, not by Herald's
+   * reference.
+   */
+  public static List<String> soketiEnvNames() {
+    return SoketiEnvironment.names();
   }
 
   /**
@@ -291,11 +302,25 @@ public final class ConfigLoader {
         && !env.get("HERALD_CONFIG").isBlank()) {
       configFile = Path.of(env.get("HERALD_CONFIG"));
     }
-    if (configFile != null) {
-      readFile(configFile, server, fileApps);
-    }
+    SoketiConfigFile soketiConfig =
+        configFile == null ? null : readFile(configFile, server, fileApps);
+    boolean soketiFile = soketiConfig != null;
 
-    Section envApp = new Section("environment (REVERB_APP_ID, REVERB_APP_KEY, REVERB_APP_SECRET)");
+    // Soketi's names sit beneath Herald's: read first, so a Herald, Reverb or Pusher name wins.
+    boolean soketiEnv = SoketiEnvironment.used(env);
+    Section envApp =
+        new Section(
+            soketiEnv
+                ? "environment (REVERB_APP_* / SOKETI_DEFAULT_APP_ID, _KEY, _SECRET)"
+                : "environment (REVERB_APP_ID, REVERB_APP_KEY, REVERB_APP_SECRET)");
+    if (soketiFile) {
+      if (soketiEnv) {
+        SoketiEnvironment.readInto(env, soketiConfig.options());
+      }
+      soketiConfig.finish(fileApps);
+    } else if (soketiEnv) {
+      SoketiEnvironment.read(env, server, envApp);
+    }
     for (EnvBinding binding : ENV_TABLE) {
       String name = binding.name();
       String value = env.get(name);
@@ -320,12 +345,24 @@ public final class ConfigLoader {
       server.put("log_format", commandLine.logFormat(), "command line --log-format");
     }
 
+    boolean soketi = soketiFile || soketiEnv;
+    if (soketi) {
+      SoketiDefaults.server(server);
+      SoketiDefaults.app(envApp);
+    }
     List<AppConfig> apps = new ArrayList<>();
     for (Section section : fileApps) {
+      if (soketiFile) {
+        SoketiDefaults.credentials(section);
+        SoketiDefaults.app(section);
+      }
       apps.add(AppConfig.from(section));
     }
     boolean envDefinesApp = envApp.has("id") || envApp.has("key") || envApp.has("secret");
     if (envDefinesApp) {
+      if (soketi) {
+        SoketiDefaults.credentials(envApp);
+      }
       AppConfig fromEnv = AppConfig.from(envApp);
       apps.removeIf(app -> app.id().equals(fromEnv.id()));
       apps.add(fromEnv);
@@ -333,9 +370,13 @@ public final class ConfigLoader {
     ServerConfig serverConfig = ServerConfig.from(server, defaultRedisPrefix(apps, server));
     boolean development = apps.isEmpty() && !serverConfig.database().enabled();
     if (development) {
-      envApp.put("id", DEV_APP_ID, "development default");
-      envApp.put("key", DEV_APP_KEY, "development default");
-      envApp.put("secret", DEV_APP_SECRET, "development default");
+      if (soketi) {
+        SoketiDefaults.credentials(envApp);
+      } else {
+        envApp.put("id", DEV_APP_ID, "development default");
+        envApp.put("key", DEV_APP_KEY, "development default");
+        envApp.put("secret", DEV_APP_SECRET, "development default");
+      }
       apps.add(AppConfig.from(envApp));
     }
     if (commandLine.dev() && !development) {
@@ -401,12 +442,15 @@ public final class ConfigLoader {
     }
   }
 
-  private static void readFile(Path file, Section server, List<Section> apps) {
+  /** Reads Herald's config file, or Soketi's, which is returned to be finished. */
+  private static SoketiConfigFile readFile(Path file, Section server, List<Section> apps) {
     String name = file.getFileName().toString();
     ObjectMapper mapper = name.endsWith(".json") ? new ObjectMapper() : new YAMLMapper();
     JsonNode root;
+    String text;
     try {
-      root = mapper.readTree(Files.readString(file));
+      text = Files.readString(file);
+      root = mapper.readTree(text);
     } catch (JsonProcessingException e) {
       throw new ConfigException(
           file.toString(),
@@ -420,6 +464,9 @@ public final class ConfigLoader {
     if (root == null || !root.isObject()) {
       throw new ConfigException(
           file.toString(), "the top level must be a map with server and apps");
+    }
+    if (SoketiConfigFile.recognises(root, text)) {
+      return SoketiConfigFile.read(file, root, server);
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
@@ -439,9 +486,12 @@ public final class ConfigLoader {
         }
         default ->
             throw new ConfigException(
-                file + ": " + entry.getKey(), "unknown key (expected server or apps)");
+                file + ": " + entry.getKey(),
+                "unknown key (expected server or apps; a Soketi config file has neither, only"
+                    + " Soketi's options, and is JSON)");
       }
     }
+    return null;
   }
 
   private static void copy(JsonNode node, String where, Set<String> allowed, Section into) {

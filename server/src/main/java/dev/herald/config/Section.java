@@ -25,6 +25,16 @@ final class Section {
     values.put(key, new Value(text, source));
   }
 
+  /** Sets a key that no source has set: a default of a configuration style (Soketi's). */
+  void putDefault(String key, String text, String source) {
+    values.putIfAbsent(key, new Value(text, source));
+  }
+
+  /** Sets every key of {@code other} that this section has not set. */
+  void putDefaults(Section other) {
+    other.values.forEach(values::putIfAbsent);
+  }
+
   /** Where a key's value came from, or this section's description when it is not set. */
   String source(String key) {
     Value value = values.get(key);

@@ -2,9 +2,9 @@ package dev.herald.console;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.broadcast.NodeObserver;
 import dev.herald.config.AppConfig;
 import dev.herald.webhooks.WebhookEvent;
-import dev.herald.webhooks.Webhooks;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Clock;
@@ -18,61 +18,47 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The debug console's live log: what happens on this node (connections, subscriptions, member and
  * channel changes, client events, HTTP API events) as JSON lines, kept in a small ring for a page
  * that just opened and streamed to open pages as server-sent events. Costs one volatile read per
- * event while no page is open. Thread-safe.
+ * event while no page is open. Created only when the console is on; it observes beside the webhook
+ * dispatcher rather than standing in front of it. Thread-safe.
  */
-public final class ConsoleFeed implements Webhooks {
+public final class ConsoleFeed implements NodeObserver {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final int RING_SIZE = 200;
 
   /** An open page: its response stream and the event loop it belongs to. */
   private record Listener(HttpServerResponse response, Context context) {}
 
-  private final Webhooks webhooks;
   private final Clock clock;
-  private final boolean enabled;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final Deque<String> ring = new ArrayDeque<>();
 
-  /**
-   * @param webhooks the real webhook sink: channel and member events go there as well as here
-   * @param enabled whether the console is on; when off this only forwards to {@code webhooks}
-   */
-  public ConsoleFeed(Webhooks webhooks, Clock clock, boolean enabled) {
-    this.webhooks = webhooks;
+  public ConsoleFeed(Clock clock) {
     this.clock = clock;
-    this.enabled = enabled;
   }
 
   @Override
-  public void emit(AppConfig app, WebhookEvent event) {
-    webhooks.emit(app, event);
-    if (enabled) {
-      ObjectNode line = line(app.id(), event.name(), event.channel());
-      event.fields().forEach((key, value) -> line.set(key, MAPPER.valueToTree(value)));
-      publish(line);
-    }
+  public void webhook(AppConfig app, WebhookEvent event) {
+    ObjectNode line = line(app.id(), event.name(), event.channel());
+    event.fields().forEach((key, value) -> line.set(key, MAPPER.valueToTree(value)));
+    publish(line);
   }
 
-  /** A WebSocket connection opened or closed. */
+  @Override
   public void connection(String appId, String socketId, boolean opened) {
-    if (enabled) {
-      ObjectNode line = line(appId, opened ? "connection_opened" : "connection_closed", null);
-      line.put("socket_id", socketId);
-      publish(line);
-    }
+    ObjectNode line = line(appId, opened ? "connection_opened" : "connection_closed", null);
+    line.put("socket_id", socketId);
+    publish(line);
   }
 
-  /** An event published through the HTTP API (or the console's own form). */
+  @Override
   public void apiEvent(String appId, String channel, String event, String data, String socketId) {
-    if (enabled) {
-      ObjectNode line = line(appId, "api_event", channel);
-      line.put("event", event);
-      line.put("data", data);
-      if (socketId != null) {
-        line.put("socket_id", socketId);
-      }
-      publish(line);
+    ObjectNode line = line(appId, "api_event", channel);
+    line.put("event", event);
+    line.put("data", data);
+    if (socketId != null) {
+      line.put("socket_id", socketId);
     }
+    publish(line);
   }
 
   /** A page opened the stream: it gets the recent lines, then every new one. */

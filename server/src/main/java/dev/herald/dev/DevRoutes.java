@@ -2,9 +2,9 @@ package dev.herald.dev;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.broadcast.EventPublisher;
 import dev.herald.config.AppConfig;
 import dev.herald.http.ApiException;
-import dev.herald.http.EventPublisher;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;

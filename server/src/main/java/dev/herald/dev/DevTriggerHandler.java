@@ -2,9 +2,9 @@ package dev.herald.dev;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.broadcast.EventPublisher;
 import dev.herald.config.AppConfig;
 import dev.herald.http.ApiException;
-import dev.herald.http.EventPublisher;
 import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.ChannelName;
 import io.vertx.ext.web.RoutingContext;

@@ -2,11 +2,8 @@ package dev.herald.http;
 
 import dev.herald.apps.AppProvider;
 import dev.herald.auth.RequestVerifier;
-import dev.herald.channels.ChannelCache;
-import dev.herald.channels.ChannelDirectory;
-import dev.herald.console.ConsoleFeed;
-import dev.herald.console.ConsoleHandler;
-import dev.herald.dev.DevRoutes;
+import dev.herald.broadcast.EventPublisher;
+import dev.herald.channels.NodeChannels;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.scaling.Broadcaster;
 import dev.herald.scaling.ConnectionCounts;
@@ -23,32 +20,69 @@ import java.util.logging.Logger;
 /**
  * The HTTP side of the server: the Pusher HTTP API under {@code {path}/apps/{id}} (plus Reverb's
  * {@code connections}) and the health check at {@code /up}. Every failure is turned into a status
- * and a JSON body in one place.
+ * and a JSON body in one place. Built once per node by the composition root, which also mounts the
+ * console's and the demo's routes on each router; each event loop asks for its own {@link #router}.
+ * Thread-safe: the route handlers are shared by every loop.
  */
 public final class HttpApi {
   private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
 
-  private HttpApi() {}
+  /**
+   * @param mountPath the server's path prefix ("" or "/something")
+   * @param maxRequestSize the largest request body the API reads
+   * @param serveMetrics whether {@code /metrics} is served here (not on a port of its own)
+   */
+  public record Settings(String mountPath, int maxRequestSize, boolean serveMetrics) {}
 
-  /** A router for one event loop's HTTP server. */
-  public static Router router(
-      Vertx vertx,
-      String mountPath,
-      int maxRequestSize,
+  /** The node-wide services behind the API's routes. */
+  public record Services(
       AppProvider apps,
       RequestVerifier verifier,
-      ChannelDirectory directory,
-      ChannelCache cache,
+      NodeChannels channels,
       Broadcaster broadcaster,
+      EventPublisher publisher,
       ConnectionCounts connectionCounts,
       BackendRateLimiter backendRate,
-      Supplier<String> notReadyReason,
+      Clock clock) {}
+
+  private final Settings settings;
+  private final HeraldMetrics metrics;
+  private final Supplier<String> notReadyReason;
+  private final RequestAuthenticator authenticator;
+  private final EventsHandler events;
+  private final ChannelsHandler channels;
+  private final UsersHandler users;
+  private final ConnectionsHandler connections;
+
+  /**
+   * @param notReadyReason why the node should get no traffic now (null when ready), for /ready
+   */
+  public HttpApi(
+      Settings settings,
+      Services services,
       HeraldMetrics metrics,
-      boolean serveMetrics,
-      ConsoleFeed console,
-      ConsoleHandler consoleHandler,
-      DevRoutes devRoutes,
-      Clock clock) {
+      Supplier<String> notReadyReason) {
+    this.settings = settings;
+    this.metrics = metrics;
+    this.notReadyReason = notReadyReason;
+    this.authenticator =
+        new RequestAuthenticator(services.apps(), services.verifier(), settings.mountPath());
+    this.events =
+        new EventsHandler(
+            services.publisher(),
+            services.broadcaster(),
+            services.channels().directory(),
+            services.backendRate());
+    this.channels =
+        new ChannelsHandler(
+            services.channels().directory(), services.channels().cache(), services.clock());
+    this.users = new UsersHandler(services.broadcaster());
+    this.connections = new ConnectionsHandler(services.connectionCounts());
+  }
+
+  /** A router for one event loop's HTTP server. */
+  public Router router(Vertx vertx) {
+    String mountPath = settings.mountPath();
     Router router = Router.router(vertx);
     router
         .route()
@@ -57,14 +91,8 @@ public final class HttpApi {
               context.addEndHandler(ended -> countCall(context, mountPath, metrics));
               context.next();
             });
-    if (serveMetrics) {
+    if (settings.serveMetrics()) {
       router.get("/metrics").handler(context -> metrics(context, metrics));
-    }
-    if (consoleHandler != null) {
-      consoleHandler.mount(vertx, router, mountPath);
-    }
-    if (devRoutes != null) {
-      devRoutes.mount(router);
     }
     router.get("/up").handler(HttpApi::up);
     router.get("/ready").handler(context -> ready(context, notReadyReason.get()));
@@ -76,18 +104,14 @@ public final class HttpApi {
     String appPath = mountPath + "/apps/:appId";
     router
         .route(appPath + "/*")
-        .handler(BodyHandler.create(false).setBodyLimit(maxRequestSize))
-        .handler(new RequestAuthenticator(apps, verifier, mountPath));
-    EventsHandler events =
-        new EventsHandler(broadcaster, directory, cache, console, metrics, backendRate);
-    ChannelsHandler channels = new ChannelsHandler(directory, cache, clock);
-    UsersHandler users = new UsersHandler(broadcaster);
+        .handler(BodyHandler.create(false).setBodyLimit(settings.maxRequestSize()))
+        .handler(authenticator);
     router.post(appPath + "/events").handler(events::trigger);
     router.post(appPath + "/batch_events").handler(events::batch);
     router.get(appPath + "/channels").handler(channels::list);
     router.get(appPath + "/channels/:channelName").handler(channels::one);
     router.get(appPath + "/channels/:channelName/users").handler(channels::users);
-    router.get(appPath + "/connections").handler(new ConnectionsHandler(connectionCounts)::count);
+    router.get(appPath + "/connections").handler(connections::count);
     router
         .post(appPath + "/users/:userId/terminate_connections")
         .handler(users::terminateConnections);

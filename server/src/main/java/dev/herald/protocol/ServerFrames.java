@@ -73,7 +73,18 @@ public final class ServerFrames {
    * {@code pusher:subscription_error}; {@code type} is AuthError, LimitReached, InvalidChannel,
    * InvalidChannelData or ServerError, {@code status} an HTTP-like or Pusher code.
    */
-  public static String subscriptionError(String channel, String type, String error, int status) {
+  /**
+   * {@code pusher:subscription_error} for one channel: the code's {@code type} and its number as
+   * {@code status}.
+   */
+  public static String subscriptionError(String channel, ErrorCode code, String error) {
+    if (code.kind() != ErrorCode.Kind.SUBSCRIPTION) {
+      throw new IllegalArgumentException(code + " is not a subscription error");
+    }
+    return subscriptionError(channel, code.type(), error, code.code());
+  }
+
+  private static String subscriptionError(String channel, String type, String error, int status) {
     StringBuilder out =
         new StringBuilder(128).append("{\"event\":\"pusher:subscription_error\",\"channel\":");
     Json.appendQuoted(out, channel).append(",\"data\":{\"type\":");

@@ -5,6 +5,7 @@ import dev.herald.channels.Subscriber;
 import dev.herald.config.AppConfig;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ChannelName;
+import dev.herald.protocol.CloseReason;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.protocol.ServerFrames;
 import io.netty.channel.ChannelHandlerContext;
@@ -356,35 +357,27 @@ public final class Session implements Subscriber {
       send(ServerFrames.error(code, message));
       return;
     }
-    if (state == State.OPEN) {
-      write(ServerFrames.error(code, message));
-    }
-    close(code.code(), message);
+    close(code, message);
   }
 
+  /**
+   * Closes with the code; a Pusher error code is told first as {@code pusher:error}, a WebSocket
+   * close code ({@link ErrorCode.Kind#CLOSE}) only in the close frame.
+   */
   @Override
   public void close(ErrorCode code, String message) {
-    if (state == State.OPEN) {
-      write(ServerFrames.error(code, message));
-    }
-    close(code.code(), message);
-  }
-
-  void close(int code, String reason) {
     if (state != State.OPEN) {
       return;
     }
+    if (code.kind() == ErrorCode.Kind.ERROR) {
+      write(ServerFrames.error(code, message));
+    }
     state = State.CLOSING;
-    socket.close((short) code, truncate(reason));
+    socket.close(code.code().shortValue(), CloseReason.truncate(message));
   }
 
   void markClosed() {
     state = State.CLOSING;
-  }
-
-  /** A close reason must fit in 123 bytes of UTF-8. */
-  private static String truncate(String reason) {
-    return reason.length() <= 120 ? reason : reason.substring(0, 120);
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.auth.ChannelAuthorizer;
+import dev.herald.broadcast.MemberEvents;
 import dev.herald.channels.LocalSubscriptions;
 import dev.herald.channels.OnlineUsers;
 import dev.herald.config.AppConfig;
@@ -12,7 +13,6 @@ import dev.herald.protocol.ClientFrame;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.protocol.ProtocolException;
 import dev.herald.protocol.ServerFrames;
-import dev.herald.scaling.Broadcaster;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -35,7 +35,7 @@ final class SigninHandler {
 
   private final LocalSubscriptions local;
   private final OnlineUsers onlineUsers;
-  private final Broadcaster broadcaster;
+  private final MemberEvents members;
   private final UnaryOperator<AppConfig> current;
 
   /**
@@ -45,12 +45,12 @@ final class SigninHandler {
   SigninHandler(
       LocalSubscriptions local,
       OnlineUsers onlineUsers,
-      Broadcaster broadcaster,
+      MemberEvents members,
       UnaryOperator<AppConfig> current) {
     this.current = current;
     this.local = local;
     this.onlineUsers = onlineUsers;
-    this.broadcaster = broadcaster;
+    this.members = members;
   }
 
   /** The signed user data: its id and watchlist. */
@@ -102,12 +102,7 @@ final class SigninHandler {
                   + " user ids are watched"));
     }
     if (version > 0) {
-      broadcaster.publishMembership(
-          app.id(),
-          WATCHLIST_CHANNEL_PREFIX + user.id(),
-          ServerFrames.watchlistEvents(List.of(user.id()), List.of()),
-          null,
-          version);
+      members.userOnline(app.id(), user.id(), version);
     }
     if (!user.watchlist().isEmpty()) {
       onlineUsers
@@ -146,12 +141,7 @@ final class SigninHandler {
         .onSuccess(
             version -> {
               if (version > 0) {
-                broadcaster.publishMembership(
-                    appId,
-                    WATCHLIST_CHANNEL_PREFIX + userId,
-                    ServerFrames.watchlistEvents(List.of(), List.of(userId)),
-                    null,
-                    version);
+                members.userOffline(appId, userId, version);
               }
             });
   }

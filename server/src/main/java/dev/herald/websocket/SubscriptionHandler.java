@@ -1,24 +1,23 @@
 package dev.herald.websocket;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.auth.ChannelAuthorizer;
+import dev.herald.broadcast.MemberEvents;
 import dev.herald.channels.ChannelCache;
 import dev.herald.channels.ChannelDirectory;
 import dev.herald.channels.Join;
 import dev.herald.channels.LocalSubscriptions;
 import dev.herald.config.AppConfig;
 import dev.herald.metrics.HeraldMetrics;
+import dev.herald.protocol.ChannelData;
 import dev.herald.protocol.ChannelKind;
 import dev.herald.protocol.ChannelName;
 import dev.herald.protocol.ClientFrame;
+import dev.herald.protocol.ErrorCode;
 import dev.herald.protocol.PresenceMember;
+import dev.herald.protocol.ProtocolException;
 import dev.herald.protocol.ServerFrames;
-import dev.herald.scaling.Broadcaster;
 import dev.herald.webhooks.WebhookEvent;
 import dev.herald.webhooks.Webhooks;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
@@ -31,13 +30,11 @@ import java.util.logging.Logger;
  */
 final class SubscriptionHandler {
   private static final Logger LOG = Logger.getLogger(SubscriptionHandler.class.getName());
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final int MAX_USER_ID_LENGTH = 128;
 
   private final LocalSubscriptions local;
   private final ChannelDirectory directory;
   private final ChannelCache cache;
-  private final Broadcaster broadcaster;
+  private final MemberEvents members;
   private final Webhooks webhooks;
   private final HeraldMetrics metrics;
   private final UnaryOperator<AppConfig> current;
@@ -48,7 +45,7 @@ final class SubscriptionHandler {
       LocalSubscriptions local,
       ChannelDirectory directory,
       ChannelCache cache,
-      Broadcaster broadcaster,
+      MemberEvents members,
       Webhooks webhooks,
       HeraldMetrics metrics,
       UnaryOperator<AppConfig> current) {
@@ -57,20 +54,18 @@ final class SubscriptionHandler {
     this.local = local;
     this.directory = directory;
     this.cache = cache;
-    this.broadcaster = broadcaster;
+    this.members = members;
     this.webhooks = webhooks;
   }
 
   /** A refusal sent as {@code pusher:subscription_error}; the connection stays open. */
   private static final class Refusal extends RuntimeException {
     private static final long serialVersionUID = 1L;
-    final String type;
-    final int status;
+    final transient ErrorCode code;
 
-    Refusal(String type, int status, String message) {
+    Refusal(ErrorCode code, String message) {
       super(message, null, false, false);
-      this.type = type;
-      this.status = status;
+      this.code = code;
     }
   }
 
@@ -88,8 +83,7 @@ final class SubscriptionHandler {
       }
       if (session.subscriptions().size() >= app.maxSubscriptionsPerConnection()) {
         throw new Refusal(
-            "LimitReached",
-            4100,
+            ErrorCode.TOO_MANY_SUBSCRIPTIONS,
             "A connection may subscribe to at most "
                 + app.maxSubscriptionsPerConnection()
                 + " channels");
@@ -110,13 +104,14 @@ final class SubscriptionHandler {
                     "Subscribing " + session + " to " + channel.value() + " failed", error);
                 session.send(
                     ServerFrames.subscriptionError(
-                        channel.value(), "ServerError", "Subscription failed, try again", 500));
+                        channel.value(),
+                        ErrorCode.SUBSCRIPTION_FAILED,
+                        "Subscription failed, try again"));
               });
     } catch (Refusal refusal) {
-      metrics.rejection(app.id(), "subscription_" + refusal.type);
+      metrics.rejection(app.id(), "subscription_" + refusal.code.type());
       session.send(
-          ServerFrames.subscriptionError(
-              frame.channel(), refusal.type, refusal.getMessage(), refusal.status));
+          ServerFrames.subscriptionError(frame.channel(), refusal.code, refusal.getMessage()));
     }
   }
 
@@ -140,9 +135,8 @@ final class SubscriptionHandler {
       session.send(
           ServerFrames.subscriptionError(
               channel,
-              "LimitReached",
-              "Presence channel is full: at most " + app.maxPresenceMembers() + " members",
-              4100));
+              ErrorCode.PRESENCE_CHANNEL_FULL,
+              "Presence channel is full: at most " + app.maxPresenceMembers() + " members"));
       return;
     }
     if (current) {
@@ -158,26 +152,20 @@ final class SubscriptionHandler {
     // Webhooks first: once the client has its reply it may cause the next event (another client
     // joins), and with the directory answering on each loop's own context that event's webhook
     // could otherwise be queued before this one.
-    if (join.channelOccupied()) {
-      webhooks.emit(app, WebhookEvent.channelOccupied(channel));
-    }
-    if (join.memberAdded()) {
-      webhooks.emit(app, WebhookEvent.memberAdded(channel, member.userId()));
-    }
-    if (!subscription.channel().kind().isPresence()) {
-      webhooks.emit(app, WebhookEvent.subscriptionCount(channel, join.subscriptionCount()));
-    }
+    members.arrived(
+        app,
+        channel,
+        member == null ? null : member.userId(),
+        join.channelOccupied(),
+        join.memberAdded());
+    members.subscriptionCount(app, subscription.channel(), join.subscriptionCount());
     if (member == null) {
       session.send(ServerFrames.subscriptionSucceeded(channel));
     } else {
       session.send(ServerFrames.presenceSubscriptionSucceeded(channel, join.members()));
       if (join.memberAdded()) {
-        broadcaster.publishMembership(
-            app.id(),
-            channel,
-            ServerFrames.memberAdded(channel, member),
-            session.socketId(),
-            join.membershipVersion());
+        members.announceAdded(
+            app.id(), channel, member, session.socketId(), join.membershipVersion());
       }
     }
     if (current && subscription.channel().kind().isCache()) {
@@ -240,23 +228,16 @@ final class SubscriptionHandler {
         .onSuccess(
             leave -> {
               AppConfig app = session.app();
+              members.departed(
+                  app,
+                  channel,
+                  subscription.userId(),
+                  leave.memberRemoved(),
+                  leave.channelVacated());
+              members.subscriptionCount(app, subscription.channel(), leave.subscriptionCount());
               if (leave.memberRemoved()) {
-                webhooks.emit(app, WebhookEvent.memberRemoved(channel, subscription.userId()));
-              }
-              if (leave.channelVacated()) {
-                webhooks.emit(app, WebhookEvent.channelVacated(channel));
-              }
-              if (!subscription.channel().kind().isPresence()) {
-                webhooks.emit(
-                    app, WebhookEvent.subscriptionCount(channel, leave.subscriptionCount()));
-              }
-              if (leave.memberRemoved()) {
-                broadcaster.publishMembership(
-                    appId,
-                    channel,
-                    ServerFrames.memberRemoved(channel, subscription.userId()),
-                    null,
-                    leave.membershipVersion());
+                members.announceRemoved(
+                    appId, channel, subscription.userId(), leave.membershipVersion());
               }
             })
         .onFailure(
@@ -286,12 +267,12 @@ final class SubscriptionHandler {
       return ChannelName.parse(name, app.maxChannelNameLength());
     } catch (ChannelName.InvalidChannelNameException e) {
       if (name != null && name.startsWith("#")) {
-        throw new Refusal("AuthError", 401, e.getMessage());
+        throw new Refusal(ErrorCode.SUBSCRIPTION_UNAUTHORIZED, e.getMessage());
       }
       if (e.problem() == ChannelName.Problem.TOO_LONG) {
-        throw new Refusal("LimitReached", 4009, e.getMessage());
+        throw new Refusal(ErrorCode.CHANNEL_NAME_TOO_LONG, e.getMessage());
       }
-      throw new Refusal("InvalidChannel", 400, e.getMessage());
+      throw new Refusal(ErrorCode.INVALID_CHANNEL, e.getMessage());
     }
   }
 
@@ -300,8 +281,7 @@ final class SubscriptionHandler {
       String userId = channel.serverToUserId();
       if (session.signedInUserId() == null || !session.signedInUserId().equals(userId)) {
         throw new Refusal(
-            "AuthError",
-            401,
+            ErrorCode.SUBSCRIPTION_UNAUTHORIZED,
             "Only a connection signed in as user "
                 + userId
                 + " may subscribe to "
@@ -314,11 +294,14 @@ final class SubscriptionHandler {
     }
     if (frame.auth() == null || frame.auth().isEmpty()) {
       throw new Refusal(
-          "AuthError", 401, "Subscribing to " + channel.value() + " needs an auth signature");
+          ErrorCode.SUBSCRIPTION_UNAUTHORIZED,
+          "Subscribing to " + channel.value() + " needs an auth signature");
     }
     String channelData = channel.kind().isPresence() ? frame.channelData() : null;
     if (channel.kind().isPresence() && channelData == null) {
-      throw new Refusal("AuthError", 401, "Subscribing to a presence channel needs channel_data");
+      throw new Refusal(
+          ErrorCode.SUBSCRIPTION_UNAUTHORIZED,
+          "Subscribing to a presence channel needs channel_data");
     }
     // The app's newest version: a secret rotated while the client is connected checks from now.
     if (!ChannelAuthorizer.isValid(
@@ -328,8 +311,7 @@ final class SubscriptionHandler {
         channelData,
         frame.auth())) {
       throw new Refusal(
-          "AuthError",
-          401,
+          ErrorCode.SUBSCRIPTION_UNAUTHORIZED,
           "Invalid signature: expected HMAC SHA256 hex digest of "
               + session.socketId()
               + ":"
@@ -339,32 +321,10 @@ final class SubscriptionHandler {
   }
 
   private static PresenceMember presenceMember(String channelData, AppConfig app) {
-    if (channelData.getBytes(StandardCharsets.UTF_8).length > app.maxPresenceMemberSize()) {
-      throw new Refusal(
-          "LimitReached",
-          4301,
-          "channel_data is larger than " + app.maxPresenceMemberSize() + " bytes");
-    }
-    JsonNode data;
     try {
-      data = MAPPER.readTree(channelData);
-    } catch (JsonProcessingException e) {
-      throw new Refusal("InvalidChannelData", 400, "channel_data must be a JSON object");
+      return ChannelData.parse(channelData, app.maxPresenceMemberSize());
+    } catch (ProtocolException e) {
+      throw new Refusal(e.errorCode(), e.getMessage());
     }
-    if (data == null || !data.isObject()) {
-      throw new Refusal("InvalidChannelData", 400, "channel_data must be a JSON object");
-    }
-    JsonNode userIdNode = data.get("user_id");
-    if (userIdNode == null || !(userIdNode.isTextual() || userIdNode.isIntegralNumber())) {
-      throw new Refusal("InvalidChannelData", 400, "channel_data must contain a user_id string");
-    }
-    String userId = userIdNode.asText();
-    if (userId.isEmpty() || userId.length() > MAX_USER_ID_LENGTH) {
-      throw new Refusal(
-          "InvalidChannelData", 400, "user_id must be 1 to " + MAX_USER_ID_LENGTH + " characters");
-    }
-    JsonNode userInfo = data.get("user_info");
-    String userInfoJson = userInfo == null || userInfo.isNull() ? null : userInfo.toString();
-    return new PresenceMember(userId, userInfoJson);
   }
 }

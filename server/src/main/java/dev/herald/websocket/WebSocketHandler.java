@@ -1,24 +1,22 @@
 package dev.herald.websocket;
 
 import dev.herald.apps.AppProvider;
-import dev.herald.channels.ChannelCache;
-import dev.herald.channels.ChannelDirectory;
+import dev.herald.broadcast.MemberEvents;
+import dev.herald.broadcast.NodeObserver;
 import dev.herald.channels.LocalSubscriptions;
-import dev.herald.channels.OnlineUsers;
+import dev.herald.channels.NodeChannels;
 import dev.herald.config.AppConfig;
-import dev.herald.console.ConsoleFeed;
 import dev.herald.metrics.HeraldMetrics;
+import dev.herald.protocol.CloseReason;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.protocol.FrameDecoder;
+import dev.herald.protocol.ProtocolException;
 import dev.herald.protocol.ServerFrames;
 import dev.herald.scaling.Broadcaster;
 import dev.herald.webhooks.Webhooks;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrameType;
-import java.util.List;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -31,8 +29,6 @@ import java.util.logging.Logger;
  */
 public final class WebSocketHandler {
   private static final Logger LOG = Logger.getLogger(WebSocketHandler.class.getName());
-  private static final int MIN_PROTOCOL = 4;
-  private static final int MAX_PROTOCOL = 7;
 
   private final String appPathPrefix;
   private final AppProvider apps;
@@ -44,65 +40,76 @@ public final class WebSocketHandler {
   private final SigninHandler signins;
   private final HeraldMetrics metrics;
   private final BooleanSupplier draining;
-  private final ConsoleFeed console;
+  private final NodeObserver observer;
   private final FrameWriter frameWriter = new FrameWriter();
   private final int maxMessageBytes;
 
-  /** The WebSocket side of one event loop, with the handlers it owns. */
-  public static WebSocketHandler forEventLoop(
-      String mountPath,
+  /**
+   * @param mountPath the server's path prefix ("" or "/something")
+   * @param maxMessageBytes the largest message of any app, which Vert.x enforces per frame
+   * @param draining true once the node drains: new connections are refused with 4200
+   */
+  public record Settings(String mountPath, int maxMessageBytes, BooleanSupplier draining) {}
+
+  /**
+   * The node-wide, thread-safe services behind every event loop's WebSocket side.
+   *
+   * @param members what joins and leaves cause (webhooks, member events), as {@code webhooks} sees
+   *     them
+   * @param webhooks where channel events go (the dispatcher, with any observer beside it)
+   * @param observer told when connections open and close
+   */
+  public record Services(
       AppProvider apps,
       ConnectionRegistry registry,
-      LocalSubscriptions local,
-      ChannelDirectory directory,
-      ChannelCache cache,
-      OnlineUsers onlineUsers,
+      NodeChannels channels,
       Broadcaster broadcaster,
+      MemberEvents members,
       Webhooks webhooks,
-      HeraldMetrics metrics,
-      BooleanSupplier draining,
-      ConsoleFeed console,
-      int maxMessageBytes) {
+      NodeObserver observer,
+      HeraldMetrics metrics) {}
+
+  /** The WebSocket side of one event loop, with the handlers it owns. */
+  public static WebSocketHandler forEventLoop(
+      Settings settings, Services services, LocalSubscriptions local) {
+    AppProvider apps = services.apps();
     SubscriptionHandler subscriptions =
         new SubscriptionHandler(
-            local, directory, cache, broadcaster, webhooks, metrics, apps::current);
-    SigninHandler signins = new SigninHandler(local, onlineUsers, broadcaster, apps::current);
+            local,
+            services.channels().directory(),
+            services.channels().cache(),
+            services.members(),
+            services.webhooks(),
+            services.metrics(),
+            apps::current);
+    SigninHandler signins =
+        new SigninHandler(
+            local, services.channels().onlineUsers(), services.members(), apps::current);
     MessageHandler messages =
         new MessageHandler(
-            new FrameDecoder(), subscriptions, signins, broadcaster, webhooks, metrics);
-    return new WebSocketHandler(
-        mountPath,
-        apps,
-        registry,
-        local,
-        messages,
-        subscriptions,
-        signins,
-        metrics,
-        draining,
-        console,
-        maxMessageBytes);
+            new FrameDecoder(),
+            subscriptions,
+            signins,
+            services.broadcaster(),
+            services.webhooks(),
+            services.metrics());
+    return new WebSocketHandler(settings, services, local, messages, subscriptions, signins);
   }
 
   private WebSocketHandler(
-      String mountPath,
-      AppProvider apps,
-      ConnectionRegistry registry,
+      Settings settings,
+      Services services,
       LocalSubscriptions local,
       MessageHandler messages,
       SubscriptionHandler subscriptions,
-      SigninHandler signins,
-      HeraldMetrics metrics,
-      BooleanSupplier draining,
-      ConsoleFeed console,
-      int maxMessageBytes) {
-    this.console = console;
-    this.maxMessageBytes = maxMessageBytes;
-    this.metrics = metrics;
-    this.draining = draining;
-    this.appPathPrefix = mountPath + "/app/";
-    this.apps = apps;
-    this.registry = registry;
+      SigninHandler signins) {
+    this.observer = services.observer();
+    this.maxMessageBytes = settings.maxMessageBytes();
+    this.metrics = services.metrics();
+    this.draining = settings.draining();
+    this.appPathPrefix = settings.mountPath() + "/app/";
+    this.apps = services.apps();
+    this.registry = services.registry();
     this.local = local;
     this.messages = messages;
     this.subscriptions = subscriptions;
@@ -119,30 +126,14 @@ public final class WebSocketHandler {
       reject(socket, ErrorCode.RECONNECT_NOW, "Server is shutting down; reconnect");
       return;
     }
-    String path = socket.path();
-    if (!path.startsWith(appPathPrefix)
-        || path.length() == appPathPrefix.length()
-        || path.indexOf('/', appPathPrefix.length()) >= 0) {
-      reject(
-          socket,
-          ErrorCode.PATH_NOT_FOUND,
-          "Path not found: connect to " + appPathPrefix + "{key}");
+    Handshake handshake;
+    try {
+      handshake = Handshake.parse(appPathPrefix, socket.path(), socket.uri());
+    } catch (ProtocolException e) {
+      reject(socket, e.errorCode(), e.getMessage());
       return;
     }
-    String key = path.substring(appPathPrefix.length());
-    Map<String, List<String>> query = new QueryStringDecoder(socket.uri()).parameters();
-    List<String> protocol = query.get("protocol");
-    if (protocol == null || protocol.isEmpty() || protocol.get(0).isEmpty()) {
-      reject(socket, ErrorCode.NO_PROTOCOL, "No protocol version supplied");
-      return;
-    }
-    if (!isSupportedProtocol(protocol.get(0))) {
-      reject(
-          socket,
-          ErrorCode.UNSUPPORTED_PROTOCOL,
-          "Unsupported protocol version " + protocol.get(0) + "; use 4 to 7");
-      return;
-    }
+    String key = handshake.appKey();
     socket.pause();
     apps.findByKey(key)
         .onComplete(
@@ -159,23 +150,11 @@ public final class WebSocketHandler {
             });
   }
 
-  private static boolean isSupportedProtocol(String value) {
-    try {
-      int version = Integer.parseInt(value);
-      return version >= MIN_PROTOCOL && version <= MAX_PROTOCOL;
-    } catch (NumberFormatException e) {
-      return false;
-    }
-  }
-
   private void open(ServerWebSocket socket, AppConfig app) {
-    if (!app.enabled()) {
-      reject(socket, ErrorCode.APP_DISABLED, "App is disabled");
-      return;
-    }
-    String origin = socket.headers().get("Origin");
-    if (!app.allowedOrigins().allows(origin)) {
-      reject(socket, ErrorCode.CONNECTION_UNAUTHORIZED, "Origin not allowed: " + origin);
+    try {
+      Handshake.checkApp(app, socket.headers().get("Origin"));
+    } catch (ProtocolException e) {
+      reject(socket, e.errorCode(), e.getMessage());
       return;
     }
     if (!registry.tryReserve(app.id(), app.maxConnections())) {
@@ -190,7 +169,7 @@ public final class WebSocketHandler {
     } while (!registry.add(session));
     Session opened = session;
     opened.meters().connectionOpened();
-    console.connection(app.id(), opened.socketId(), true);
+    observer.connection(app.id(), opened.socketId(), true);
     monitor.add(opened);
     local.addConnection(app.id(), opened);
     FragmentedMessageGuard fragments = new FragmentedMessageGuard(maxMessageBytes);
@@ -200,7 +179,7 @@ public final class WebSocketHandler {
             opened.meters().bytesReceived(frame.binaryData().length());
           }
           if (!fragments.accept(frame)) {
-            opened.close(1009, "Message too big");
+            opened.close(ErrorCode.MESSAGE_TOO_BIG, "Message too big");
             return;
           }
           opened.touch(System.nanoTime());
@@ -241,7 +220,7 @@ public final class WebSocketHandler {
     session.markClosed();
     LOG.fine(() -> "Connection " + session.socketId() + " closed");
     session.meters().connectionClosed();
-    console.connection(session.app().id(), session.socketId(), false);
+    observer.connection(session.app().id(), session.socketId(), false);
     monitor.remove(session);
     registry.remove(session);
     local.removeConnection(session.app().id(), session);
@@ -252,7 +231,6 @@ public final class WebSocketHandler {
   private void reject(ServerWebSocket socket, ErrorCode code, String message) {
     metrics.rejection(null, code.name());
     socket.writeTextMessage(ServerFrames.error(code, message));
-    socket.close(
-        code.code().shortValue(), message.length() > 120 ? message.substring(0, 120) : message);
+    socket.close(code.code().shortValue(), CloseReason.truncate(message));
   }
 }

@@ -65,6 +65,7 @@ class ServerFramesTest {
   void subscriptionErrorHasTypeErrorAndStatus() {
     assertEquals(
         "{\"event\":\"pusher:subscription_error\",\"channel\":\"private-x\",\"data\":{\"type\":\"AuthError\",\"error\":\"Invalid signature\",\"status\":401}}",
-        ServerFrames.subscriptionError("private-x", "AuthError", "Invalid signature", 401));
+        ServerFrames.subscriptionError(
+            "private-x", ErrorCode.SUBSCRIPTION_UNAUTHORIZED, "Invalid signature"));
   }
 }

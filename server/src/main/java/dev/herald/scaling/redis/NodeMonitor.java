@@ -1,12 +1,8 @@
 package dev.herald.scaling.redis;
 
 import dev.herald.apps.AppProvider;
+import dev.herald.broadcast.MemberEvents;
 import dev.herald.config.ScalingConfig;
-import dev.herald.protocol.ChannelName;
-import dev.herald.protocol.ServerFrames;
-import dev.herald.scaling.Broadcaster;
-import dev.herald.webhooks.WebhookEvent;
-import dev.herald.webhooks.Webhooks;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -48,8 +44,7 @@ public final class NodeMonitor {
   private final ScalingConfig config;
   private final RedisChannelDirectory directory;
   private final RedisOnlineUsers onlineUsers;
-  private final Broadcaster broadcaster;
-  private final Webhooks webhooks;
+  private final MemberEvents members;
   private final AppProvider apps;
   private final Clock clock;
 
@@ -76,8 +71,7 @@ public final class NodeMonitor {
       ScalingConfig config,
       RedisChannelDirectory directory,
       RedisOnlineUsers onlineUsers,
-      Broadcaster broadcaster,
-      Webhooks webhooks,
+      MemberEvents members,
       AppProvider apps,
       Clock clock) {
     this.vertx = vertx;
@@ -87,8 +81,7 @@ public final class NodeMonitor {
     this.config = config;
     this.directory = directory;
     this.onlineUsers = onlineUsers;
-    this.broadcaster = broadcaster;
-    this.webhooks = webhooks;
+    this.members = members;
     this.apps = apps;
     this.clock = clock;
   }
@@ -303,35 +296,24 @@ public final class NodeMonitor {
       String channel = departure.channel();
       String user = departure.user();
       if (departure.memberRemoved()) {
-        broadcaster.publishMembership(
-            appId,
-            channel,
-            ServerFrames.memberRemoved(channel, user),
-            null,
-            departure.membershipVersion());
+        members.announceRemoved(appId, channel, user, departure.membershipVersion());
       }
       apps.findById(appId)
           .onSuccess(
               app ->
                   app.ifPresent(
-                      config -> {
-                        if (departure.memberRemoved()) {
-                          webhooks.emit(config, WebhookEvent.memberRemoved(channel, user));
-                        }
-                        if (departure.vacated()) {
-                          webhooks.emit(config, WebhookEvent.channelVacated(channel));
-                        }
-                      }));
+                      config ->
+                          members.departed(
+                              config,
+                              channel,
+                              user,
+                              departure.memberRemoved(),
+                              departure.vacated())));
     }
   }
 
   private void announceOffline(String appId, String user, long version) {
-    broadcaster.publishMembership(
-        appId,
-        ChannelName.WATCHLIST_PREFIX + user,
-        ServerFrames.watchlistEvents(List.of(), List.of(user)),
-        null,
-        version);
+    members.userOffline(appId, user, version);
   }
 
   /**
@@ -410,24 +392,21 @@ public final class NodeMonitor {
     String appId = replay.appId();
     String channel = replay.channel();
     if (replay.join().memberAdded()) {
-      String frame = ServerFrames.memberAdded(channel, replay.member());
-      long version = replay.join().membershipVersion();
-      broadcaster.publishMembership(appId, channel, frame, null, version);
+      members.announceAdded(
+          appId, channel, replay.member(), null, replay.join().membershipVersion());
     }
     if (replay.join().memberAdded() || replay.join().channelOccupied()) {
       apps.findById(appId)
           .onSuccess(
               app ->
                   app.ifPresent(
-                      config -> {
-                        if (replay.join().channelOccupied()) {
-                          webhooks.emit(config, WebhookEvent.channelOccupied(channel));
-                        }
-                        if (replay.join().memberAdded()) {
-                          webhooks.emit(
-                              config, WebhookEvent.memberAdded(channel, replay.member().userId()));
-                        }
-                      }));
+                      config ->
+                          members.arrived(
+                              config,
+                              channel,
+                              replay.member() == null ? null : replay.member().userId(),
+                              replay.join().channelOccupied(),
+                              replay.join().memberAdded())));
     }
   }
 
@@ -439,10 +418,7 @@ public final class NodeMonitor {
                 cameOnline.forEach(
                     user -> {
                       if (announce) {
-                        String channel = ChannelName.WATCHLIST_PREFIX + user[1];
-                        String frame = ServerFrames.watchlistEvents(List.of(user[1]), List.of());
-                        long version = Long.parseLong(user[2]);
-                        broadcaster.publishMembership(user[0], channel, frame, null, version);
+                        members.userOnline(user[0], user[1], Long.parseLong(user[2]));
                       }
                     }))
         .onFailure(

@@ -1,9 +1,5 @@
 package dev.herald.scaling.redis;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.channels.OutboundFrame;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.scaling.BroadcastAdapter;
@@ -27,7 +23,6 @@ import java.util.logging.Logger;
  */
 public final class RedisAdapter implements BroadcastAdapter {
   private static final Logger LOG = Logger.getLogger(RedisAdapter.class.getName());
-  private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final long PUBLISH_TIMEOUT_SECONDS = 5;
 
   private final LocalAdapter local;
@@ -58,44 +53,24 @@ public final class RedisAdapter implements BroadcastAdapter {
   @Override
   public Future<Void> publishAcknowledged(Envelope envelope) {
     local.publish(envelope);
-    return send(eventMessage(envelope));
+    return send(BusMessage.Event.of(nodeId, envelope));
   }
 
   @Override
   public void publishToOtherNodes(Envelope envelope) {
-    send(eventMessage(envelope));
-  }
-
-  private ObjectNode eventMessage(Envelope envelope) {
-    ObjectNode message = message("event", envelope.appId());
-    message.put("channel", envelope.channel());
-    if (envelope.excludeSocketId() != null) {
-      message.put("exclude", envelope.excludeSocketId());
-    }
-    if (envelope.membershipVersion() != 0) {
-      message.put("version", envelope.membershipVersion());
-    }
-    message.put("frame", envelope.frame().toString());
-    return message;
+    send(BusMessage.Event.of(nodeId, envelope));
   }
 
   @Override
   public void closeUser(String appId, String userId, ErrorCode code, String reason) {
     local.closeUser(appId, userId, code, reason);
-    ObjectNode message = message("close-user", appId);
-    message.put("user", userId);
-    message.put("code", code.name());
-    message.put("reason", reason);
-    send(message);
+    send(new BusMessage.CloseUser(nodeId, appId, userId, code, reason));
   }
 
   @Override
   public void closeApp(String appId, ErrorCode code, String reason) {
     local.closeApp(appId, code, reason);
-    ObjectNode message = message("close-app", appId);
-    message.put("code", code.name());
-    message.put("reason", reason);
-    send(message);
+    send(new BusMessage.CloseApp(nodeId, appId, code, reason));
   }
 
   @Override
@@ -116,30 +91,17 @@ public final class RedisAdapter implements BroadcastAdapter {
     return lost.get();
   }
 
-  private ObjectNode message(String type, String appId) {
-    ObjectNode message = MAPPER.createObjectNode();
-    message.put("node", nodeId);
-    message.put("type", type);
-    message.put("app", appId);
-    return message;
-  }
-
   /**
    * Publishes on the bus; the future fails when Redis is unreachable or does not answer within
    * {@link #PUBLISH_TIMEOUT_SECONDS} (a partition), and the message then counts as lost.
    */
-  private Future<Void> send(ObjectNode message) {
+  private Future<Void> send(BusMessage message) {
     RedisConnector connector = redis;
     if (connector == null || !connector.isConnected()) {
       lost.incrementAndGet();
       return Future.failedFuture("Redis is unreachable");
     }
-    String text;
-    try {
-      text = MAPPER.writeValueAsString(message);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    String text = message.encode();
     return connector
         .send(Request.cmd(Command.PUBLISH).arg(busChannel).arg(text))
         .timeout(PUBLISH_TIMEOUT_SECONDS, TimeUnit.SECONDS)
@@ -150,39 +112,29 @@ public final class RedisAdapter implements BroadcastAdapter {
 
   /** A message from the bus: delivered to this node's connections unless this node sent it. */
   public void onBusMessage(String text) {
-    JsonNode message;
+    BusMessage message;
     try {
-      message = MAPPER.readTree(text);
-    } catch (JsonProcessingException e) {
+      message = BusMessage.decode(text);
+    } catch (IllegalArgumentException e) {
       LOG.log(Level.WARNING, "Ignoring a malformed bus message", e);
       return;
     }
-    if (nodeId.equals(message.path("node").asText())) {
+    if (nodeId.equals(message.node())) {
       return;
     }
     received.incrementAndGet();
-    String appId = message.path("app").asText();
-    switch (message.path("type").asText()) {
-      case "event" ->
-          local.publish(
-              new Envelope(
-                  appId,
-                  message.path("channel").asText(),
-                  OutboundFrame.of(message.path("frame").asText()),
-                  message.hasNonNull("exclude") ? message.get("exclude").asText() : null,
-                  message.path("version").asLong(0)));
-      case "close-user" ->
-          local.closeUser(
-              appId,
-              message.path("user").asText(),
-              ErrorCode.valueOf(message.path("code").asText()),
-              message.path("reason").asText());
-      case "close-app" ->
-          local.closeApp(
-              appId,
-              ErrorCode.valueOf(message.path("code").asText()),
-              message.path("reason").asText());
-      default -> LOG.warning("Ignoring a bus message of unknown type " + message.path("type"));
+    if (message instanceof BusMessage.Event event) {
+      local.publish(
+          new Envelope(
+              event.appId(),
+              event.channel(),
+              OutboundFrame.of(event.frameJson()),
+              event.excludeSocketId(),
+              event.membershipVersion()));
+    } else if (message instanceof BusMessage.CloseUser close) {
+      local.closeUser(close.appId(), close.userId(), close.code(), close.reason());
+    } else if (message instanceof BusMessage.CloseApp close) {
+      local.closeApp(close.appId(), close.code(), close.reason());
     }
   }
 }
