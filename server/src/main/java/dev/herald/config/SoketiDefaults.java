@@ -23,6 +23,8 @@ final class SoketiDefaults {
     server.putDefault("webhook_batch_ms", "0", "Soketi default");
     server.putDefault("drain_seconds", "3", "Soketi default");
     server.putDefault("max_request_size", Integer.toString(2 * 1024 * 1024), "Soketi default");
+    // Read only with sentinels: the name ioredis asks them for.
+    server.putDefault("redis_sentinel_master", "mymaster", "Soketi default");
   }
 
   /**
