@@ -50,9 +50,10 @@ public record AppConfig(
     Section section = new Section(source);
     settings.forEach(
         (key, value) -> {
-          if (!KEYS.contains(key)) {
+          if (!Settings.APP_KEYS.contains(key)) {
             throw new ConfigException(
-                source + "." + key, "unknown key; known keys: " + new java.util.TreeSet<>(KEYS));
+                source + "." + key,
+                "unknown key; known keys: " + new java.util.TreeSet<>(Settings.APP_KEYS));
           }
           section.put(key, value, source + "." + key);
         });
@@ -88,34 +89,6 @@ public record AppConfig(
             section.string("allowed_origins", "*"), section.source("allowed_origins")),
         WebhookTarget.parseList(section.string("webhooks", "[]"), section.source("webhooks")));
   }
-
-  /** Every key an app accepts in a configuration file. */
-  static final java.util.Set<String> KEYS =
-      java.util.Set.of(
-          "id",
-          "key",
-          "secret",
-          "enabled",
-          "activity_timeout",
-          "ping_interval",
-          "pong_timeout",
-          "max_connections",
-          "max_message_size",
-          "accept_client_events_from",
-          "client_event_rate_limit",
-          "max_presence_members",
-          "max_presence_member_size",
-          "max_channel_name_length",
-          "max_event_payload",
-          "cache_ttl",
-          "user_authentication_timeout",
-          "max_subscriptions_per_connection",
-          "max_backend_events_per_second",
-          "max_channels_per_event",
-          "max_batch_size",
-          "max_event_name_length",
-          "allowed_origins",
-          "webhooks");
 
   /** The credentials shown for a log line, never the secret. */
   @Override

@@ -2,7 +2,6 @@ package dev.herald.config;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * How long a client may take and how many connections it may hold, how Herald resolves host names,
@@ -29,14 +28,6 @@ public record ConnectionSettings(
     int maxConnectionsPerIp,
     List<String> dnsServers,
     int maxWebSocketMessageSize) {
-
-  static final Set<String> KEYS =
-      Set.of(
-          "request_timeout",
-          "keep_alive_timeout",
-          "max_connections_per_ip",
-          "dns_servers",
-          "max_websocket_message_size");
 
   public ConnectionSettings {
     dnsServers = List.copyOf(dnsServers);

@@ -1,7 +1,5 @@
 package dev.herald.config;
 
-import java.util.Set;
-
 /**
  * Node-wide settings. Immutable.
  *
@@ -33,51 +31,6 @@ public record ServerConfig(
     int connectionsPerIpPerSecond,
     TrustedProxies trustedProxies,
     ConnectionSettings connections) {
-
-  /** The file keys of this record's own settings; {@link ConnectionSettings#KEYS} add to them. */
-  static final Set<String> KEYS =
-      Set.of(
-          "host",
-          "port",
-          "path",
-          "max_request_size",
-          "event_loops",
-          "tls_cert",
-          "tls_key",
-          "tls_self_signed",
-          "tls_self_signed_cert_out",
-          "apps_database_url",
-          "apps_table",
-          "apps_refresh_interval",
-          "webhook_batch_ms",
-          "webhook_batch_max",
-          "webhook_timeout_ms",
-          "webhook_retry_seconds",
-          "webhook_queue_size",
-          "webhook_leave_delay_ms",
-          "scaling",
-          "redis_url",
-          "redis_host",
-          "redis_port",
-          "redis_username",
-          "redis_password",
-          "redis_db",
-          "reverb_scaling_enabled",
-          "redis_prefix",
-          "node_heartbeat_seconds",
-          "node_timeout_seconds",
-          "redis_ping_interval_ms",
-          "redis_ping_timeout_ms",
-          "metrics_enabled",
-          "metrics_port",
-          "metrics_prefix",
-          "drain_seconds",
-          "debug",
-          "log_format",
-          "console_token",
-          "console_on_metrics_port",
-          "connections_per_ip_per_second",
-          "trusted_proxies");
 
   static ServerConfig from(Section section, String defaultRedisPrefix) {
     return new ServerConfig(
