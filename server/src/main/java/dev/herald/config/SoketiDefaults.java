@@ -48,7 +48,7 @@ final class SoketiDefaults {
     app.putDefault("max_channel_name_length", "200", "Soketi default");
     app.putDefault("cache_ttl", "3600", "Soketi default");
     app.putDefault("max_event_payload", Integer.toString(100 * 1024), "Soketi default");
-    int payload = app.integer("max_event_payload", 100 * 1024, 1, MAX_MESSAGE);
+    int payload = app.integer("max_event_payload");
     app.putDefault(
         "max_message_size",
         Integer.toString(Math.min(MAX_MESSAGE, payload + ENVELOPE)),
@@ -56,7 +56,7 @@ final class SoketiDefaults {
   }
 
   /** Herald's largest {@code max_message_size}. */
-  private static final int MAX_MESSAGE = 16 * 1024 * 1024;
+  private static final int MAX_MESSAGE = Settings.named("max_message_size").range().max();
 
   /** Room for a client event's name, channel and JSON around its data. */
   private static final int ENVELOPE = 4096;

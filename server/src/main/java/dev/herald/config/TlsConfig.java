@@ -16,8 +16,8 @@ public record TlsConfig(
   }
 
   static TlsConfig from(Section section) {
-    String cert = blankToNull(section.string("tls_cert", null));
-    String key = blankToNull(section.string("tls_key", null));
+    String cert = blankToNull(section.string("tls_cert"));
+    String key = blankToNull(section.string("tls_key"));
     if ((cert == null) != (key == null)) {
       throw new ConfigException(
           section.source(cert == null ? "tls_cert" : "tls_key"),
@@ -30,8 +30,8 @@ public record TlsConfig(
     return new TlsConfig(
         cert,
         key,
-        section.bool("tls_self_signed", false),
-        blankToNull(section.string("tls_self_signed_cert_out", null)));
+        section.bool("tls_self_signed"),
+        blankToNull(section.string("tls_self_signed_cert_out")));
   }
 
   private static void requireReadable(String path, String source) {
