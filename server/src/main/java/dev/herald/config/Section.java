@@ -21,12 +21,18 @@ final class Section {
     this.description = description;
   }
 
+  /**
+   * Sets a setting of {@link Settings}; any other key is a programming error (a translation, such
+   * as Soketi's, aiming at a setting that does not exist), caught here rather than ignored.
+   */
   void put(String key, String text, String source) {
+    Settings.named(key);
     values.put(key, new Value(text, source));
   }
 
   /** Sets a key that no source has set: a default of a configuration style (Soketi's). */
   void putDefault(String key, String text, String source) {
+    Settings.named(key);
     values.putIfAbsent(key, new Value(text, source));
   }
 
