@@ -17,6 +17,8 @@ import java.util.List;
  *     {@code unlimited (`0`)}, {@code none})
  * @param range the inclusive bounds of a whole-number setting, null for any other
  * @param doc what it does, in one line
+ * @param soketiDefault the default under Soketi's names or config file where it differs from
+ *     Herald's ({@link SoketiDefaults}), or null
  */
 public record Setting(
     Scope scope,
@@ -25,7 +27,8 @@ public record Setting(
     String defaultValue,
     String shownDefault,
     Range range,
-    String doc) {
+    String doc,
+    String soketiDefault) {
 
   /** Whether a setting belongs to the server or to each app. */
   public enum Scope {
@@ -38,6 +41,11 @@ public record Setting(
 
   public Setting {
     envNames = List.copyOf(envNames);
+  }
+
+  /** This setting with Soketi's default for it. */
+  Setting withSoketiDefault(String value) {
+    return new Setting(scope, key, envNames, defaultValue, shownDefault, range, doc, value);
   }
 
   /** The default as a whole number; only for a setting with a range and a default. */

@@ -29,14 +29,15 @@ public final class Settings {
       List.of(
           text(Scope.SERVER, "host", "0.0.0.0", null, "address to listen on", "REVERB_SERVER_HOST"),
           number(
-              Scope.SERVER,
-              "port",
-              8080,
-              0,
-              65_535,
-              null,
-              "port for WebSockets and the HTTP API (0 = any free port)",
-              "REVERB_SERVER_PORT"),
+                  Scope.SERVER,
+                  "port",
+                  8080,
+                  0,
+                  65_535,
+                  null,
+                  "port for WebSockets and the HTTP API (0 = any free port)",
+                  "REVERB_SERVER_PORT")
+              .withSoketiDefault("6001"),
           text(
               Scope.SERVER,
               "path",
@@ -45,14 +46,15 @@ public final class Settings {
               "mount prefix: /ws serves /ws/app/{key} and /ws/apps/{id}/...",
               "REVERB_SERVER_PATH"),
           number(
-              Scope.SERVER,
-              "max_request_size",
-              262_144,
-              1024,
-              64 * MB,
-              null,
-              "largest HTTP API request body in bytes (413 above)",
-              "REVERB_MAX_REQUEST_SIZE"),
+                  Scope.SERVER,
+                  "max_request_size",
+                  262_144,
+                  1024,
+                  64 * MB,
+                  null,
+                  "largest HTTP API request body in bytes (413 above)",
+                  "REVERB_MAX_REQUEST_SIZE")
+              .withSoketiDefault(Integer.toString(2 * MB)),
           number(
               Scope.SERVER,
               "event_loops",
@@ -112,23 +114,26 @@ public final class Settings {
               null,
               "seconds between reads of the apps table",
               "HERALD_APPS_REFRESH_INTERVAL"),
-          text(Scope.APP, "id", null, "required", "HTTP API id", "REVERB_APP_ID", "PUSHER_APP_ID"),
+          text(Scope.APP, "id", null, "required", "HTTP API id", "REVERB_APP_ID", "PUSHER_APP_ID")
+              .withSoketiDefault("app-id"),
           text(
-              Scope.APP,
-              "key",
-              null,
-              "required",
-              "WebSocket key",
-              "REVERB_APP_KEY",
-              "PUSHER_APP_KEY"),
+                  Scope.APP,
+                  "key",
+                  null,
+                  "required",
+                  "WebSocket key",
+                  "REVERB_APP_KEY",
+                  "PUSHER_APP_KEY")
+              .withSoketiDefault("app-key"),
           text(
-              Scope.APP,
-              "secret",
-              null,
-              "required",
-              "signs channel auth and API requests",
-              "REVERB_APP_SECRET",
-              "PUSHER_APP_SECRET"),
+                  Scope.APP,
+                  "secret",
+                  null,
+                  "required",
+                  "signs channel auth and API requests",
+                  "REVERB_APP_SECRET",
+                  "PUSHER_APP_SECRET")
+              .withSoketiDefault("app-secret"),
           text(
               Scope.APP,
               "enabled",
@@ -182,21 +187,23 @@ public final class Settings {
               "bytes per client frame; over it: pusher:error 4300",
               "REVERB_APP_MAX_MESSAGE_SIZE"),
           text(
-              Scope.APP,
-              "accept_client_events_from",
-              "members",
-              null,
-              "who may send client events: members, all or none",
-              "REVERB_APP_ACCEPT_CLIENT_EVENTS_FROM"),
+                  Scope.APP,
+                  "accept_client_events_from",
+                  "members",
+                  null,
+                  "who may send client events: members, all or none",
+                  "REVERB_APP_ACCEPT_CLIENT_EVENTS_FROM")
+              .withSoketiDefault("none"),
           number(
-              Scope.APP,
-              "client_event_rate_limit",
-              10,
-              0,
-              1_000_000,
-              null,
-              "client events per second per connection (0 = unlimited); over it: 4301",
-              "HERALD_APP_CLIENT_EVENT_RATE_LIMIT"),
+                  Scope.APP,
+                  "client_event_rate_limit",
+                  10,
+                  0,
+                  1_000_000,
+                  null,
+                  "client events per second per connection (0 = unlimited); over it: 4301",
+                  "HERALD_APP_CLIENT_EVENT_RATE_LIMIT")
+              .withSoketiDefault("0"),
           number(
               Scope.APP,
               "max_presence_members",
@@ -207,41 +214,45 @@ public final class Settings {
               "distinct users per presence channel",
               "HERALD_APP_MAX_PRESENCE_MEMBERS"),
           number(
-              Scope.APP,
-              "max_presence_member_size",
-              1024,
-              16,
-              MB,
-              null,
-              "bytes of a presence member's channel_data",
-              "HERALD_APP_MAX_PRESENCE_MEMBER_SIZE"),
+                  Scope.APP,
+                  "max_presence_member_size",
+                  1024,
+                  16,
+                  MB,
+                  null,
+                  "bytes of a presence member's channel_data",
+                  "HERALD_APP_MAX_PRESENCE_MEMBER_SIZE")
+              .withSoketiDefault("2048"),
           number(
-              Scope.APP,
-              "max_channel_name_length",
-              164,
-              1,
-              1024,
-              null,
-              "characters of a channel name",
-              "HERALD_APP_MAX_CHANNEL_NAME_LENGTH"),
+                  Scope.APP,
+                  "max_channel_name_length",
+                  164,
+                  1,
+                  1024,
+                  null,
+                  "characters of a channel name",
+                  "HERALD_APP_MAX_CHANNEL_NAME_LENGTH")
+              .withSoketiDefault("200"),
           number(
-              Scope.APP,
-              "max_event_payload",
-              10_240,
-              1,
-              16 * MB,
-              null,
-              "bytes of an HTTP API event's data (413 above)",
-              "HERALD_APP_MAX_EVENT_PAYLOAD"),
+                  Scope.APP,
+                  "max_event_payload",
+                  10_240,
+                  1,
+                  16 * MB,
+                  null,
+                  "bytes of an HTTP API event's data (413 above)",
+                  "HERALD_APP_MAX_EVENT_PAYLOAD")
+              .withSoketiDefault(Integer.toString(100 * 1024)),
           number(
-              Scope.APP,
-              "cache_ttl",
-              1800,
-              1,
-              30 * 86_400,
-              null,
-              "seconds a cache channel keeps its last event",
-              "HERALD_APP_CACHE_TTL"),
+                  Scope.APP,
+                  "cache_ttl",
+                  1800,
+                  1,
+                  30 * 86_400,
+                  null,
+                  "seconds a cache channel keeps its last event",
+                  "HERALD_APP_CACHE_TTL")
+              .withSoketiDefault("3600"),
           number(
               Scope.APP,
               "user_authentication_timeout",
@@ -311,14 +322,15 @@ public final class Settings {
               "where to post Pusher webhooks for this app (a JSON list)",
               "HERALD_APP_WEBHOOKS"),
           number(
-              Scope.SERVER,
-              "webhook_batch_ms",
-              50,
-              0,
-              60_000,
-              null,
-              "events for one target within this window share a request",
-              "HERALD_WEBHOOK_BATCH_MS"),
+                  Scope.SERVER,
+                  "webhook_batch_ms",
+                  50,
+                  0,
+                  60_000,
+                  null,
+                  "events for one target within this window share a request",
+                  "HERALD_WEBHOOK_BATCH_MS")
+              .withSoketiDefault("0"),
           number(
               Scope.SERVER,
               "webhook_batch_max",
@@ -446,37 +458,41 @@ public final class Settings {
               "a Redis connection with no answer within this counts as lost",
               "HERALD_REDIS_PING_TIMEOUT_MS"),
           text(
-              Scope.SERVER,
-              "metrics_enabled",
-              "true",
-              null,
-              "false removes /metrics",
-              "HERALD_METRICS_ENABLED"),
+                  Scope.SERVER,
+                  "metrics_enabled",
+                  "true",
+                  null,
+                  "false removes /metrics",
+                  "HERALD_METRICS_ENABLED")
+              .withSoketiDefault("false"),
           number(
-              Scope.SERVER,
-              "metrics_port",
-              0,
-              0,
-              65_535,
-              "same port",
-              "serve /metrics, /up and /ready on a port of their own (0 = the main port)",
-              "HERALD_METRICS_PORT"),
+                  Scope.SERVER,
+                  "metrics_port",
+                  0,
+                  0,
+                  65_535,
+                  "same port",
+                  "serve /metrics, /up and /ready on a port of their own (0 = the main port)",
+                  "HERALD_METRICS_PORT")
+              .withSoketiDefault("9601"),
           text(
-              Scope.SERVER,
-              "metrics_prefix",
-              "herald",
-              null,
-              "prefix of metric names (soketi gives Soketi's names)",
-              "HERALD_METRICS_PREFIX"),
+                  Scope.SERVER,
+                  "metrics_prefix",
+                  "herald",
+                  null,
+                  "prefix of metric names (soketi gives Soketi's names)",
+                  "HERALD_METRICS_PREFIX")
+              .withSoketiDefault("soketi"),
           number(
-              Scope.SERVER,
-              "drain_seconds",
-              5,
-              0,
-              3600,
-              null,
-              "on SIGTERM, connections are asked to reconnect spread over this long",
-              "HERALD_DRAIN_SECONDS"),
+                  Scope.SERVER,
+                  "drain_seconds",
+                  5,
+                  0,
+                  3600,
+                  null,
+                  "on SIGTERM, connections are asked to reconnect spread over this long",
+                  "HERALD_DRAIN_SECONDS")
+              .withSoketiDefault("3"),
           text(
               Scope.SERVER,
               "debug",
@@ -573,6 +589,11 @@ public final class Settings {
   /** The file keys of one app. */
   public static final Set<String> APP_KEYS = keys(Scope.APP);
 
+  /** The settings of {@code scope} with a default of Soketi's own, in catalogue order. */
+  public static List<Setting> withSoketiDefaults(Scope scope) {
+    return ALL.stream().filter(s -> s.scope() == scope && s.soketiDefault() != null).toList();
+  }
+
   /** The setting with this file key; a key not in the catalogue is a programming error. */
   public static Setting named(String key) {
     Setting setting = BY_KEY.get(key);
@@ -608,7 +629,7 @@ public final class Settings {
   private static Setting text(
       Scope scope, String key, String defaultValue, String shown, String doc, String... env) {
     return new Setting(
-        scope, key, List.of(env), defaultValue, shown(defaultValue, shown), null, doc);
+        scope, key, List.of(env), defaultValue, shown(defaultValue, shown), null, doc, null);
   }
 
   private static Setting number(
@@ -622,7 +643,7 @@ public final class Settings {
       String... env) {
     String text = Integer.toString(defaultValue);
     return new Setting(
-        scope, key, List.of(env), text, shown(text, shown), new Range(min, max), doc);
+        scope, key, List.of(env), text, shown(text, shown), new Range(min, max), doc, null);
   }
 
   private static String shown(String defaultValue, String shown) {

@@ -107,6 +107,12 @@ class SettingsCatalogueTest {
         assertTrue(
             value >= setting.range().min() && value <= setting.range().max(),
             setting.key() + ": default outside its bounds");
+        if (setting.soketiDefault() != null) {
+          int soketi = Integer.parseInt(setting.soketiDefault());
+          assertTrue(
+              soketi >= setting.range().min() && soketi <= setting.range().max(),
+              setting.key() + ": Soketi's default outside its bounds");
+        }
       }
     }
   }
