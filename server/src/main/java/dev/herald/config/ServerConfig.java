@@ -78,7 +78,9 @@ public record ServerConfig(
     if (wanted && (section.integer("metrics_port") == 0 || !section.bool("metrics_enabled"))) {
       throw new ConfigException(
           section.source("console_on_metrics_port"),
-          "needs metrics enabled on a port of their own (metrics_port / HERALD_METRICS_PORT)");
+          "needs metrics enabled on a port of their own ("
+              + Settings.named("metrics_port").names()
+              + ")");
     }
     return wanted;
   }

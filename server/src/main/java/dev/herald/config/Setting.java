@@ -48,6 +48,14 @@ public record Setting(
     return new Setting(scope, key, envNames, defaultValue, shownDefault, range, doc, value);
   }
 
+  /**
+   * How an error message names it: its file key and variables, e.g. {@code port /
+   * REVERB_SERVER_PORT}.
+   */
+  String names() {
+    return envNames.isEmpty() ? key : key + " / " + String.join(" / ", envNames);
+  }
+
   /** The default as a whole number; only for a setting with a range and a default. */
   int intDefault() {
     return Integer.parseInt(defaultValue);

@@ -21,7 +21,11 @@ public record TlsConfig(
     if ((cert == null) != (key == null)) {
       throw new ConfigException(
           section.source(cert == null ? "tls_cert" : "tls_key"),
-          "TLS needs both a certificate (tls_cert / HERALD_TLS_CERT) and a key (tls_key / HERALD_TLS_KEY)");
+          "TLS needs both a certificate ("
+              + Settings.named("tls_cert").names()
+              + ") and a key ("
+              + Settings.named("tls_key").names()
+              + ")");
     }
     if (cert != null) {
       requireReadable(cert, section.source("tls_cert"));
