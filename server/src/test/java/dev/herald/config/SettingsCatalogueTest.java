@@ -1,6 +1,7 @@
 package dev.herald.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -70,6 +71,16 @@ class SettingsCatalogueTest {
         problems.add(setting.key() + ": not listed");
       }
     }
+    // A comment that opens with a variable names one of that setting's.
+    Matcher commented =
+        Pattern.compile("(?m)^\\s*(?:# )?(\\w+):[^#\\n]*#\\s*([A-Z][A-Z0-9]*_[A-Z0-9_]+)")
+            .matcher(text);
+    while (commented.find()) {
+      Setting setting = Settings.named(commented.group(1));
+      if (!setting.envNames().contains(commented.group(2))) {
+        problems.add(setting.key() + ": the comment names " + commented.group(2));
+      }
+    }
     problems.addAll(defaultsDiffer(root.path("server"), Set.of()));
     // The first app shows the defaults; its credentials are the example's own.
     problems.addAll(defaultsDiffer(root.path("apps").path(0), Set.of("id", "key", "secret")));
@@ -115,6 +126,13 @@ class SettingsCatalogueTest {
         }
       }
     }
+  }
+
+  @Test
+  void aKeyOutsideTheCatalogueCannotBeSet() {
+    Section section = new Section("test");
+    assertThrows(IllegalArgumentException.class, () -> section.put("prot", "1", "test"));
+    assertThrows(IllegalArgumentException.class, () -> section.putDefault("prot", "1", "test"));
   }
 
   /** Values in {@code node} that are single values and differ from the catalogue's default. */
