@@ -2,7 +2,7 @@
 # Build: docker build -t herald .
 # Run:   docker run --rm -p 8080:8080 -v "$PWD/.env:/opt/herald/.env:ro" herald --env-file /opt/herald/.env
 # Stop:  docker stop herald drains within docker's default 10 s (HERALD_DRAIN_SECONDS=5, no webhook
-#        backlog); with a webhook backlog or a longer drain use docker stop -t 30 (see README).
+#        backlog); with a webhook backlog or a longer drain use docker stop -t 30 (see docs/operations.md).
 #
 # dist/.../DockerfileTest builds this file's build stage without Docker (a context holding only what
 # .dockerignore admits, its RUN lines with Maven offline) and checks what the last stage copies.

@@ -1,6 +1,6 @@
 // The everyday Laravel Echo patterns on Herald, without a build step. In a Laravel app, the
 // `new Echo(...)` part is resources/js/echo.js and the rest lives in your components; what each
-// call maps to on the server is in README.md (## Demo).
+// call maps to on the server is in docs/demo.md.
 //
 // Served by `java -jar herald.jar --dev` at /demo/, whose two dev-only endpoints stand in for the
 // Laravel app: broadcasting/auth (Laravel's /broadcasting/auth with routes/channels.php) and

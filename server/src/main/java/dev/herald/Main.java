@@ -250,6 +250,6 @@ public final class Main {
         "  --env-names      print every environment variable Herald reads (Soketi's names last)");
     out.println();
     out.println("With no configuration, serves a development app on 0.0.0.0:8080.");
-    out.println("See README.md for every setting.");
+    out.println("See docs/configuration.md for every setting.");
   }
 }

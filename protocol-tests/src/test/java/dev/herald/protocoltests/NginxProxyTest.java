@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NginxProxyTest {
 
-  /** Herald's defaults (README, Apps table): the longest a healthy socket stays silent. */
+  /** Herald's defaults (docs/configuration.md, Apps): the longest a healthy socket is silent. */
   private static final int PING_INTERVAL_SECONDS = 60;
 
   private static final int PONG_TIMEOUT_SECONDS = 30;

@@ -27,7 +27,7 @@ final class ProxiedHeralds<P extends ProxyProcess> implements AutoCloseable {
   /** Where the path-prefix setup serves Herald ({@code REVERB_SERVER_PATH}). */
   static final String PREFIX = "/ws";
 
-  /** Herald's default {@code max_request_size} (README, Server table). */
+  /** Herald's default {@code max_request_size} (docs/configuration.md, Server table). */
   static final int MAX_REQUEST_SIZE = 262_144;
 
   /**
