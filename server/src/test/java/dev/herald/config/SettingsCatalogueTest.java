@@ -34,17 +34,12 @@ class SettingsCatalogueTest {
   @Test
   void theReferenceHasARowForEverySettingWithItsVariablesAndDefault() throws IOException {
     Path reference = reference();
-    // README.md's tables hold the settings docs/configuration.md gathers (until that page lands,
-    // rows of README.md are checked, and a missing row is not reported).
-    boolean complete = reference.endsWith(Path.of("docs", "configuration.md"));
     Map<String, Row> rows = rows(Files.readAllLines(reference));
     List<String> problems = new ArrayList<>();
     for (Setting setting : Settings.ALL) {
       Row row = rows.get(setting.key());
       if (row == null) {
-        if (complete) {
-          problems.add(setting.key() + ": no row");
-        }
+        problems.add(setting.key() + ": no row");
         continue;
       }
       for (String name : setting.envNames()) {
@@ -179,15 +174,9 @@ class SettingsCatalogueTest {
     return rows;
   }
 
-  /** docs/configuration.md, the configuration reference; README.md before it exists. */
+  /** docs/configuration.md, the configuration reference. */
   private static Path reference() {
-    Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-    for (Path candidate = dir; candidate != null; candidate = candidate.getParent()) {
-      if (Files.exists(candidate.resolve("docs/configuration.md"))) {
-        return candidate.resolve("docs/configuration.md");
-      }
-    }
-    return repositoryFile("README.md");
+    return repositoryFile("docs/configuration.md");
   }
 
   /** Maven runs this from server/, an IDE maybe from the top of the checkout. */
