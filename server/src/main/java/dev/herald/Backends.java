@@ -74,7 +74,7 @@ record Backends(
     RedisConnector redis =
         new RedisConnector(
             vertx,
-            scaling.redisUrl(),
+            scaling.redis(),
             scaling.pingIntervalMillis(),
             scaling.pingTimeoutMillis(),
             bus,

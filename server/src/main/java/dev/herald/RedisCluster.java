@@ -2,7 +2,6 @@ package dev.herald;
 
 import dev.herald.apps.AppProvider;
 import dev.herald.broadcast.MemberEvents;
-import dev.herald.config.Redacted;
 import dev.herald.config.ScalingConfig;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.scaling.redis.NodeMonitor;
@@ -75,7 +74,7 @@ final class RedisCluster implements Cluster {
             error ->
                 Future.failedFuture(
                     "cannot reach Redis at "
-                        + Redacted.url(scaling.redisUrl())
+                        + scaling.redis().describe()
                         + ": "
                         + error.getMessage()))
         .compose(ignored -> started.start())

@@ -8,7 +8,9 @@ import java.util.Locale;
 /**
  * Whether nodes share state through Redis, and how to reach it. Immutable.
  *
- * @param redisUrl {@code redis://[user:password@]host:port[/db]}, or null when not scaled out
+ * @param redisUrl {@code redis[s]://[user:password@]host:port[/db]}, or null when not scaled out
+ * @param redis the Redis topology (standalone, Sentinel or Cluster, and TLS), or null when not
+ *     scaled out
  * @param prefix prefix of every Redis key and pub/sub channel, so clusters can share a Redis
  * @param heartbeatSeconds how often a node says it is alive
  * @param nodeTimeoutSeconds silence after which the others remove a node's connections
@@ -19,6 +21,7 @@ import java.util.Locale;
  */
 public record ScalingConfig(
     String redisUrl,
+    RedisTopology redis,
     String prefix,
     int heartbeatSeconds,
     int nodeTimeoutSeconds,
@@ -52,7 +55,13 @@ public record ScalingConfig(
     int pingTimeout = section.integer("redis_ping_timeout_ms");
     String prefix = section.string("redis_prefix", defaultPrefix);
     String url = enabled ? redisUrl(section) : null;
-    return new ScalingConfig(url, prefix, heartbeat, timeout, pingInterval, pingTimeout);
+    RedisTopology redis = enabled ? RedisTopology.from(section, url) : null;
+    if (redis != null && redis.kind() == RedisTopology.Kind.CLUSTER && !prefix.contains("{")) {
+      // One hash tag for every key and the bus: each Lua script then touches one slot (see
+      // RedisKeys), and the sharded bus lives in the same shard as the state.
+      prefix = "{" + prefix + "}";
+    }
+    return new ScalingConfig(url, redis, prefix, heartbeat, timeout, pingInterval, pingTimeout);
   }
 
   /**

@@ -119,9 +119,17 @@ final class Section {
    * A setting of {@link Settings} that names a constant of {@code type}; its default when unset.
    */
   <E extends Enum<E>> E oneOf(String key, Class<E> type) {
+    return oneOf(
+        key, Enum.valueOf(type, Settings.named(key).defaultValue().toUpperCase(Locale.ROOT)), type);
+  }
+
+  /**
+   * The constant of {@code type} given for a key, or {@code fallback}: a default computed at load.
+   */
+  <E extends Enum<E>> E oneOf(String key, E fallback, Class<E> type) {
     Value value = values.get(key);
     if (value == null || value.text().isBlank()) {
-      return Enum.valueOf(type, Settings.named(key).defaultValue().toUpperCase(Locale.ROOT));
+      return fallback;
     }
     try {
       return Enum.valueOf(type, value.text().trim().toUpperCase(Locale.ROOT));

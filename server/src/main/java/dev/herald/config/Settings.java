@@ -416,6 +416,67 @@ public final class Settings {
           number(Scope.SERVER, "redis_db", 0, 0, 1024, null, "Redis database number", "REDIS_DB"),
           text(
               Scope.SERVER,
+              "redis_tls",
+              "false",
+              null,
+              "TLS to Redis, as rediss:// does",
+              "HERALD_REDIS_TLS"),
+          text(
+              Scope.SERVER,
+              "redis_tls_ca_file",
+              null,
+              "the JVM's trust store",
+              "PEM CA certificates the Redis server's certificate must chain to",
+              "HERALD_REDIS_TLS_CA_FILE"),
+          text(
+              Scope.SERVER,
+              "redis_tls_cert_file",
+              null,
+              "none",
+              "PEM client certificate for Redis (with redis_tls_key_file)",
+              "HERALD_REDIS_TLS_CERT_FILE"),
+          text(
+              Scope.SERVER,
+              "redis_tls_key_file",
+              null,
+              "none",
+              "PEM client key for Redis (with redis_tls_cert_file)",
+              "HERALD_REDIS_TLS_KEY_FILE"),
+          text(
+              Scope.SERVER,
+              "redis_topology",
+              null,
+              "inferred",
+              "standalone, sentinel or cluster; inferred from which list is set",
+              "HERALD_REDIS_TOPOLOGY"),
+          // REDIS_SENTINEL_HOST / _SERVICE: the names of Laravel's Predis and Sentinel packages.
+          text(
+              Scope.SERVER,
+              "redis_sentinels",
+              null,
+              "none",
+              "sentinels as host[:port] (26379 by default) or redis[s]:// URLs",
+              "HERALD_REDIS_SENTINELS",
+              "REDIS_SENTINEL_HOST"),
+          text(
+                  Scope.SERVER,
+                  "redis_sentinel_master",
+                  null,
+                  "none (required with Sentinel)",
+                  "the name the sentinels monitor the master under",
+                  "HERALD_REDIS_SENTINEL_MASTER",
+                  "REDIS_SENTINEL_SERVICE")
+              // Read only with sentinels: the name ioredis asks them for.
+              .withSoketiDefault("mymaster"),
+          text(
+              Scope.SERVER,
+              "redis_cluster_nodes",
+              null,
+              "none",
+              "Redis Cluster seeds (host[:port] or URLs)",
+              "HERALD_REDIS_CLUSTER_NODES"),
+          text(
+              Scope.SERVER,
               "redis_prefix",
               null,
               "derived from the app set",

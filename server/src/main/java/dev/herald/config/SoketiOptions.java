@@ -1,5 +1,8 @@
 package dev.herald.config;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +53,10 @@ final class SoketiOptions {
   private String keyPrefix = "";
   private String adapterPrefix = "";
   private String prefixSource;
+  private boolean clusterMode;
+  private String clusterModeSource;
+  private String clusterNodes = "";
+  private String clusterNodesSource;
 
   /**
    * @param server where server settings go
@@ -109,6 +116,17 @@ final class SoketiOptions {
       // Soketi puts the connection's key prefix before the adapter's on every key it writes.
       server.put("redis_prefix", keyPrefix + adapterPrefix, prefixSource);
     }
+    if (clusterMode) {
+      if (clusterNodes.isEmpty()) {
+        throw new ConfigException(
+            clusterModeSource,
+            "needs the cluster's nodes (SOKETI_DB_REDIS_CLUSTER_NODES / database.redis.clusterNodes)");
+      }
+      server.put("redis_topology", "cluster", clusterModeSource);
+      server.put("redis_cluster_nodes", clusterNodes, clusterNodesSource);
+    } else if (!clusterNodes.isEmpty()) {
+      warn(clusterNodesSource, "ignored: Soketi uses the cluster's nodes in cluster mode only");
+    }
     for (AppField entry : appFields) {
       Rule rule = APP_FIELDS.get(canonicalField(entry.field()));
       if (rule == null) {
@@ -142,9 +160,7 @@ final class SoketiOptions {
           Map.entry("mode", oneOf("full", "Herald always serves both WebSockets and the HTTP API")),
           Map.entry("adapter.driver", SoketiOptions::adapterDriver),
           Map.entry("adapter.redis.prefix", SoketiOptions::adapterPrefix),
-          Map.entry(
-              "adapter.redis.clusterMode",
-              refuseUnlessEmpty("Herald connects to one Redis server, not to a Redis Cluster")),
+          Map.entry("adapter.redis.clusterMode", SoketiOptions::clusterMode),
           Map.entry(
               "adapter.redis.redisPubOptions",
               refuseUnlessEmpty("set the connection with SOKETI_DB_REDIS_* (database.redis.*)")),
@@ -168,16 +184,14 @@ final class SoketiOptions {
           Map.entry("database.redis.username", server("redis_username")),
           Map.entry("database.redis.password", server("redis_password")),
           Map.entry("database.redis.keyPrefix", SoketiOptions::keyPrefix),
-          Map.entry(
-              "database.redis.sentinels",
-              refuseUnlessEmpty("Herald connects to one Redis server, not through Sentinel")),
+          Map.entry("database.redis.sentinels", SoketiOptions::sentinels),
           Map.entry(
               "database.redis.sentinelPassword",
-              refuseUnlessEmpty("Herald connects to one Redis server, not through Sentinel")),
-          Map.entry(
-              "database.redis.clusterNodes",
-              refuseUnlessEmpty("Herald connects to one Redis server, not to a Redis Cluster")),
-          Map.entry("database.redis.name", warn("used by Soketi with Sentinel only")),
+              refuseUnlessEmpty(
+                  "Herald reaches the sentinels with the Redis credentials"
+                      + " (SOKETI_DB_REDIS_USERNAME / _PASSWORD); leave it empty")),
+          Map.entry("database.redis.clusterNodes", SoketiOptions::clusterNodes),
+          Map.entry("database.redis.name", server("redis_sentinel_master")),
           Map.entry("eventLimits.maxChannelsAtOnce", appWide("max_channels_per_event")),
           Map.entry("eventLimits.maxNameLength", appWide("max_event_name_length")),
           Map.entry("eventLimits.maxPayloadInKb", appWideKilobytes("max_event_payload")),
@@ -397,6 +411,58 @@ final class SoketiOptions {
     into.keyPrefix = value;
     into.prefixSource = source;
   }
+
+  private static void clusterMode(SoketiOptions into, String value, String source) {
+    into.clusterMode = truthy(value, source);
+    into.clusterModeSource = source;
+  }
+
+  private static void clusterNodes(SoketiOptions into, String value, String source) {
+    into.clusterNodes = hostPorts(value, source, 6379);
+    into.clusterNodesSource = source;
+  }
+
+  /** Soketi (ioredis) switches to Sentinel when sentinels are listed. */
+  private static void sentinels(SoketiOptions into, String value, String source) {
+    String list = hostPorts(value, source, 26379);
+    if (!list.isEmpty()) {
+      into.server.put("redis_sentinels", list, source);
+    }
+  }
+
+  /**
+   * ioredis's node list, {@code [{"host": "h", "port": 26379}, "h2:26380"]}, as Herald's {@code
+   * host:port,host:port}.
+   */
+  private static String hostPorts(String value, String source, int defaultPort) {
+    JsonNode list;
+    try {
+      list = JSON.readTree(value);
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(
+          source,
+          "must be a JSON list of {\"host\": ..., \"port\": ...}: " + e.getOriginalMessage());
+    }
+    if (list == null || list.isNull()) {
+      return "";
+    }
+    if (!list.isArray()) {
+      throw new ConfigException(source, "must be a JSON list of {\"host\": ..., \"port\": ...}");
+    }
+    List<String> nodes = new ArrayList<>();
+    for (JsonNode node : list) {
+      if (node.isTextual()) {
+        nodes.add(node.textValue().trim());
+      } else if (node.isObject() && node.path("host").isTextual()) {
+        nodes.add(node.get("host").textValue().trim() + ":" + node.path("port").asInt(defaultPort));
+      } else {
+        throw new ConfigException(source, "an entry has no host: " + node);
+      }
+    }
+    return String.join(",", nodes);
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private static void requestLimit(SoketiOptions into, String value, String source) {
     double megabytes = number(value, source, "MB");

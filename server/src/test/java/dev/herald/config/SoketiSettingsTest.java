@@ -230,13 +230,63 @@ class SoketiSettingsTest {
   }
 
   @Test
+  void soketisSentinelsAndClusterNodesBecomeHeraldsRedisTopology() {
+    RedisTopology sentinel =
+        load(withApp(
+                "SOKETI_ADAPTER_DRIVER", "redis",
+                "SOKETI_DB_REDIS_SENTINELS",
+                    "[{\"host\":\"s1\",\"port\":26379},{\"host\":\"s2\",\"port\":26380}]",
+                "SOKETI_DB_REDIS_INSTANCE_NAME", "primary"))
+            .server()
+            .scaling()
+            .redis();
+    assertEquals(RedisTopology.Kind.SENTINEL, sentinel.kind());
+    assertEquals(List.of("redis://s1:26379/0", "redis://s2:26380/0"), sentinel.endpoints());
+    assertEquals("primary", sentinel.masterName());
+    assertEquals(
+        "mymaster",
+        load(withApp(
+                "SOKETI_ADAPTER_DRIVER", "redis",
+                "SOKETI_DB_REDIS_SENTINELS", "[{\"host\":\"s1\",\"port\":26379}]"))
+            .server()
+            .scaling()
+            .redis()
+            .masterName(),
+        "Soketi's default master name");
+
+    RedisTopology cluster =
+        load(withApp(
+                "SOKETI_ADAPTER_DRIVER", "redis",
+                "SOKETI_ADAPTER_REDIS_CLUSTER_MODE", "true",
+                "SOKETI_DB_REDIS_CLUSTER_NODES", "[{\"host\":\"c1\",\"port\":7000},\"c2:7001\"]"))
+            .server()
+            .scaling()
+            .redis();
+    assertEquals(RedisTopology.Kind.CLUSTER, cluster.kind());
+    assertEquals(List.of("redis://c1:7000", "redis://c2:7001"), cluster.endpoints());
+
+    // Soketi uses the nodes in cluster mode only.
+    RedisTopology standalone =
+        load(withApp(
+                "SOKETI_ADAPTER_DRIVER", "redis",
+                "SOKETI_DB_REDIS_CLUSTER_NODES", "[{\"host\":\"c1\",\"port\":7000}]"))
+            .server()
+            .scaling()
+            .redis();
+    assertEquals(RedisTopology.Kind.STANDALONE, standalone.kind());
+    assertTrue(
+        String.join("\n", warnings).contains("env SOKETI_DB_REDIS_CLUSTER_NODES: ignored"),
+        String.join("\n", warnings));
+  }
+
+  @Test
   void valuesHeraldCannotHonourAreRefusedNamingTheVariable() {
     String[][] cases = {
       {"SOKETI_ADAPTER_DRIVER", "nats", "Herald scales out through Redis"},
       {"SOKETI_ADAPTER_DRIVER", "cluster", "Herald scales out through Redis"},
-      {"SOKETI_ADAPTER_REDIS_CLUSTER_MODE", "true", "not to a Redis Cluster"},
-      {"SOKETI_DB_REDIS_SENTINELS", "[{\"host\":\"s\",\"port\":26379}]", "Sentinel"},
-      {"SOKETI_DB_REDIS_CLUSTER_NODES", "[{\"host\":\"c\",\"port\":7000}]", "Redis Cluster"},
+      {"SOKETI_ADAPTER_REDIS_CLUSTER_MODE", "true", "needs the cluster's nodes"},
+      {"SOKETI_DB_REDIS_SENTINEL_PASSWORD", "other", "with the Redis credentials"},
+      {"SOKETI_DB_REDIS_SENTINELS", "{\"host\":\"s\"}", "must be a JSON list"},
       {"SOKETI_DEFAULT_APP_MAX_CLIENT_EVENTS_PER_SEC", "0", "use -1 for no limit"},
       {"SOKETI_DEFAULT_APP_MAX_BACKEND_EVENTS_PER_SEC", "0", "use -1 for no limit"},
       {"SOKETI_APP_MANAGER_DRIVER", "mysql", "only \"array\""},
@@ -493,9 +543,9 @@ class SoketiSettingsTest {
         "not an app field"
       },
       {
-        "{\"database\": {\"redis\": {\"sentinels\": [{\"host\": \"s\", \"port\": 26379}]}}}",
-        "database.redis.sentinels",
-        "Sentinel"
+        "{\"database\": {\"redis\": {\"sentinelPassword\": \"other\"}}}",
+        "database.redis.sentinelPassword",
+        "with the Redis credentials"
       },
     };
     for (String[] c : cases) {

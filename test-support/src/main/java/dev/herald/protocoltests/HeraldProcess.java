@@ -204,14 +204,43 @@ public final class HeraldProcess implements AutoCloseable, BeforeAllCallback, Af
     return sharedRedis.url();
   }
 
+  /**
+   * With {@code -Dherald.scaling=redis-cluster}, the same on a Redis Cluster (three masters, three
+   * replicas) shared by the test JVM: the suites then also check that every script and command
+   * works when keys live on cluster nodes.
+   */
+  private static RedisClusterSet sharedCluster;
+
+  private static synchronized String sharedClusterSeeds() {
+    if (sharedCluster == null) {
+      try {
+        Path dir =
+            java.nio.file.Files.createTempDirectory(
+                java.nio.file.Files.createDirectories(Path.of("target", "redis-data")),
+                "shared-cluster-");
+        sharedCluster = RedisClusterSet.start(dir);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      Runtime.getRuntime().addShutdownHook(new Thread(sharedCluster::close, "shared-cluster-stop"));
+    }
+    return sharedCluster.seeds();
+  }
+
   private void applyScalingMode() {
-    if ("redis".equals(System.getProperty("herald.scaling"))
+    String mode = System.getProperty("herald.scaling");
+    if (("redis".equals(mode) || "redis-cluster".equals(mode))
         && !env.containsKey("HERALD_SCALING")
         && !env.containsKey("REDIS_URL")
         && !env.containsKey("SOKETI_ADAPTER_DRIVER")) {
       RedisServer.require();
       env.put("HERALD_SCALING", "redis");
-      env.put("REDIS_URL", sharedRedisUrl());
+      if ("redis".equals(mode)) {
+        env.put("REDIS_URL", sharedRedisUrl());
+      } else {
+        RedisCli.require();
+        env.put("HERALD_REDIS_CLUSTER_NODES", sharedClusterSeeds());
+      }
       env.put("HERALD_REDIS_PREFIX", "test-" + java.util.UUID.randomUUID() + ":");
     }
   }

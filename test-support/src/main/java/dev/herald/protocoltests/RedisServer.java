@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,13 +20,15 @@ import java.util.concurrent.TimeUnit;
 public final class RedisServer implements AutoCloseable {
 
   private final int port;
+  private final List<String> extra;
   private Process process;
   private Path log;
 
-  private RedisServer(Process process, int port, Path log) {
+  private RedisServer(Process process, int port, Path log, List<String> extra) {
     this.process = process;
     this.port = port;
     this.log = log;
+    this.extra = extra;
   }
 
   /** Whether a {@code redis-server} binary can be run on this machine. */
@@ -56,11 +60,33 @@ public final class RedisServer implements AutoCloseable {
 
   /** Starts a server and returns once it answers PING. */
   public static RedisServer start() {
+    return start(List.of());
+  }
+
+  /**
+   * Starts a server with these extra {@code redis-server} arguments (after the port and the
+   * no-persistence ones) and returns once it answers PING on its plain port.
+   */
+  public static RedisServer start(List<String> extra) {
     int port = Ports.free();
     Path log = newLog(port);
-    RedisServer server = new RedisServer(launch(port, log), port, log);
+    RedisServer server = new RedisServer(launch(port, log, extra), port, log, List.copyOf(extra));
     server.awaitPong(Duration.ofSeconds(10));
     return server;
+  }
+
+  /** The TLS port of a server started with {@code --tls-port} among its extra arguments. */
+  public int tlsPort() {
+    int at = extra.indexOf("--tls-port");
+    if (at < 0) {
+      throw new IllegalStateException("not started with TLS");
+    }
+    return Integer.parseInt(extra.get(at + 1));
+  }
+
+  /** Whether the process runs (not killed or stopped). */
+  public boolean isRunning() {
+    return process.isAlive();
   }
 
   /** Stops the server: connections to its port are refused until {@link #restart()}. */
@@ -96,25 +122,42 @@ public final class RedisServer implements AutoCloseable {
   /** Starts a new, empty server on the same port after {@link #stop()} or {@link #kill()}. */
   public void restart() {
     log = newLog(port);
-    process = launch(port, log);
+    process = launch(port, log, extra);
     awaitPong(Duration.ofSeconds(10));
   }
 
-  private static Process launch(int port, Path log) {
+  private static Process launch(int port, Path log, List<String> extra) {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "redis-server",
+                "--port",
+                Integer.toString(port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--bind",
+                "127.0.0.1",
+                // A directory of its own: a replica's full sync writes dump.rdb there, which a
+                // server started later in a shared directory would load.
+                "--dir",
+                dataDir(port).toString()));
+    command.addAll(extra);
     try {
-      return new ProcessBuilder(
-              "redis-server",
-              "--port",
-              Integer.toString(port),
-              "--save",
-              "",
-              "--appendonly",
-              "no",
-              "--bind",
-              "127.0.0.1")
+      return new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(log.toFile())
           .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Path dataDir(int port) {
+    try {
+      Path dir = Files.createDirectories(Path.of("target", "redis-data"));
+      return Files.createTempDirectory(dir, "redis-" + port + "-").toAbsolutePath();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

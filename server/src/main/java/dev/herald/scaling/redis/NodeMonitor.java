@@ -37,6 +37,14 @@ public final class NodeMonitor {
    */
   static final int CLEANUP_BATCH = 100;
 
+  /**
+   * How often after a reconnect the bus's subscribers are counted, {@link #BUS_CHECK_MILLIS} apart:
+   * together longer than the connector's grace, after which the count no longer matters.
+   */
+  static final int BUS_CHECKS = 40;
+
+  static final long BUS_CHECK_MILLIS = 200;
+
   private final Vertx vertx;
   private final RedisConnector redis;
   private final RedisKeys keys;
@@ -154,6 +162,38 @@ public final class NodeMonitor {
                 .arg("NX"))
         .compose(ignored -> redis.send(Request.cmd(Command.GET).arg(epochKey())))
         .map(value -> value == null ? null : value.toString());
+  }
+
+  /**
+   * After a reconnect to a Redis that kept its state (a failover, a dropped connection), counts the
+   * bus's subscribers until there are as many as nodes in the node set, then tells the connector
+   * the bus reaches them all: events are accepted again as soon as every node is back rather than
+   * after the connector's fixed grace. A node that died meanwhile stays in the set until a survivor
+   * claims it, so then the grace decides, as before; so it does after a restart that lost the set
+   * (the nodes not yet back are missing from it).
+   */
+  private void confirmBus(long generation, int checksLeft) {
+    if (checksLeft == 0 || generation != redis.generation() || !redis.isConnected()) {
+      return;
+    }
+    Future<Response> subscribers =
+        redis.send(
+            Request.cmd(Command.PUBSUB)
+                .arg(redis.sharded() ? "SHARDNUMSUB" : "NUMSUB")
+                .arg(redis.busChannel()));
+    Future<Response> nodes = redis.send(Request.cmd(Command.ZCARD).arg(keys.nodes()));
+    Future.all(subscribers, nodes)
+        .onComplete(
+            counted -> {
+              if (counted.succeeded()
+                  && subscribers.result().get(redis.busChannel()).toLong()
+                      >= Math.max(1, nodes.result().toLong())) {
+                redis.busConfirmed(generation);
+                LOG.info("Every live node is back on the bus; relaying events again");
+              } else {
+                vertx.setTimer(BUS_CHECK_MILLIS, timer -> confirmBus(generation, checksLeft - 1));
+              }
+            });
   }
 
   /** Leaves the cluster cleanly: the others need not wait for the timeout. */
@@ -365,6 +405,9 @@ public final class NodeMonitor {
               reconcileDue.set(true);
               replaySubscriptions(!redisRestarted);
               replayUsers(!redisRestarted);
+              if (!redisRestarted) {
+                confirmBus(redis.generation(), BUS_CHECKS);
+              }
             })
         .onFailure(error -> LOG.log(Level.WARNING, "Reading the cluster epoch failed", error));
   }

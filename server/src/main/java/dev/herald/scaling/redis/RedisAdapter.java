@@ -6,7 +6,6 @@ import dev.herald.scaling.BroadcastAdapter;
 import dev.herald.scaling.Envelope;
 import dev.herald.scaling.LocalAdapter;
 import io.vertx.core.Future;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -103,7 +102,7 @@ public final class RedisAdapter implements BroadcastAdapter {
     }
     String text = message.encode();
     return connector
-        .send(Request.cmd(Command.PUBLISH).arg(busChannel).arg(text))
+        .send(Request.cmd(connector.publishCommand()).arg(busChannel).arg(text))
         .timeout(PUBLISH_TIMEOUT_SECONDS, TimeUnit.SECONDS)
         .onSuccess(ignored -> published.incrementAndGet())
         .onFailure(error -> lost.incrementAndGet())

@@ -171,7 +171,7 @@ public final class RedisChannelDirectory implements ChannelDirectory {
                   args.size() == 1
                       ? Future.succeededFuture()
                       : CHANNEL_COUNTS
-                          .run(redis, List.of(), args)
+                          .run(redis, List.of(keys.occupied(appId)), args)
                           .map(
                               response -> {
                                 for (int i = 0; i + 2 < response.size(); i += 3) {

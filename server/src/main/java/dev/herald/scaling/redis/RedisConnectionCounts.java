@@ -103,12 +103,8 @@ public final class RedisConnectionCounts implements ConnectionCounts {
     return COUNT
         .run(
             redis,
-            List.of(),
-            List.of(
-                keys.connectionCounts(appId),
-                keys.nodes(),
-                Long.toString(clock.millis() - nodeTimeoutMillis),
-                nodeId))
+            List.of(keys.connectionCounts(appId), keys.nodes()),
+            List.of(Long.toString(clock.millis() - nodeTimeoutMillis), nodeId))
         .map(others -> own + others.toInteger());
   }
 }

@@ -1,12 +1,18 @@
 package dev.herald.scaling.redis;
 
+import dev.herald.config.RedisTopology;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.RedisRole;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
@@ -26,6 +32,15 @@ import java.util.logging.Logger;
  * every command still waiting) and reconnects with exponential back-off; listeners hear when it is
  * back so the node can register its state again.
  *
+ * <p>The same holds whatever the {@link RedisTopology}: with Sentinel, each (re)connection asks the
+ * sentinels for the current master, so a failover is followed like any other loss (the old master's
+ * connections break, the next attempt reaches the promoted replica, and the listeners register this
+ * node's state again, which asynchronous replication may have lost); with a Cluster, commands go to
+ * the master of their key's slot and the bus is a sharded channel (SSUBSCRIBE) on the master of its
+ * slot, which the server tells this node to leave when the slot moves; there the subscription is
+ * checked by a probe sent through the bus ({@link #probeBus}) rather than a PING, and each
+ * reconnection starts from the next seed, so a silent one is not asked again and again.
+ *
  * <p>At most {@link #MAX_PENDING_COMMANDS} commands wait for an answer at once; further ones fail
  * at once, as do commands issued while Redis is lost. Thread-safe.
  */
@@ -39,6 +54,9 @@ public final class RedisConnector {
    * stalled Redis is dropped after the PING timeout anyway, which fails those that wait.
    */
   static final int MAX_PENDING_COMMANDS = 8192;
+
+  /** What {@link #probeBus} publishes; not JSON, so no bus listener could take it for a message. */
+  static final String PROBE = "probe";
 
   /**
    * After a reconnect, how long until the other nodes are assumed to be back on the bus too: they
@@ -76,15 +94,20 @@ public final class RedisConnector {
   /** When the last reconnect (not the first connect) succeeded; 0 when none has. */
   private volatile long reconnectedAtNanos;
 
+  /** The generation on which every live node was seen subscribed to the bus again; -1 for none. */
+  private volatile long confirmedGeneration = -1;
+
   private final Vertx vertx;
   private final RedisOptions options;
   private final long pingIntervalMillis;
   private final long pingTimeoutMillis;
   private final String busChannel;
+  private final boolean sharded;
   private final Consumer<String> busListener;
   private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
   private final AtomicLong pingFailures = new AtomicLong();
   private final AtomicLong generations = new AtomicLong();
+  private final AtomicLong attempts = new AtomicLong();
   private volatile Generation current;
   private volatile boolean closed;
   private boolean reconnecting;
@@ -93,21 +116,54 @@ public final class RedisConnector {
 
   public RedisConnector(
       Vertx vertx,
-      String url,
+      RedisTopology topology,
       long pingIntervalMillis,
       long pingTimeoutMillis,
       String busChannel,
       Consumer<String> busListener) {
     this.vertx = vertx;
-    this.options =
-        new RedisOptions()
-            .setConnectionString(url)
-            .setMaxWaitingHandlers(MAX_PENDING_COMMANDS)
-            .setMaxPoolSize(2);
+    this.options = options(topology);
+    this.sharded = topology.kind() == RedisTopology.Kind.CLUSTER;
     this.pingIntervalMillis = pingIntervalMillis;
     this.pingTimeoutMillis = pingTimeoutMillis;
     this.busChannel = busChannel;
     this.busListener = busListener;
+  }
+
+  /**
+   * The client options for a topology. TLS verifies the server's certificate chain (against the CA
+   * file, else the JVM's trust store) and that it names the host connected to.
+   */
+  static RedisOptions options(RedisTopology topology) {
+    RedisOptions options =
+        new RedisOptions()
+            .setEndpoints(new java.util.ArrayList<>(topology.endpoints()))
+            .setMaxWaitingHandlers(MAX_PENDING_COMMANDS)
+            .setMaxPoolSize(2);
+    switch (topology.kind()) {
+      case SENTINEL ->
+          options
+              .setType(RedisClientType.SENTINEL)
+              .setRole(RedisRole.MASTER)
+              .setMasterName(topology.masterName());
+      case CLUSTER -> options.setType(RedisClientType.CLUSTER);
+      default -> options.setType(RedisClientType.STANDALONE);
+    }
+    if (topology.tls()) {
+      NetClientOptions net =
+          new NetClientOptions().setSsl(true).setHostnameVerificationAlgorithm("HTTPS");
+      if (topology.caFile() != null) {
+        net.setTrustOptions(new PemTrustOptions().addCertPath(topology.caFile()));
+      }
+      if (topology.certFile() != null) {
+        net.setKeyCertOptions(
+            new PemKeyCertOptions()
+                .setCertPath(topology.certFile())
+                .setKeyPath(topology.keyFile()));
+      }
+      options.setNetClientOptions(net);
+    }
+    return options;
   }
 
   /** Runs after every successful reconnection (not the first connection). */
@@ -141,12 +197,33 @@ public final class RedisConnector {
     long reconnected = reconnectedAtNanos;
     return isConnected()
         && (reconnected == 0
+            || confirmedGeneration == generations.get()
             || System.nanoTime() - reconnected > RESUBSCRIBE_GRACE_MILLIS * 1_000_000L);
+  }
+
+  /**
+   * Ends the grace after a reconnect early: every node known to be alive is subscribed to the bus
+   * again on this connection generation (see {@link NodeMonitor}), so waiting longer would refuse
+   * events for nothing. A later generation needs its own confirmation.
+   */
+  void busConfirmed(long generation) {
+    confirmedGeneration = generation;
+  }
+
+  /** The bus's channel name. */
+  String busChannel() {
+    return busChannel;
+  }
+
+  /** Whether the bus is a sharded channel (on a Cluster). */
+  boolean sharded() {
+    return sharded;
   }
 
   /** Connects both connections; fails if Redis cannot be reached (or does not answer) now. */
   public Future<Void> start() {
     return connectBoth(START_DEADLINE_MILLIS)
+        .recover(error -> Future.failedFuture(reason(error)))
         .map(
             generation -> {
               install(generation);
@@ -189,7 +266,7 @@ public final class RedisConnector {
    * client it opened is closed whatever state it reached.
    */
   private Future<Generation> connectBoth(long deadlineMillis) {
-    Redis client = Redis.createClient(vertx, options);
+    Redis client = Redis.createClient(vertx, optionsForAttempt());
     Promise<Generation> attempt = Promise.promise();
     long deadline =
         vertx.setTimer(
@@ -211,10 +288,12 @@ public final class RedisConnector {
                           subscriber.handler(
                               push -> {
                                 generation.subscriberAnswered().set(System.nanoTime());
-                                onPush(push);
+                                onPush(generation, push);
                               });
                           return subscriber
-                              .send(Request.cmd(Command.SUBSCRIBE).arg(busChannel))
+                              .send(
+                                  Request.cmd(sharded ? Command.SSUBSCRIBE : Command.SUBSCRIBE)
+                                      .arg(busChannel))
                               .map(generation);
                         }))
         .onComplete(
@@ -227,6 +306,34 @@ public final class RedisConnector {
               }
             });
     return attempt.future().onFailure(error -> client.close());
+  }
+
+  /**
+   * The options with the endpoint list rotated by one more place each attempt. The client asks the
+   * endpoints (seeds, sentinels) in order and waits on one that accepts connections but never
+   * answers (a frozen node); the attempt's deadline ends that wait, and the next attempt starts
+   * from the next endpoint instead of the same one.
+   */
+  private RedisOptions optionsForAttempt() {
+    List<String> endpoints = new java.util.ArrayList<>(options.getEndpoints());
+    java.util.Collections.rotate(endpoints, -(int) (attempts.getAndIncrement() % endpoints.size()));
+    return new RedisOptions(options).setEndpoints(endpoints);
+  }
+
+  /**
+   * The failure's message followed by its causes' ("Failed to create SSL connection" says little
+   * without the certificate problem underneath it).
+   */
+  static String reason(Throwable error) {
+    StringBuilder text = new StringBuilder(String.valueOf(error.getMessage()));
+    for (Throwable cause = error.getCause();
+        cause != null && cause != cause.getCause();
+        cause = cause.getCause()) {
+      if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
+        text.append(": ").append(cause.getMessage());
+      }
+    }
+    return text.toString();
   }
 
   private synchronized void install(Generation generation) {
@@ -255,12 +362,37 @@ public final class RedisConnector {
       return;
     }
     ping(generation, generation.commands(), generation.commandsAnswered());
-    ping(generation, generation.subscriber(), generation.subscriberAnswered());
+    if (sharded) {
+      probeBus(generation);
+    } else {
+      ping(generation, generation.subscriber(), generation.subscriberAnswered());
+    }
+  }
+
+  /**
+   * On a Cluster the subscriber's own PING proves little: the client routes it by the slot map,
+   * which after a failover points at the new master while the subscription still sits on the old
+   * one (frozen, or cut off). So this node publishes a probe on the bus every interval and counts
+   * the subscription alive while something (a probe, anyone's, or a message) comes back through it;
+   * silent for interval + timeout, it is lost.
+   */
+  private void probeBus(Generation generation) {
+    long silentNanos = System.nanoTime() - generation.subscriberAnswered().get();
+    long limitMillis = pingIntervalMillis + pingTimeoutMillis;
+    if (silentNanos >= TimeUnit.MILLISECONDS.toNanos(limitMillis)) {
+      pingFailures.incrementAndGet();
+      lost(generation, "the bus brought nothing back within " + limitMillis + " ms");
+      return;
+    }
+    generation
+        .commands()
+        .send(Request.cmd(Command.SPUBLISH).arg(busChannel).arg(PROBE))
+        .onSuccess(answer -> generation.commandsAnswered().set(System.nanoTime()));
   }
 
   private void ping(Generation generation, RedisConnection connection, AtomicLong answered) {
     connection
-        .send(Request.cmd(Command.PING))
+        .send(pingRequest())
         .timeout(pingTimeoutMillis, TimeUnit.MILLISECONDS)
         .onSuccess(pong -> answered.set(System.nanoTime()))
         .onFailure(
@@ -279,14 +411,40 @@ public final class RedisConnector {
             });
   }
 
-  private void onPush(Response push) {
-    // Pub/sub pushes arrive as ["message", channel, payload].
-    if (push != null
-        && (push.type() == ResponseType.PUSH || push.type() == ResponseType.MULTI)
-        && push.size() == 3
-        && "message".equals(push.get(0).toString())) {
-      busListener.accept(push.get(2).toString());
+  /**
+   * What proves a connection alive. On a Cluster a PING names no key, so it may go to any node; the
+   * count of the bus's sharded subscribers goes to the master of the bus's slot, the node a frozen
+   * or partitioned master would leave this one deaf to.
+   */
+  private Request pingRequest() {
+    return sharded
+        ? Request.cmd(Command.PUBSUB).arg("SHARDNUMSUB").arg(busChannel)
+        : Request.cmd(Command.PING);
+  }
+
+  private void onPush(Generation generation, Response push) {
+    // Pub/sub pushes arrive as ["message" or "smessage", channel, payload].
+    if (push == null
+        || (push.type() != ResponseType.PUSH && push.type() != ResponseType.MULTI)
+        || push.size() != 3) {
+      return;
     }
+    String kind = push.get(0).toString();
+    if ("message".equals(kind) || "smessage".equals(kind)) {
+      String text = push.get(2).toString();
+      if (!PROBE.equals(text)) {
+        busListener.accept(text);
+      }
+    } else if ("sunsubscribe".equals(kind)) {
+      // A cluster unsubscribes a sharded channel whose slot moved (resharding, failover):
+      // reconnecting subscribes again on the slot's new master.
+      lost(generation, "the bus's slot moved to another cluster node");
+    }
+  }
+
+  /** The command that publishes on the bus: sharded on a Cluster, so one shard carries it. */
+  Command publishCommand() {
+    return sharded ? Command.SPUBLISH : Command.PUBLISH;
   }
 
   /**

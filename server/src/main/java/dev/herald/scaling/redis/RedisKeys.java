@@ -1,6 +1,16 @@
 package dev.herald.scaling.redis;
 
-/** Every Redis key and channel name Herald uses, in one place (the Lua scripts follow it). */
+/**
+ * Every Redis key and channel name Herald uses, in one place (the Lua scripts follow it). Each
+ * starts with the prefix, so on a Redis Cluster, where the prefix is a hash tag ({@code
+ * {herald:1a2b3c4d:}}, see ScalingConfig), every key and the sharded bus channel hash to one slot.
+ * One slot per deployment rather than per app or per channel, because a Lua script may only touch
+ * keys of one slot and Herald's scripts span apps and channels: a node's record of its connections
+ * (claim.lua, cleanup_batch.lua remove a dead node's across every app atomically), the node set and
+ * the grave sequence are shared by all apps. Most deployments serve one app anyway, so a per-app
+ * tag would not spread their load; Herald's load on Redis (one bus message per event, a few hash
+ * operations per subscribe) fits one shard, and the Cluster contributes failover.
+ */
 final class RedisKeys {
   private final String prefix;
 

@@ -45,7 +45,15 @@ final class RedisScript {
     }
   }
 
+  /**
+   * Runs the script. {@code keys} must name at least one key, all in one hash slot: a Redis Cluster
+   * runs the script on the node its keys hash to (see {@link RedisKeys}), so a script without keys
+   * would land on any node.
+   */
   Future<Response> run(RedisConnector redis, List<String> keys, List<String> args) {
+    if (keys.isEmpty()) {
+      throw new IllegalArgumentException("a script must declare the keys it uses");
+    }
     return redis
         .send(request(Command.EVALSHA, sha1, keys, args))
         .recover(
