@@ -50,9 +50,10 @@ public record AppConfig(
     Section section = new Section(source);
     settings.forEach(
         (key, value) -> {
-          if (!KEYS.contains(key)) {
+          if (!Settings.APP_KEYS.contains(key)) {
             throw new ConfigException(
-                source + "." + key, "unknown key; known keys: " + new java.util.TreeSet<>(KEYS));
+                source + "." + key,
+                "unknown key; known keys: " + new java.util.TreeSet<>(Settings.APP_KEYS));
           }
           section.put(key, value, source + "." + key);
         });
@@ -64,58 +65,28 @@ public record AppConfig(
         section.requiredString("id"),
         section.requiredString("key"),
         section.requiredString("secret"),
-        section.bool("enabled", true),
-        section.integer("activity_timeout", 30, 1, 3600),
-        section.integer("ping_interval", 60, 1, 86_400),
-        section.integer("pong_timeout", 30, 1, 3600),
-        section.integer("max_connections", 0, 0, Integer.MAX_VALUE),
-        section.integer("max_message_size", 10_000, 64, 16 * 1024 * 1024),
-        section.oneOf(
-            "accept_client_events_from", ClientEventsPolicy.MEMBERS, ClientEventsPolicy.class),
-        section.integer("client_event_rate_limit", 10, 0, 1_000_000),
-        section.integer("max_presence_members", 100, 1, 1_000_000),
-        section.integer("max_presence_member_size", 1024, 16, 1024 * 1024),
-        section.integer("max_channel_name_length", 164, 1, 1024),
-        section.integer("max_event_payload", 10_240, 1, 16 * 1024 * 1024),
-        section.integer("cache_ttl", 1800, 1, 30 * 86_400),
-        section.integer("user_authentication_timeout", 0, 0, 86_400),
-        section.integer("max_subscriptions_per_connection", 1000, 1, 1_000_000),
-        section.integer("max_backend_events_per_second", 0, 0, 100_000_000),
-        section.integer("max_channels_per_event", 100, 1, 10_000),
-        section.integer("max_batch_size", 10, 1, 10_000),
-        section.integer("max_event_name_length", 200, 1, 10_000),
-        AllowedOrigins.parse(
-            section.string("allowed_origins", "*"), section.source("allowed_origins")),
-        WebhookTarget.parseList(section.string("webhooks", "[]"), section.source("webhooks")));
+        section.bool("enabled"),
+        section.integer("activity_timeout"),
+        section.integer("ping_interval"),
+        section.integer("pong_timeout"),
+        section.integer("max_connections"),
+        section.integer("max_message_size"),
+        section.oneOf("accept_client_events_from", ClientEventsPolicy.class),
+        section.integer("client_event_rate_limit"),
+        section.integer("max_presence_members"),
+        section.integer("max_presence_member_size"),
+        section.integer("max_channel_name_length"),
+        section.integer("max_event_payload"),
+        section.integer("cache_ttl"),
+        section.integer("user_authentication_timeout"),
+        section.integer("max_subscriptions_per_connection"),
+        section.integer("max_backend_events_per_second"),
+        section.integer("max_channels_per_event"),
+        section.integer("max_batch_size"),
+        section.integer("max_event_name_length"),
+        AllowedOrigins.parse(section.string("allowed_origins"), section.source("allowed_origins")),
+        WebhookTarget.parseList(section.string("webhooks"), section.source("webhooks")));
   }
-
-  /** Every key an app accepts in a configuration file. */
-  static final java.util.Set<String> KEYS =
-      java.util.Set.of(
-          "id",
-          "key",
-          "secret",
-          "enabled",
-          "activity_timeout",
-          "ping_interval",
-          "pong_timeout",
-          "max_connections",
-          "max_message_size",
-          "accept_client_events_from",
-          "client_event_rate_limit",
-          "max_presence_members",
-          "max_presence_member_size",
-          "max_channel_name_length",
-          "max_event_payload",
-          "cache_ttl",
-          "user_authentication_timeout",
-          "max_subscriptions_per_connection",
-          "max_backend_events_per_second",
-          "max_channels_per_event",
-          "max_batch_size",
-          "max_event_name_length",
-          "allowed_origins",
-          "webhooks");
 
   /** The credentials shown for a log line, never the secret. */
   @Override

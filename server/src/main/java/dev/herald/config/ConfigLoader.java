@@ -18,10 +18,10 @@ import java.util.Set;
 /**
  * Builds the {@link HeraldConfig} from, in rising precedence: defaults, a config file ({@code
  * --config} or {@code HERALD_CONFIG}), a Laravel {@code .env} file ({@code --env-file}), and the
- * process environment. The environment is mapped through {@link #ENV_TABLE}, the one list of every
- * variable Herald reads, above Soketi's names ({@link SoketiEnvironment}, converted to Herald's
- * units). A configuration given with Soketi's names, or Soketi's config file, takes Soketi's
- * defaults ({@link SoketiDefaults}) where no name sets a setting. Stateless.
+ * process environment. The environment is mapped through {@link Settings}, the one list of every
+ * setting and the variables that set it, above Soketi's names ({@link SoketiEnvironment}, converted
+ * to Herald's units). A configuration given with Soketi's names, or Soketi's config file, takes
+ * Soketi's defaults ({@link SoketiDefaults}) where no name sets a setting. Stateless.
  */
 public final class ConfigLoader {
 
@@ -29,160 +29,15 @@ public final class ConfigLoader {
   static final String DEV_APP_KEY = "herald-key";
   static final String DEV_APP_SECRET = "herald-secret";
 
-  private enum Scope {
-    SERVER,
-    APP
-  }
-
-  /** One environment variable (and an optional fallback name) feeding one setting. */
-  private record EnvBinding(Scope scope, String key, String name, String fallbackName) {}
-
-  private static final List<EnvBinding> ENV_TABLE =
-      List.of(
-          new EnvBinding(Scope.SERVER, "host", "REVERB_SERVER_HOST", null),
-          new EnvBinding(Scope.SERVER, "port", "REVERB_SERVER_PORT", null),
-          new EnvBinding(Scope.SERVER, "path", "REVERB_SERVER_PATH", null),
-          new EnvBinding(Scope.SERVER, "max_request_size", "REVERB_MAX_REQUEST_SIZE", null),
-          new EnvBinding(Scope.SERVER, "event_loops", "HERALD_EVENT_LOOPS", null),
-          new EnvBinding(Scope.SERVER, "tls_cert", "HERALD_TLS_CERT", null),
-          new EnvBinding(Scope.SERVER, "tls_key", "HERALD_TLS_KEY", null),
-          new EnvBinding(
-              Scope.SERVER, "tls_self_signed_cert_out", "HERALD_TLS_SELF_SIGNED_CERT_OUT", null),
-          new EnvBinding(Scope.SERVER, "apps_database_url", "HERALD_APPS_DATABASE_URL", null),
-          new EnvBinding(Scope.SERVER, "apps_table", "HERALD_APPS_TABLE", null),
-          new EnvBinding(
-              Scope.SERVER, "apps_refresh_interval", "HERALD_APPS_REFRESH_INTERVAL", null),
-          new EnvBinding(Scope.APP, "id", "REVERB_APP_ID", "PUSHER_APP_ID"),
-          new EnvBinding(Scope.APP, "key", "REVERB_APP_KEY", "PUSHER_APP_KEY"),
-          new EnvBinding(Scope.APP, "secret", "REVERB_APP_SECRET", "PUSHER_APP_SECRET"),
-          new EnvBinding(Scope.APP, "enabled", "HERALD_APP_ENABLED", null),
-          new EnvBinding(Scope.APP, "activity_timeout", "REVERB_APP_ACTIVITY_TIMEOUT", null),
-          new EnvBinding(Scope.APP, "ping_interval", "REVERB_APP_PING_INTERVAL", null),
-          new EnvBinding(Scope.APP, "pong_timeout", "HERALD_APP_PONG_TIMEOUT", null),
-          new EnvBinding(Scope.APP, "max_connections", "REVERB_APP_MAX_CONNECTIONS", null),
-          new EnvBinding(Scope.APP, "max_message_size", "REVERB_APP_MAX_MESSAGE_SIZE", null),
-          new EnvBinding(
-              Scope.APP, "accept_client_events_from", "REVERB_APP_ACCEPT_CLIENT_EVENTS_FROM", null),
-          new EnvBinding(
-              Scope.APP, "client_event_rate_limit", "HERALD_APP_CLIENT_EVENT_RATE_LIMIT", null),
-          new EnvBinding(
-              Scope.APP, "max_presence_members", "HERALD_APP_MAX_PRESENCE_MEMBERS", null),
-          new EnvBinding(
-              Scope.APP, "max_presence_member_size", "HERALD_APP_MAX_PRESENCE_MEMBER_SIZE", null),
-          new EnvBinding(
-              Scope.APP, "max_channel_name_length", "HERALD_APP_MAX_CHANNEL_NAME_LENGTH", null),
-          new EnvBinding(Scope.APP, "max_event_payload", "HERALD_APP_MAX_EVENT_PAYLOAD", null),
-          new EnvBinding(Scope.APP, "cache_ttl", "HERALD_APP_CACHE_TTL", null),
-          new EnvBinding(
-              Scope.APP,
-              "user_authentication_timeout",
-              "HERALD_APP_USER_AUTHENTICATION_TIMEOUT",
-              null),
-          new EnvBinding(
-              Scope.APP,
-              "max_subscriptions_per_connection",
-              "HERALD_APP_MAX_SUBSCRIPTIONS_PER_CONNECTION",
-              null),
-          new EnvBinding(
-              Scope.APP,
-              "max_backend_events_per_second",
-              "HERALD_APP_MAX_BACKEND_EVENTS_PER_SECOND",
-              null),
-          new EnvBinding(
-              Scope.APP, "max_channels_per_event", "HERALD_APP_MAX_CHANNELS_PER_EVENT", null),
-          new EnvBinding(Scope.APP, "max_batch_size", "HERALD_APP_MAX_BATCH_SIZE", null),
-          new EnvBinding(
-              Scope.APP, "max_event_name_length", "HERALD_APP_MAX_EVENT_NAME_LENGTH", null),
-          new EnvBinding(Scope.APP, "allowed_origins", "HERALD_APP_ALLOWED_ORIGINS", null),
-          new EnvBinding(Scope.APP, "webhooks", "HERALD_APP_WEBHOOKS", null),
-          new EnvBinding(Scope.SERVER, "webhook_batch_ms", "HERALD_WEBHOOK_BATCH_MS", null),
-          new EnvBinding(Scope.SERVER, "webhook_batch_max", "HERALD_WEBHOOK_BATCH_MAX", null),
-          new EnvBinding(Scope.SERVER, "webhook_timeout_ms", "HERALD_WEBHOOK_TIMEOUT_MS", null),
-          new EnvBinding(
-              Scope.SERVER, "webhook_retry_seconds", "HERALD_WEBHOOK_RETRY_SECONDS", null),
-          new EnvBinding(Scope.SERVER, "webhook_queue_size", "HERALD_WEBHOOK_QUEUE_SIZE", null),
-          new EnvBinding(
-              Scope.SERVER, "webhook_leave_delay_ms", "HERALD_WEBHOOK_LEAVE_DELAY_MS", null),
-          new EnvBinding(Scope.SERVER, "scaling", "HERALD_SCALING", null),
-          new EnvBinding(Scope.SERVER, "reverb_scaling_enabled", "REVERB_SCALING_ENABLED", null),
-          new EnvBinding(Scope.SERVER, "redis_url", "REDIS_URL", null),
-          new EnvBinding(Scope.SERVER, "redis_host", "REDIS_HOST", null),
-          new EnvBinding(Scope.SERVER, "redis_port", "REDIS_PORT", null),
-          new EnvBinding(Scope.SERVER, "redis_username", "REDIS_USERNAME", null),
-          new EnvBinding(Scope.SERVER, "redis_password", "REDIS_PASSWORD", null),
-          new EnvBinding(Scope.SERVER, "redis_db", "REDIS_DB", null),
-          new EnvBinding(Scope.SERVER, "redis_tls", "HERALD_REDIS_TLS", null),
-          new EnvBinding(Scope.SERVER, "redis_tls_ca_file", "HERALD_REDIS_TLS_CA_FILE", null),
-          new EnvBinding(Scope.SERVER, "redis_tls_cert_file", "HERALD_REDIS_TLS_CERT_FILE", null),
-          new EnvBinding(Scope.SERVER, "redis_tls_key_file", "HERALD_REDIS_TLS_KEY_FILE", null),
-          new EnvBinding(Scope.SERVER, "redis_topology", "HERALD_REDIS_TOPOLOGY", null),
-          // REDIS_SENTINEL_HOST / _SERVICE: the names of Laravel's Predis and Sentinel packages.
-          new EnvBinding(
-              Scope.SERVER, "redis_sentinels", "HERALD_REDIS_SENTINELS", "REDIS_SENTINEL_HOST"),
-          new EnvBinding(
-              Scope.SERVER,
-              "redis_sentinel_master",
-              "HERALD_REDIS_SENTINEL_MASTER",
-              "REDIS_SENTINEL_SERVICE"),
-          new EnvBinding(Scope.SERVER, "redis_cluster_nodes", "HERALD_REDIS_CLUSTER_NODES", null),
-          new EnvBinding(Scope.SERVER, "redis_prefix", "HERALD_REDIS_PREFIX", null),
-          new EnvBinding(
-              Scope.SERVER, "node_heartbeat_seconds", "HERALD_NODE_HEARTBEAT_SECONDS", null),
-          new EnvBinding(Scope.SERVER, "node_timeout_seconds", "HERALD_NODE_TIMEOUT_SECONDS", null),
-          new EnvBinding(
-              Scope.SERVER, "redis_ping_interval_ms", "HERALD_REDIS_PING_INTERVAL_MS", null),
-          new EnvBinding(
-              Scope.SERVER, "redis_ping_timeout_ms", "HERALD_REDIS_PING_TIMEOUT_MS", null),
-          new EnvBinding(Scope.SERVER, "metrics_enabled", "HERALD_METRICS_ENABLED", null),
-          new EnvBinding(Scope.SERVER, "metrics_port", "HERALD_METRICS_PORT", null),
-          new EnvBinding(Scope.SERVER, "metrics_prefix", "HERALD_METRICS_PREFIX", null),
-          new EnvBinding(Scope.SERVER, "drain_seconds", "HERALD_DRAIN_SECONDS", null),
-          new EnvBinding(Scope.SERVER, "debug", "HERALD_DEBUG", null),
-          new EnvBinding(Scope.SERVER, "log_format", "HERALD_LOG_FORMAT", null),
-          new EnvBinding(Scope.SERVER, "console_token", "HERALD_CONSOLE_TOKEN", null),
-          new EnvBinding(
-              Scope.SERVER, "console_on_metrics_port", "HERALD_CONSOLE_ON_METRICS_PORT", null),
-          new EnvBinding(
-              Scope.SERVER,
-              "connections_per_ip_per_second",
-              "HERALD_CONNECTIONS_PER_IP_PER_SECOND",
-              null),
-          new EnvBinding(Scope.SERVER, "trusted_proxies", "HERALD_TRUSTED_PROXIES", null),
-          // Connection limits and DNS (ConnectionSettings).
-          new EnvBinding(Scope.SERVER, "request_timeout", "HERALD_REQUEST_TIMEOUT", null),
-          new EnvBinding(Scope.SERVER, "keep_alive_timeout", "HERALD_KEEP_ALIVE_TIMEOUT", null),
-          new EnvBinding(
-              Scope.SERVER, "max_connections_per_ip", "HERALD_MAX_CONNECTIONS_PER_IP", null),
-          new EnvBinding(Scope.SERVER, "dns_servers", "HERALD_DNS_SERVERS", null),
-          new EnvBinding(
-              Scope.SERVER,
-              "max_websocket_message_size",
-              "HERALD_MAX_WEBSOCKET_MESSAGE_SIZE",
-              null));
-
-  /** Every key of a config file's {@code server:} map. */
-  private static final Set<String> SERVER_KEYS = serverKeys();
-
-  private static Set<String> serverKeys() {
-    Set<String> keys = new HashSet<>(ServerConfig.KEYS);
-    keys.addAll(ConnectionSettings.KEYS);
-    return Set.copyOf(keys);
-  }
-
   /**
-   * Every environment variable Herald reads by its own, Reverb's or Pusher's names (each binding's
-   * name and fallback, and {@code HERALD_CONFIG}), in table order: for {@code herald --env-names},
-   * so deployment files (the compose example) can be checked against it.
+   * Every environment variable Herald reads by its own, Reverb's or Pusher's names ({@code
+   * HERALD_CONFIG}, then each {@link Settings} entry's names), in catalogue order: for {@code
+   * herald --env-names}, so deployment files (the compose example) can be checked against it.
    */
   public static List<String> envNames() {
     List<String> names = new ArrayList<>();
     names.add("HERALD_CONFIG");
-    for (EnvBinding binding : ENV_TABLE) {
-      names.add(binding.name());
-      if (binding.fallbackName() != null) {
-        names.add(binding.fallbackName());
-      }
-    }
+    names.addAll(Settings.envNames());
     return names;
   }
 
@@ -335,17 +190,16 @@ public final class ConfigLoader {
     } else if (soketiEnv) {
       SoketiEnvironment.read(env, server, envApp);
     }
-    for (EnvBinding binding : ENV_TABLE) {
-      String name = binding.name();
-      String value = env.get(name);
-      if (value == null && binding.fallbackName() != null) {
-        name = binding.fallbackName();
-        value = env.get(name);
+    for (Setting setting : Settings.ALL) {
+      // The first name that is set wins: Herald's or Reverb's before Pusher's.
+      for (String name : setting.envNames()) {
+        String value = env.get(name);
+        if (value != null) {
+          (setting.scope() == Setting.Scope.SERVER ? server : envApp)
+              .put(setting.key(), value, "env " + name);
+          break;
+        }
       }
-      if (value == null) {
-        continue;
-      }
-      (binding.scope() == Scope.SERVER ? server : envApp).put(binding.key(), value, "env " + name);
     }
 
     commandLine.listen().forEach((key, value) -> server.put(key, value, "command line --" + key));
@@ -485,7 +339,7 @@ public final class ConfigLoader {
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
       switch (entry.getKey()) {
-        case "server" -> copy(entry.getValue(), file + ": server", SERVER_KEYS, server);
+        case "server" -> copy(entry.getValue(), file + ": server", Settings.SERVER_KEYS, server);
         case "apps" -> {
           if (!entry.getValue().isArray()) {
             throw new ConfigException(file + ": apps", "must be a list of apps");
@@ -494,7 +348,7 @@ public final class ConfigLoader {
           for (JsonNode app : entry.getValue()) {
             String where = file + ": apps[" + index++ + "]";
             Section section = new Section(where);
-            copy(app, where, AppConfig.KEYS, section);
+            copy(app, where, Settings.APP_KEYS, section);
             apps.add(section);
           }
         }

@@ -2,7 +2,6 @@ package dev.herald.config;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * How long a client may take and how many connections it may hold, how Herald resolves host names,
@@ -30,14 +29,6 @@ public record ConnectionSettings(
     List<String> dnsServers,
     int maxWebSocketMessageSize) {
 
-  static final Set<String> KEYS =
-      Set.of(
-          "request_timeout",
-          "keep_alive_timeout",
-          "max_connections_per_ip",
-          "dns_servers",
-          "max_websocket_message_size");
-
   public ConnectionSettings {
     dnsServers = List.copyOf(dnsServers);
   }
@@ -49,11 +40,11 @@ public record ConnectionSettings(
 
   static ConnectionSettings from(Section section) {
     return new ConnectionSettings(
-        section.integer("request_timeout", 10, 1, 3600),
-        section.integer("keep_alive_timeout", 180, 1, 86_400),
-        section.integer("max_connections_per_ip", 0, 0, 10_000_000),
+        section.integer("request_timeout"),
+        section.integer("keep_alive_timeout"),
+        section.integer("max_connections_per_ip"),
         dnsServers(section),
-        section.integer("max_websocket_message_size", 0, 0, 64 * 1024 * 1024));
+        section.integer("max_websocket_message_size"));
   }
 
   /**
@@ -62,7 +53,7 @@ public record ConnectionSettings(
    */
   private static List<String> dnsServers(Section section) {
     List<String> servers = new ArrayList<>();
-    for (String raw : section.string("dns_servers", "").split(",")) {
+    for (String raw : section.string("dns_servers").split(",")) {
       String entry = raw.trim();
       if (entry.isEmpty()) {
         continue;

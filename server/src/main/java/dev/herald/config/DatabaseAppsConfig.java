@@ -17,7 +17,7 @@ public record DatabaseAppsConfig(String url, String table, int refreshIntervalSe
   }
 
   static DatabaseAppsConfig from(Section section) {
-    String url = section.string("apps_database_url", null);
+    String url = section.string("apps_database_url");
     if (url != null && url.isBlank()) {
       url = null;
     }
@@ -40,11 +40,11 @@ public record DatabaseAppsConfig(String url, String table, int refreshIntervalSe
       }
       url = url.trim();
     }
-    String table = section.string("apps_table", "herald_apps").trim();
+    String table = section.string("apps_table").trim();
     if (!TABLE.matcher(table).matches()) {
       throw new ConfigException(
           section.source("apps_table"), "must be a plain table name, got \"" + table + "\"");
     }
-    return new DatabaseAppsConfig(url, table, section.integer("apps_refresh_interval", 5, 1, 3600));
+    return new DatabaseAppsConfig(url, table, section.integer("apps_refresh_interval"));
   }
 }

@@ -64,9 +64,9 @@ public record RedisTopology(
    * written as bare {@code host:port}.
    */
   static RedisTopology from(Section section, String url) {
-    boolean tls = section.bool("redis_tls", false) || url.startsWith("rediss:");
-    String sentinels = section.string("redis_sentinels", "").trim();
-    String seeds = section.string("redis_cluster_nodes", "").trim();
+    boolean tls = section.bool("redis_tls") || url.startsWith("rediss:");
+    String sentinels = section.string("redis_sentinels").trim();
+    String seeds = section.string("redis_cluster_nodes").trim();
     Kind fallback =
         !sentinels.isEmpty() ? Kind.SENTINEL : !seeds.isEmpty() ? Kind.CLUSTER : Kind.STANDALONE;
     Kind kind = section.oneOf("redis_topology", fallback, Kind.class);
@@ -77,7 +77,7 @@ public record RedisTopology(
         // The database (REDIS_DB, or REDIS_URL's path) is selected on the master.
         String database = URI.create(url).getRawPath();
         endpoints = list(section, "redis_sentinels", sentinels, url, tls, 26379, database);
-        master = section.string("redis_sentinel_master", "").trim();
+        master = section.string("redis_sentinel_master").trim();
         if (master.isEmpty()) {
           throw new ConfigException(
               section.source("redis_sentinel_master"),
@@ -178,7 +178,7 @@ public record RedisTopology(
   }
 
   private static String file(Section section, String key) {
-    String value = section.string(key, "").trim();
+    String value = section.string(key).trim();
     if (value.isEmpty()) {
       return null;
     }

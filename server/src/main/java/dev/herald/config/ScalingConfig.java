@@ -33,8 +33,8 @@ public record ScalingConfig(
   }
 
   static ScalingConfig from(Section section, String defaultPrefix) {
-    String mode = section.string("scaling", "").trim().toLowerCase(Locale.ROOT);
-    boolean reverbEnabled = section.bool("reverb_scaling_enabled", false);
+    String mode = section.string("scaling").trim().toLowerCase(Locale.ROOT);
+    boolean reverbEnabled = section.bool("reverb_scaling_enabled");
     boolean enabled;
     switch (mode) {
       case "" -> enabled = reverbEnabled;
@@ -44,15 +44,15 @@ public record ScalingConfig(
           throw new ConfigException(
               section.source("scaling"), "must be redis or none, got \"" + mode + "\"");
     }
-    int heartbeat = section.integer("node_heartbeat_seconds", 2, 1, 60);
-    int timeout = section.integer("node_timeout_seconds", 10, 2, 3600);
+    int heartbeat = section.integer("node_heartbeat_seconds");
+    int timeout = section.integer("node_timeout_seconds");
     if (timeout <= heartbeat) {
       throw new ConfigException(
           section.source("node_timeout_seconds"),
           "must be longer than node_heartbeat_seconds (" + heartbeat + ")");
     }
-    int pingInterval = section.integer("redis_ping_interval_ms", 1000, 100, 60_000);
-    int pingTimeout = section.integer("redis_ping_timeout_ms", 2000, 100, 60_000);
+    int pingInterval = section.integer("redis_ping_interval_ms");
+    int pingTimeout = section.integer("redis_ping_timeout_ms");
     String prefix = section.string("redis_prefix", defaultPrefix);
     String url = enabled ? redisUrl(section) : null;
     RedisTopology redis = enabled ? RedisTopology.from(section, url) : null;
@@ -69,7 +69,7 @@ public record ScalingConfig(
    * names them.
    */
   private static String redisUrl(Section section) {
-    String url = section.string("redis_url", "").trim();
+    String url = section.string("redis_url").trim();
     if (!url.isEmpty()) {
       try {
         URI uri = URI.create(url);
@@ -83,14 +83,14 @@ public record ScalingConfig(
       }
       return url;
     }
-    String host = section.string("redis_host", "127.0.0.1").trim();
-    int port = section.integer("redis_port", 6379, 1, 65_535);
-    String user = section.string("redis_username", "").trim();
-    String password = section.string("redis_password", "");
+    String host = section.string("redis_host").trim();
+    int port = section.integer("redis_port");
+    String user = section.string("redis_username").trim();
+    String password = section.string("redis_password");
     if (password.equalsIgnoreCase("null")) {
       password = "";
     }
-    int db = section.integer("redis_db", 0, 0, 1024);
+    int db = section.integer("redis_db");
     String auth = "";
     if (!password.isEmpty()) {
       auth = (user.isEmpty() ? "" : encode(user)) + ":" + encode(password) + "@";

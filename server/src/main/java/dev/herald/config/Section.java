@@ -21,12 +21,18 @@ final class Section {
     this.description = description;
   }
 
+  /**
+   * Sets a setting of {@link Settings}; any other key is a programming error (a translation, such
+   * as Soketi's, aiming at a setting that does not exist), caught here rather than ignored.
+   */
   void put(String key, String text, String source) {
+    Settings.named(key);
     values.put(key, new Value(text, source));
   }
 
   /** Sets a key that no source has set: a default of a configuration style (Soketi's). */
   void putDefault(String key, String text, String source) {
+    Settings.named(key);
     values.putIfAbsent(key, new Value(text, source));
   }
 
@@ -53,15 +59,26 @@ final class Section {
     return value.text().trim();
   }
 
+  /**
+   * The text given for a setting of {@link Settings}, or its default there, or "" when it has none
+   * (unset, computed or required).
+   */
+  String string(String key) {
+    String fallback = Settings.named(key).defaultValue();
+    return string(key, fallback == null ? "" : fallback);
+  }
+
+  /** The text given for a key, or {@code fallback}: for a default computed at load time. */
   String string(String key, String fallback) {
     Value value = values.get(key);
     return value == null ? fallback : value.text();
   }
 
-  boolean bool(String key, boolean fallback) {
+  /** A true/false setting of {@link Settings}; its default when unset or blank. */
+  boolean bool(String key) {
     Value value = values.get(key);
     if (value == null || value.text().isBlank()) {
-      return fallback;
+      return Boolean.parseBoolean(Settings.named(key).defaultValue());
     }
     return switch (value.text().trim().toLowerCase(Locale.ROOT)) {
       case "true", "1", "yes", "on" -> true;
@@ -72,10 +89,17 @@ final class Section {
     };
   }
 
-  int integer(String key, int fallback, int min, int max) {
+  /**
+   * A whole-number setting of {@link Settings}, checked against its bounds there; its default when
+   * unset, blank or {@code null}.
+   */
+  int integer(String key) {
+    Setting setting = Settings.named(key);
+    int min = setting.range().min();
+    int max = setting.range().max();
     Value value = values.get(key);
     if (value == null || value.text().isBlank() || value.text().trim().equals("null")) {
-      return fallback;
+      return setting.intDefault();
     }
     int parsed;
     try {
@@ -91,6 +115,17 @@ final class Section {
     return parsed;
   }
 
+  /**
+   * A setting of {@link Settings} that names a constant of {@code type}; its default when unset.
+   */
+  <E extends Enum<E>> E oneOf(String key, Class<E> type) {
+    return oneOf(
+        key, Enum.valueOf(type, Settings.named(key).defaultValue().toUpperCase(Locale.ROOT)), type);
+  }
+
+  /**
+   * The constant of {@code type} given for a key, or {@code fallback}: a default computed at load.
+   */
   <E extends Enum<E>> E oneOf(String key, E fallback, Class<E> type) {
     Value value = values.get(key);
     if (value == null || value.text().isBlank()) {

@@ -1,7 +1,5 @@
 package dev.herald.config;
 
-import java.util.Set;
-
 /**
  * Node-wide settings. Immutable.
  *
@@ -34,87 +32,33 @@ public record ServerConfig(
     TrustedProxies trustedProxies,
     ConnectionSettings connections) {
 
-  /** The file keys of this record's own settings; {@link ConnectionSettings#KEYS} add to them. */
-  static final Set<String> KEYS =
-      Set.of(
-          "host",
-          "port",
-          "path",
-          "max_request_size",
-          "event_loops",
-          "tls_cert",
-          "tls_key",
-          "tls_self_signed",
-          "tls_self_signed_cert_out",
-          "apps_database_url",
-          "apps_table",
-          "apps_refresh_interval",
-          "webhook_batch_ms",
-          "webhook_batch_max",
-          "webhook_timeout_ms",
-          "webhook_retry_seconds",
-          "webhook_queue_size",
-          "webhook_leave_delay_ms",
-          "scaling",
-          "redis_url",
-          "redis_host",
-          "redis_port",
-          "redis_username",
-          "redis_password",
-          "redis_db",
-          "redis_tls",
-          "redis_tls_ca_file",
-          "redis_tls_cert_file",
-          "redis_tls_key_file",
-          "redis_topology",
-          "redis_sentinels",
-          "redis_sentinel_master",
-          "redis_cluster_nodes",
-          "reverb_scaling_enabled",
-          "redis_prefix",
-          "node_heartbeat_seconds",
-          "node_timeout_seconds",
-          "redis_ping_interval_ms",
-          "redis_ping_timeout_ms",
-          "metrics_enabled",
-          "metrics_port",
-          "metrics_prefix",
-          "drain_seconds",
-          "debug",
-          "log_format",
-          "console_token",
-          "console_on_metrics_port",
-          "connections_per_ip_per_second",
-          "trusted_proxies");
-
   static ServerConfig from(Section section, String defaultRedisPrefix) {
     return new ServerConfig(
-        section.string("host", "0.0.0.0"),
-        section.integer("port", 8080, 0, 65_535),
-        normalisePath(section.string("path", "")),
-        section.integer("max_request_size", 262_144, 1024, 64 * 1024 * 1024),
-        section.integer("event_loops", 0, 0, 1024),
+        section.string("host"),
+        section.integer("port"),
+        normalisePath(section.string("path")),
+        section.integer("max_request_size"),
+        section.integer("event_loops"),
         TlsConfig.from(section),
         DatabaseAppsConfig.from(section),
         WebhookSettings.from(section),
         ScalingConfig.from(section, defaultRedisPrefix),
-        section.bool("metrics_enabled", true),
-        section.integer("metrics_port", 0, 0, 65_535),
+        section.bool("metrics_enabled"),
+        section.integer("metrics_port"),
         metricsPrefix(section),
-        section.integer("drain_seconds", 5, 0, 3600),
-        section.bool("debug", false),
-        section.oneOf("log_format", LogFormat.PLAIN, LogFormat.class) == LogFormat.JSON,
+        section.integer("drain_seconds"),
+        section.bool("debug"),
+        section.oneOf("log_format", LogFormat.class) == LogFormat.JSON,
         consoleToken(section),
         consoleOnMetricsPort(section),
-        section.integer("connections_per_ip_per_second", 0, 0, 1_000_000),
-        TrustedProxies.parse(
-            section.string("trusted_proxies", ""), section.source("trusted_proxies")),
+        section.integer("connections_per_ip_per_second"),
+        TrustedProxies.parse(section.string("trusted_proxies"), section.source("trusted_proxies")),
         ConnectionSettings.from(section));
   }
 
   /** The debug console's token, or null: the console is off unless one is set. */
   private static String consoleToken(Section section) {
-    String token = section.string("console_token", "").trim();
+    String token = section.string("console_token").trim();
     if (token.isEmpty()) {
       return null;
     }
@@ -130,13 +74,13 @@ public record ServerConfig(
    * the public load balancer, so the console is reachable only from inside.
    */
   private static boolean consoleOnMetricsPort(Section section) {
-    boolean wanted = section.bool("console_on_metrics_port", false);
-    if (wanted
-        && (section.integer("metrics_port", 0, 0, 65_535) == 0
-            || !section.bool("metrics_enabled", true))) {
+    boolean wanted = section.bool("console_on_metrics_port");
+    if (wanted && (section.integer("metrics_port") == 0 || !section.bool("metrics_enabled"))) {
       throw new ConfigException(
           section.source("console_on_metrics_port"),
-          "needs metrics enabled on a port of their own (metrics_port / HERALD_METRICS_PORT)");
+          "needs metrics enabled on a port of their own ("
+              + Settings.named("metrics_port").names()
+              + ")");
     }
     return wanted;
   }
@@ -148,7 +92,7 @@ public record ServerConfig(
   }
 
   private static String metricsPrefix(Section section) {
-    String prefix = section.string("metrics_prefix", "herald").trim();
+    String prefix = section.string("metrics_prefix").trim();
     if (!prefix.matches("[a-zA-Z_][a-zA-Z0-9_]*")) {
       throw new ConfigException(
           section.source("metrics_prefix"), "must be a Prometheus name like herald or soketi");

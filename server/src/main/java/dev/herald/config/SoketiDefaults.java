@@ -16,15 +16,9 @@ final class SoketiDefaults {
    * ten 100 KB events.
    */
   static void server(Section server) {
-    server.putDefault("port", "6001", "Soketi default");
-    server.putDefault("metrics_enabled", "false", "Soketi default");
-    server.putDefault("metrics_port", "9601", "Soketi default");
-    server.putDefault("metrics_prefix", "soketi", "Soketi default");
-    server.putDefault("webhook_batch_ms", "0", "Soketi default");
-    server.putDefault("drain_seconds", "3", "Soketi default");
-    server.putDefault("max_request_size", Integer.toString(2 * 1024 * 1024), "Soketi default");
-    // Read only with sentinels: the name ioredis asks them for.
-    server.putDefault("redis_sentinel_master", "mymaster", "Soketi default");
+    for (Setting setting : Settings.withSoketiDefaults(Setting.Scope.SERVER)) {
+      server.putDefault(setting.key(), setting.soketiDefault(), "Soketi default");
+    }
   }
 
   /**
@@ -32,10 +26,12 @@ final class SoketiDefaults {
    * of them an app leaves out: what Soketi serves, so its users' clients connect unchanged.
    */
   static void credentials(Section app) {
-    app.putDefault("id", "app-id", "Soketi default");
-    app.putDefault("key", "app-key", "Soketi default");
-    app.putDefault("secret", "app-secret", "Soketi default");
+    for (String key : CREDENTIALS) {
+      app.putDefault(key, Settings.named(key).soketiDefault(), "Soketi default");
+    }
   }
+
+  private static final java.util.Set<String> CREDENTIALS = java.util.Set.of("id", "key", "secret");
 
   /**
    * Soketi's app defaults where they differ from Herald's: client events off (and unlimited when
@@ -44,13 +40,13 @@ final class SoketiDefaults {
    * limit through, as Soketi (whose socket takes 100 MB messages) does.
    */
   static void app(Section app) {
-    app.putDefault("accept_client_events_from", "none", "Soketi default");
-    app.putDefault("client_event_rate_limit", "0", "Soketi default");
-    app.putDefault("max_presence_member_size", "2048", "Soketi default");
-    app.putDefault("max_channel_name_length", "200", "Soketi default");
-    app.putDefault("cache_ttl", "3600", "Soketi default");
-    app.putDefault("max_event_payload", Integer.toString(100 * 1024), "Soketi default");
-    int payload = app.integer("max_event_payload", 100 * 1024, 1, MAX_MESSAGE);
+    for (Setting setting : Settings.withSoketiDefaults(Setting.Scope.APP)) {
+      if (!CREDENTIALS.contains(setting.key())) {
+        app.putDefault(setting.key(), setting.soketiDefault(), "Soketi default");
+      }
+    }
+    // Computed from the payload limit, so not a column of the catalogue.
+    int payload = app.integer("max_event_payload");
     app.putDefault(
         "max_message_size",
         Integer.toString(Math.min(MAX_MESSAGE, payload + ENVELOPE)),
@@ -58,7 +54,7 @@ final class SoketiDefaults {
   }
 
   /** Herald's largest {@code max_message_size}. */
-  private static final int MAX_MESSAGE = 16 * 1024 * 1024;
+  private static final int MAX_MESSAGE = Settings.named("max_message_size").range().max();
 
   /** Room for a client event's name, channel and JSON around its data. */
   private static final int ENVELOPE = 4096;

@@ -16,12 +16,16 @@ public record TlsConfig(
   }
 
   static TlsConfig from(Section section) {
-    String cert = blankToNull(section.string("tls_cert", null));
-    String key = blankToNull(section.string("tls_key", null));
+    String cert = blankToNull(section.string("tls_cert"));
+    String key = blankToNull(section.string("tls_key"));
     if ((cert == null) != (key == null)) {
       throw new ConfigException(
           section.source(cert == null ? "tls_cert" : "tls_key"),
-          "TLS needs both a certificate (tls_cert / HERALD_TLS_CERT) and a key (tls_key / HERALD_TLS_KEY)");
+          "TLS needs both a certificate ("
+              + Settings.named("tls_cert").names()
+              + ") and a key ("
+              + Settings.named("tls_key").names()
+              + ")");
     }
     if (cert != null) {
       requireReadable(cert, section.source("tls_cert"));
@@ -30,8 +34,8 @@ public record TlsConfig(
     return new TlsConfig(
         cert,
         key,
-        section.bool("tls_self_signed", false),
-        blankToNull(section.string("tls_self_signed_cert_out", null)));
+        section.bool("tls_self_signed"),
+        blankToNull(section.string("tls_self_signed_cert_out")));
   }
 
   private static void requireReadable(String path, String source) {

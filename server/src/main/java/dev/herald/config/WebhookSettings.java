@@ -21,11 +21,11 @@ public record WebhookSettings(
 
   static WebhookSettings from(Section section) {
     return new WebhookSettings(
-        section.integer("webhook_batch_ms", 50, 0, 60_000),
-        section.integer("webhook_batch_max", 50, 1, 10_000),
-        section.integer("webhook_timeout_ms", 5_000, 100, 120_000),
-        section.integer("webhook_retry_seconds", 300, 0, 86_400),
-        section.integer("webhook_queue_size", 10_000, 1, 10_000_000),
-        section.integer("webhook_leave_delay_ms", 1_000, 0, 60_000));
+        section.integer("webhook_batch_ms"),
+        section.integer("webhook_batch_max"),
+        section.integer("webhook_timeout_ms"),
+        section.integer("webhook_retry_seconds"),
+        section.integer("webhook_queue_size"),
+        section.integer("webhook_leave_delay_ms"));
   }
 }
