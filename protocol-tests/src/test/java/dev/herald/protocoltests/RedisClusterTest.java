@@ -1,9 +1,11 @@
 package dev.herald.protocoltests;
 
 import static dev.herald.protocoltests.ClusterTest.awaitAnswer;
-import static dev.herald.protocoltests.ClusterTest.presenceData;
-import static dev.herald.protocoltests.ClusterTest.userIds;
-import static dev.herald.protocoltests.Frames.assertMemberAdded;
+import static dev.herald.protocoltests.FailoverScenario.awaitBothSubscribed;
+import static dev.herald.protocoltests.FailoverScenario.awaitMembers;
+import static dev.herald.protocoltests.FailoverScenario.joinTwoMembers;
+import static dev.herald.protocoltests.FailoverScenario.startTwoNodes;
+import static dev.herald.protocoltests.FailoverScenario.stopAfterTail;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -160,11 +162,8 @@ class RedisClusterTest {
     static Scenario start(RedisClusterSet redis, String prefix) {
       RedisServer any = redis.servers().get(0);
       List<HeraldProcess> nodes =
-          ClusterTest.startNodes(
-              2,
+          startTwoNodes(
               any,
-              "REDIS_URL",
-              null,
               "HERALD_REDIS_CLUSTER_NODES",
               redis.seeds(),
               "HERALD_REDIS_PREFIX",
@@ -187,18 +186,8 @@ class RedisClusterTest {
     private void setUp() {
       onA.subscribeOk(channel);
       onB.subscribeOk(channel);
-      memberA.subscribePresence(presence, presenceData(userA));
-      memberA.awaitJson();
-      memberB.subscribePresence(presence, presenceData(userB));
-      memberB.awaitJson();
-      assertMemberAdded(memberA.awaitJson(), presence, userB, "null");
-      awaitAnswer(
-          b,
-          NOTICE,
-          "{\"occupied\":true,\"subscription_count\":2}",
-          "/channels/" + channel,
-          "info",
-          "subscription_count");
+      joinTwoMembers(presence, memberA, userA, memberB, userB);
+      awaitBothSubscribed(b, NOTICE, channel);
       // Both directions relay before the load starts.
       a.api().trigger(channel, "warm", "a");
       onB.assertNext(Frames.event(channel, "warm", "a"));
@@ -208,25 +197,13 @@ class RedisClusterTest {
     }
 
     void finish(String what) {
-      ClusterTest.pause(Duration.ofSeconds(2));
-      EventLoad.Result result = load.stop(onA, onB);
+      EventLoad.Result result = stopAfterTail(load, onA, onB);
       System.out.println("RedisClusterTest: " + what + "; " + result.summary());
       result.assertEveryAcceptedEventReachedBothNodes();
       assertTrue(result.accepted().size() > 0, "no event was accepted");
+      awaitMembers(List.of(a, b), NOTICE, presence, Set.of(userA, userB));
       for (HeraldProcess node : List.of(a, b)) {
-        awaitAnswer(
-            node,
-            NOTICE,
-            users -> userIds(users).equals(Set.of(userA, userB)),
-            "users " + userA + " and " + userB,
-            "/channels/" + presence + "/users");
-        awaitAnswer(
-            node,
-            NOTICE,
-            "{\"occupied\":true,\"subscription_count\":2}",
-            "/channels/" + channel,
-            "info",
-            "subscription_count");
+        awaitBothSubscribed(node, NOTICE, channel);
       }
       for (HeraldProcess node : List.of(a, b)) {
         // Each node's connection count, summed from the cluster by a script on Herald's slot.

@@ -94,11 +94,7 @@ class RedisOutageTest {
           RawClient signedInOnB = RawClient.open(b.wsUrl())) {
         onA.subscribeOk(channel);
         onB.subscribeOk(channel);
-        oneOnA.subscribePresence(presence, presenceData(one));
-        oneOnA.awaitJson();
-        twoOnB.subscribePresence(presence, presenceData(two));
-        twoOnB.awaitJson();
-        assertMemberAdded(oneOnA.awaitJson(), presence, two, "null");
+        FailoverScenario.joinTwoMembers(presence, oneOnA, one, twoOnB, two);
         signedInOnB.signinOk(userData(signedIn, ""));
         a.api().trigger(channel, "before", "0");
         onA.assertNext(event(channel, "before", "0"));
@@ -235,15 +231,7 @@ class RedisOutageTest {
       HeraldProcess b = nodes.get(1);
       try (RawClient onA = RawClient.open(a.wsUrl());
           RawClient onB = RawClient.open(b.wsUrl())) {
-        onA.subscribeOk(channel);
-        onB.subscribeOk(channel);
-        ClusterTest.awaitAnswer(
-            a,
-            NOTICE,
-            "{\"occupied\":true,\"subscription_count\":2}",
-            "/channels/" + channel,
-            "info",
-            "subscription_count");
+        FailoverScenario.subscribeBoth(onA, onB, channel, a, NOTICE);
         java.util.concurrent.atomic.AtomicBoolean stop =
             new java.util.concurrent.atomic.AtomicBoolean();
         List<Integer> accepted =

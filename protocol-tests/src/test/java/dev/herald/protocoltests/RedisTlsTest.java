@@ -29,8 +29,7 @@ class RedisTlsTest {
     try (RedisServer redis = startTls(ca.issue(dir, "redis"), ca.certificate())) {
       TestCa.Issued client = ca.issue(dir, "herald");
       List<HeraldProcess> nodes =
-          ClusterTest.startNodes(
-              2,
+          FailoverScenario.startTwoNodes(
               redis,
               "REDIS_URL",
               "rediss://127.0.0.1:" + redis.tlsPort(),
@@ -40,25 +39,7 @@ class RedisTlsTest {
               client.certificate().toString(),
               "HERALD_REDIS_TLS_KEY_FILE",
               client.privateKey().toString());
-      HeraldProcess a = nodes.get(0);
-      HeraldProcess b = nodes.get(1);
-      try (RawClient onA = RawClient.open(a.wsUrl());
-          RawClient onB = RawClient.open(b.wsUrl())) {
-        onA.subscribeOk(channel);
-        onB.subscribeOk(channel);
-        ClusterTest.awaitAnswer(
-            a,
-            ClusterTest.SETTLE,
-            "{\"occupied\":true,\"subscription_count\":2}",
-            "/channels/" + channel,
-            "info",
-            "subscription_count");
-        a.api().trigger(channel, "over-tls", "1");
-        onA.assertNext(event(channel, "over-tls", "1"));
-        onB.assertNext(event(channel, "over-tls", "1"));
-      } finally {
-        ClusterTest.closeAll(a, b);
-      }
+      assertTwoNodesRelay(nodes, channel, 0, "1");
     }
   }
 
@@ -74,36 +55,15 @@ class RedisTlsTest {
     try (RedisSentinelSet redis =
         RedisSentinelSet.start(dir, ca.issue(dir, "sentinel-node"), ca.certificate())) {
       List<HeraldProcess> nodes =
-          ClusterTest.startNodes(
-              2,
+          FailoverScenario.startTwoNodes(
               redis.master(),
-              "REDIS_URL",
-              null,
               "HERALD_REDIS_SENTINELS",
               redis.sentinels(),
               "HERALD_REDIS_SENTINEL_MASTER",
               RedisSentinelSet.MASTER_NAME,
               "HERALD_REDIS_TLS_CA_FILE",
               ca.certificate().toString());
-      HeraldProcess a = nodes.get(0);
-      HeraldProcess b = nodes.get(1);
-      try (RawClient onA = RawClient.open(a.wsUrl());
-          RawClient onB = RawClient.open(b.wsUrl())) {
-        onA.subscribeOk(channel);
-        onB.subscribeOk(channel);
-        ClusterTest.awaitAnswer(
-            a,
-            ClusterTest.SETTLE,
-            "{\"occupied\":true,\"subscription_count\":2}",
-            "/channels/" + channel,
-            "info",
-            "subscription_count");
-        b.api().trigger(channel, "over-tls", "3");
-        onA.assertNext(event(channel, "over-tls", "3"));
-        onB.assertNext(event(channel, "over-tls", "3"));
-      } finally {
-        ClusterTest.closeAll(a, b);
-      }
+      assertTwoNodesRelay(nodes, channel, 1, "3");
     }
   }
 
@@ -118,34 +78,13 @@ class RedisTlsTest {
     String channel = Unique.name("tls-cluster-");
     try (RedisClusterSet redis = startCluster(ca.issue(dir, "cluster-node"), ca.certificate())) {
       List<HeraldProcess> nodes =
-          ClusterTest.startNodes(
-              2,
+          FailoverScenario.startTwoNodes(
               redis.servers().get(0),
-              "REDIS_URL",
-              null,
               "HERALD_REDIS_CLUSTER_NODES",
               redis.seeds(),
               "HERALD_REDIS_TLS_CA_FILE",
               ca.certificate().toString());
-      HeraldProcess a = nodes.get(0);
-      HeraldProcess b = nodes.get(1);
-      try (RawClient onA = RawClient.open(a.wsUrl());
-          RawClient onB = RawClient.open(b.wsUrl())) {
-        onA.subscribeOk(channel);
-        onB.subscribeOk(channel);
-        ClusterTest.awaitAnswer(
-            a,
-            ClusterTest.SETTLE,
-            "{\"occupied\":true,\"subscription_count\":2}",
-            "/channels/" + channel,
-            "info",
-            "subscription_count");
-        b.api().trigger(channel, "over-tls", "2");
-        onA.assertNext(event(channel, "over-tls", "2"));
-        onB.assertNext(event(channel, "over-tls", "2"));
-      } finally {
-        ClusterTest.closeAll(a, b);
-      }
+      assertTwoNodesRelay(nodes, channel, 1, "2");
     }
   }
 
@@ -186,6 +125,25 @@ class RedisTlsTest {
             .contains(
                 "HERALD_REDIS_TLS_CA_FILE: is set but Redis is reached without TLS (use rediss://)"),
         exit.output());
+  }
+
+  /**
+   * Subscribes one client on each of the two {@code nodes}, awaits both counted, triggers through
+   * {@code nodes.get(sender)} and asserts both clients receive the event; stops the nodes after.
+   */
+  private static void assertTwoNodesRelay(
+      List<HeraldProcess> nodes, String channel, int sender, String data) {
+    HeraldProcess a = nodes.get(0);
+    HeraldProcess b = nodes.get(1);
+    try (RawClient onA = RawClient.open(a.wsUrl());
+        RawClient onB = RawClient.open(b.wsUrl())) {
+      FailoverScenario.subscribeBoth(onA, onB, channel, a, ClusterTest.SETTLE);
+      nodes.get(sender).api().trigger(channel, "over-tls", data);
+      onA.assertNext(event(channel, "over-tls", data));
+      onB.assertNext(event(channel, "over-tls", data));
+    } finally {
+      ClusterTest.closeAll(a, b);
+    }
   }
 
   private static void assertRefusedForItsCertificate(HeraldProcess.Exit exit, String url) {

@@ -1,8 +1,12 @@
 package dev.herald.protocoltests;
 
-import static dev.herald.protocoltests.ClusterTest.awaitAnswer;
 import static dev.herald.protocoltests.ClusterTest.presenceData;
-import static dev.herald.protocoltests.ClusterTest.userIds;
+import static dev.herald.protocoltests.FailoverScenario.awaitBothSubscribed;
+import static dev.herald.protocoltests.FailoverScenario.awaitMembers;
+import static dev.herald.protocoltests.FailoverScenario.joinTwoMembers;
+import static dev.herald.protocoltests.FailoverScenario.startTwoNodes;
+import static dev.herald.protocoltests.FailoverScenario.stopAfterTail;
+import static dev.herald.protocoltests.FailoverScenario.subscribeBoth;
 import static dev.herald.protocoltests.Frames.assertMemberAdded;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -70,18 +74,8 @@ class SentinelFailoverTest {
           RawClient memberC = RawClient.open(a.wsUrl())) {
         onA.subscribeOk(channel);
         onB.subscribeOk(channel);
-        memberA.subscribePresence(presence, presenceData(userA));
-        memberA.awaitJson();
-        memberB.subscribePresence(presence, presenceData(userB));
-        memberB.awaitJson();
-        assertMemberAdded(memberA.awaitJson(), presence, userB, "null");
-        awaitAnswer(
-            b,
-            NOTICE,
-            "{\"occupied\":true,\"subscription_count\":2}",
-            "/channels/" + channel,
-            "info",
-            "subscription_count");
+        joinTwoMembers(presence, memberA, userA, memberB, userB);
+        awaitBothSubscribed(b, NOTICE, channel);
 
         EventLoad load = EventLoad.start(channel, a, b);
         ClusterTest.pause(Duration.ofSeconds(1));
@@ -102,8 +96,7 @@ class SentinelFailoverTest {
         redis.awaitReplicaPromoted(NOTICE);
         long promoted = System.nanoTime();
         long firstAccepted = load.awaitAcceptedAfter(killed, NOTICE);
-        ClusterTest.pause(Duration.ofSeconds(2));
-        EventLoad.Result result = load.stop(onA, onB);
+        EventLoad.Result result = stopAfterTail(load, onA, onB);
 
         long gapMillis = (firstAccepted - killed) / 1_000_000;
         System.out.println(
@@ -117,20 +110,9 @@ class SentinelFailoverTest {
         assertTrue(result.refused() > 0, "no event was refused during the failover");
 
         // Presence is exact again on both nodes, the member the replica never got included.
+        awaitMembers(List.of(a, b), NOTICE, presence, Set.of(userA, userB, unreplicated));
         for (HeraldProcess node : List.of(a, b)) {
-          awaitAnswer(
-              node,
-              NOTICE,
-              users -> userIds(users).equals(Set.of(userA, userB, unreplicated)),
-              "users " + userA + ", " + userB + " and " + unreplicated,
-              "/channels/" + presence + "/users");
-          awaitAnswer(
-              node,
-              NOTICE,
-              "{\"occupied\":true,\"subscription_count\":2}",
-              "/channels/" + channel,
-              "info",
-              "subscription_count");
+          awaitBothSubscribed(node, NOTICE, channel);
         }
         // REDIS_DB was selected on the master found through the sentinels.
         assertTrue(
@@ -155,31 +137,12 @@ class SentinelFailoverTest {
     RedisCli.require();
     String channel = Unique.name("frozen-sentinel-");
     try (RedisSentinelSet redis = RedisSentinelSet.start(dir)) {
-      List<HeraldProcess> nodes =
-          ClusterTest.startNodes(
-              2,
-              redis.master(),
-              "REDIS_URL",
-              null,
-              "HERALD_REDIS_SENTINELS",
-              redis.sentinels(),
-              "HERALD_REDIS_SENTINEL_MASTER",
-              RedisSentinelSet.MASTER_NAME,
-              "HERALD_NODE_TIMEOUT_SECONDS",
-              "20");
+      List<HeraldProcess> nodes = startOnSentinels(redis);
       HeraldProcess a = nodes.get(0);
       HeraldProcess b = nodes.get(1);
       try (RawClient onA = RawClient.open(a.wsUrl());
           RawClient onB = RawClient.open(b.wsUrl())) {
-        onA.subscribeOk(channel);
-        onB.subscribeOk(channel);
-        awaitAnswer(
-            b,
-            NOTICE,
-            "{\"occupied\":true,\"subscription_count\":2}",
-            "/channels/" + channel,
-            "info",
-            "subscription_count");
+        subscribeBoth(onA, onB, channel, b, NOTICE);
         EventLoad load = EventLoad.start(channel, a, b);
         ClusterTest.pause(Duration.ofSeconds(1));
         long frozen = System.nanoTime();
@@ -187,8 +150,7 @@ class SentinelFailoverTest {
         try {
           redis.awaitReplicaPromoted(NOTICE);
           long firstAccepted = load.awaitAcceptedAfter(frozen, NOTICE);
-          ClusterTest.pause(Duration.ofSeconds(2));
-          EventLoad.Result result = load.stop(onA, onB);
+          EventLoad.Result result = stopAfterTail(load, onA, onB);
           System.out.println(
               "SentinelFailoverTest: master frozen; first event accepted (and relayed) again after "
                   + (firstAccepted - frozen) / 1_000_000
@@ -196,13 +158,7 @@ class SentinelFailoverTest {
                   + result.summary());
           result.assertEveryAcceptedEventReachedBothNodes();
           for (HeraldProcess node : List.of(a, b)) {
-            awaitAnswer(
-                node,
-                NOTICE,
-                "{\"occupied\":true,\"subscription_count\":2}",
-                "/channels/" + channel,
-                "info",
-                "subscription_count");
+            awaitBothSubscribed(node, NOTICE, channel);
           }
         } finally {
           redis.master().thaw();
@@ -229,18 +185,7 @@ class SentinelFailoverTest {
     String userA = Unique.name("a-");
     String userB = Unique.name("b-");
     try (RedisSentinelSet redis = RedisSentinelSet.start(dir)) {
-      List<HeraldProcess> nodes =
-          ClusterTest.startNodes(
-              2,
-              redis.master(),
-              "REDIS_URL",
-              null,
-              "HERALD_REDIS_SENTINELS",
-              redis.sentinels(),
-              "HERALD_REDIS_SENTINEL_MASTER",
-              RedisSentinelSet.MASTER_NAME,
-              "HERALD_NODE_TIMEOUT_SECONDS",
-              "20");
+      List<HeraldProcess> nodes = startOnSentinels(redis);
       HeraldProcess a = nodes.get(0);
       HeraldProcess b = nodes.get(1);
       try (RawClient onA = RawClient.open(a.wsUrl());
@@ -249,11 +194,7 @@ class SentinelFailoverTest {
           RawClient memberB = RawClient.open(b.wsUrl())) {
         onA.subscribeOk(channel);
         onB.subscribeOk(channel);
-        memberA.subscribePresence(presence, presenceData(userA));
-        memberA.awaitJson();
-        memberB.subscribePresence(presence, presenceData(userB));
-        memberB.awaitJson();
-        assertMemberAdded(memberA.awaitJson(), presence, userB, "null");
+        joinTwoMembers(presence, memberA, userA, memberB, userB);
         EventLoad load = EventLoad.start(channel, a, b);
         ClusterTest.pause(Duration.ofSeconds(1));
 
@@ -264,8 +205,7 @@ class SentinelFailoverTest {
                 redis.anySentinel(), "SENTINEL", "FAILOVER", RedisSentinelSet.MASTER_NAME));
         redis.awaitReplicaPromoted(NOTICE);
         long firstAccepted = load.awaitAcceptedAfter(asked, NOTICE);
-        ClusterTest.pause(Duration.ofSeconds(2));
-        EventLoad.Result result = load.stop(onA, onB);
+        EventLoad.Result result = stopAfterTail(load, onA, onB);
         long firstRefused = load.firstRefusedAfter(asked);
         // The old master serves (and relays) until the sentinels make it a replica, which closes
         // its clients: the gap is from then on.
@@ -280,14 +220,7 @@ class SentinelFailoverTest {
         assertTrue(
             RedisCli.run(redis.master().port(), "INFO", "replication").contains("role:slave"),
             "the old master was not made a replica");
-        for (HeraldProcess node : List.of(a, b)) {
-          awaitAnswer(
-              node,
-              NOTICE,
-              users -> userIds(users).equals(Set.of(userA, userB)),
-              "users " + userA + " and " + userB,
-              "/channels/" + presence + "/users");
-        }
+        awaitMembers(List.of(a, b), NOTICE, presence, Set.of(userA, userB));
         memberB.disconnect();
         awaitMemberRemoved(memberA, presence, userB);
       } finally {
@@ -309,6 +242,18 @@ class SentinelFailoverTest {
         return;
       }
     }
+  }
+
+  /** Two nodes finding the master through the sentinels, declared lost after 20 s of silence. */
+  private static List<HeraldProcess> startOnSentinels(RedisSentinelSet redis) {
+    return startTwoNodes(
+        redis.master(),
+        "HERALD_REDIS_SENTINELS",
+        redis.sentinels(),
+        "HERALD_REDIS_SENTINEL_MASTER",
+        RedisSentinelSet.MASTER_NAME,
+        "HERALD_NODE_TIMEOUT_SECONDS",
+        "20");
   }
 
   private static HeraldProcess node(RedisSentinelSet redis, String... env) {

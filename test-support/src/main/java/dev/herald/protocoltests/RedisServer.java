@@ -33,9 +33,16 @@ public final class RedisServer implements AutoCloseable {
 
   /** Whether a {@code redis-server} binary can be run on this machine. */
   public static boolean available() {
+    return answersVersion("redis-server");
+  }
+
+  /**
+   * Whether {@code program --version} runs and exits 0 within 10 s: the probe for the Redis tools
+   * (redis-server, redis-cli) the tests start.
+   */
+  static boolean answersVersion(String program) {
     try {
-      Process probe =
-          new ProcessBuilder("redis-server", "--version").redirectErrorStream(true).start();
+      Process probe = new ProcessBuilder(program, "--version").redirectErrorStream(true).start();
       probe.getInputStream().readAllBytes();
       return probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0;
     } catch (IOException e) {
