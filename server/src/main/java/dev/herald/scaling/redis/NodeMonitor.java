@@ -176,18 +176,18 @@ public final class NodeMonitor {
     if (checksLeft == 0 || generation != redis.generation() || !redis.isConnected()) {
       return;
     }
+    // The bus's subscribers are counted by publishing the probe on it: its answer is the number of
+    // connections it reached, on the server that relays the bus. PUBSUB (SHARD)NUMSUB names no key,
+    // so a Cluster client sends it to any node, whose own count says nothing about the bus's slot.
     Future<Response> subscribers =
         redis.send(
-            Request.cmd(Command.PUBSUB)
-                .arg(redis.sharded() ? "SHARDNUMSUB" : "NUMSUB")
-                .arg(redis.busChannel()));
+            Request.cmd(redis.publishCommand()).arg(redis.busChannel()).arg(RedisConnector.PROBE));
     Future<Response> nodes = redis.send(Request.cmd(Command.ZCARD).arg(keys.nodes()));
     Future.all(subscribers, nodes)
         .onComplete(
             counted -> {
               if (counted.succeeded()
-                  && subscribers.result().get(redis.busChannel()).toLong()
-                      >= Math.max(1, nodes.result().toLong())) {
+                  && subscribers.result().toLong() >= Math.max(1, nodes.result().toLong())) {
                 redis.busConfirmed(generation);
                 LOG.info("Every live node is back on the bus; relaying events again");
               } else {

@@ -194,11 +194,16 @@ public final class RedisConnector {
    * PUBLISH then would miss their clients while Redis reports success).
    */
   public boolean busSettled() {
+    // current is read first: install() writes the reconnect time and the generation count before
+    // it, so a connection seen here comes with its own reconnect time and count, never the last
+    // generation's (which would answer "settled" for a connection whose grace has not begun).
+    if (!isConnected()) {
+      return false;
+    }
     long reconnected = reconnectedAtNanos;
-    return isConnected()
-        && (reconnected == 0
-            || confirmedGeneration == generations.get()
-            || System.nanoTime() - reconnected > RESUBSCRIBE_GRACE_MILLIS * 1_000_000L);
+    return (reconnected == 0
+        || confirmedGeneration == generations.get()
+        || System.nanoTime() - reconnected > RESUBSCRIBE_GRACE_MILLIS * 1_000_000L);
   }
 
   /**
@@ -215,18 +220,13 @@ public final class RedisConnector {
     return busChannel;
   }
 
-  /** Whether the bus is a sharded channel (on a Cluster). */
-  boolean sharded() {
-    return sharded;
-  }
-
   /** Connects both connections; fails if Redis cannot be reached (or does not answer) now. */
   public Future<Void> start() {
     return connectBoth(START_DEADLINE_MILLIS)
         .recover(error -> Future.failedFuture(reason(error)))
         .map(
             generation -> {
-              install(generation);
+              install(generation, false);
               pingTimer = vertx.setPeriodic(pingIntervalMillis, timer -> ping());
               return (Void) null;
             });
@@ -336,14 +336,24 @@ public final class RedisConnector {
     return text.toString();
   }
 
-  private synchronized void install(Generation generation) {
+  /**
+   * Makes a connected generation the current one. What {@link #busSettled} reads with it (the
+   * reconnect time, the generation count) is written before {@link #current}: written after, an
+   * event accepted in between would be answered 200 while the other nodes may still be
+   * re-subscribing, its relay missing their clients.
+   */
+  private synchronized boolean install(Generation generation, boolean reconnect) {
     if (closed) {
       generation.client().close();
-      return;
+      return false;
     }
-    current = generation;
+    if (reconnect) {
+      reconnectedAtNanos = System.nanoTime();
+    }
     generations.incrementAndGet();
     backoffMillis = 100;
+    current = generation;
+    return true;
   }
 
   private void watch(Generation generation, RedisConnection connection) {
@@ -412,9 +422,10 @@ public final class RedisConnector {
   }
 
   /**
-   * What proves a connection alive. On a Cluster a PING names no key, so it may go to any node; the
-   * count of the bus's sharded subscribers goes to the master of the bus's slot, the node a frozen
-   * or partitioned master would leave this one deaf to.
+   * What proves a connection alive. On a Cluster a PING names no key, so it may go to any node, and
+   * so does this count (a channel is not a key to the client, which sends PUBSUB to a random node);
+   * it proves that node alive only. The master of the bus's slot, the one a frozen or partitioned
+   * master would leave this node deaf to, is watched by {@link #probeBus} instead.
    */
   private Request pingRequest() {
     return sharded
@@ -485,11 +496,9 @@ public final class RedisConnector {
                     synchronized (this) {
                       reconnecting = false;
                     }
-                    install(generation);
-                    if (closed) {
+                    if (!install(generation, true)) {
                       return;
                     }
-                    reconnectedAtNanos = System.nanoTime();
                     LOG.info("Redis is back; registering this node's state again");
                     reconnectListeners.forEach(Runnable::run);
                   })
