@@ -17,7 +17,7 @@ class ConfigLoaderTest {
   @TempDir Path dir;
 
   private static HeraldConfig load(Map<String, String> env, String... args) {
-    return ConfigLoader.load(ConfigLoader.parseArgs(List.of(args)), env);
+    return LoadedConfig.load(env, args);
   }
 
   @Test

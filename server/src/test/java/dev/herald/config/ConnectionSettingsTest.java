@@ -15,7 +15,7 @@ class ConnectionSettingsTest {
   @TempDir Path dir;
 
   private static HeraldConfig load(Map<String, String> env, String... args) {
-    return ConfigLoader.load(ConfigLoader.parseArgs(List.of(args)), env);
+    return LoadedConfig.load(env, args);
   }
 
   @Test

@@ -51,7 +51,7 @@ class SoketiSettingsTest {
   }
 
   private static HeraldConfig load(Map<String, String> env, String... args) {
-    return ConfigLoader.load(ConfigLoader.parseArgs(List.of(args)), env);
+    return LoadedConfig.load(env, args);
   }
 
   /** The environment ../shared/peers/soketi runs Soketi with. */
