@@ -12,7 +12,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +58,7 @@ public final class Session implements Subscriber {
   private final AppConfig app;
   private final String socketId;
   private ClientEventRateLimiter clientEventLimiter;
-  private Map<String, Subscription> subscriptions;
+  private SessionSubscriptions subscriptions;
   private State state = State.OPEN;
   private long lastActivityNanos;
   private long pingSentNanos;
@@ -82,6 +81,9 @@ public final class Session implements Subscriber {
 
   private final HeraldMetrics.AppMeters meters;
 
+  /** This session's place in its loop's {@link ActivityMonitor}, -1 when not in it. */
+  private int monitorSlot = -1;
+
   /**
    * @param channel the context of the connection's {@link FrameReader}
    */
@@ -99,6 +101,14 @@ public final class Session implements Subscriber {
     this.socketId = socketId;
     this.lastActivityNanos = nowNanos;
     this.openedNanos = nowNanos;
+  }
+
+  int monitorSlot() {
+    return monitorSlot;
+  }
+
+  void monitorSlot(int slot) {
+    monitorSlot = slot;
   }
 
   @Override
@@ -123,10 +133,9 @@ public final class Session implements Subscriber {
   }
 
   /** This connection's channels by name; the reverse index used on disconnect. */
-  Map<String, Subscription> subscriptions() {
+  SessionSubscriptions subscriptions() {
     if (subscriptions == null) {
-      // Most connections hold a few channels: a table of 4 holds 3 before it grows.
-      subscriptions = new HashMap<>(4);
+      subscriptions = new SessionSubscriptions();
     }
     return subscriptions;
   }
