@@ -118,6 +118,8 @@ public final class Herald {
     WebSocketHandler.Settings webSocketSettings =
         new WebSocketHandler.Settings(server.path(), maxWebSocketMessage, readiness::draining);
     Webhooks observedWebhooks = observer.beside(webhooks);
+    ConnectionsPerAddress connectionsPerAddress =
+        new ConnectionsPerAddress(server.connections().maxConnectionsPerIp());
     WebSocketHandler.Services webSocketServices =
         new WebSocketHandler.Services(
             apps.provider(),
@@ -127,7 +129,8 @@ public final class Herald {
             new MemberEvents(backends.broadcaster(), observedWebhooks),
             observedWebhooks,
             observer,
-            metrics);
+            metrics,
+            connectionsPerAddress);
     LoopServices loops =
         new LoopServices(
             backends.localAdapter(),
@@ -141,7 +144,7 @@ public final class Herald {
               return router;
             },
             connectionRate,
-            new ConnectionsPerAddress(server.connections().maxConnectionsPerIp()),
+            connectionsPerAddress,
             metrics);
 
     registerStatistics(metrics, webhooks, backends.cluster());

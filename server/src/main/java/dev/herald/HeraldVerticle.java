@@ -147,25 +147,10 @@ final class HeraldVerticle extends AbstractVerticle {
       refuse(request, "CONNECTIONS_PER_IP_LIMIT");
       return;
     }
-    boolean[] released = {false};
-    Runnable release =
-        () -> {
-          if (!released[0]) {
-            released[0] = true;
-            services.connectionsPerAddress().release(address);
-          }
-        };
-    deadlines.whenClosed(request.connection(), release);
     HttpConnection connection = request.connection();
-    webSockets.upgrade(
-        request,
-        channel -> {
-          // Vert.x no longer sees this connection close: what waited for that now watches the
-          // channel (the per-address place above, among others).
-          List<Runnable> onClose = deadlines.handOver(connection);
-          channel.closeFuture().addListener(closed -> onClose.forEach(Runnable::run));
-        },
-        release);
+    // From here the WebSocket side owns the address's place and gives it back when the
+    // connection ends, however it ends.
+    webSockets.upgrade(request, address, () -> deadlines.handOver(connection));
   }
 
   /** Answers an upgrade 429, counted under {@code kind}, and closes its connection. */

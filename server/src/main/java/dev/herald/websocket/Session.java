@@ -81,6 +81,9 @@ public final class Session implements Subscriber {
 
   private final HeraldMetrics.AppMeters meters;
 
+  /** The client's address as {@link ConnectionsPerAddress} counts it, or null. */
+  private String clientAddress;
+
   /** This session's place in its loop's {@link ActivityMonitor}, -1 when not in it. */
   private int monitorSlot = -1;
 
@@ -101,6 +104,14 @@ public final class Session implements Subscriber {
     this.socketId = socketId;
     this.lastActivityNanos = nowNanos;
     this.openedNanos = nowNanos;
+  }
+
+  String clientAddress() {
+    return clientAddress;
+  }
+
+  void clientAddress(String address) {
+    clientAddress = address;
   }
 
   int monitorSlot() {

@@ -21,7 +21,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.impl.ContextInternal;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -50,6 +49,7 @@ public final class WebSocketHandler implements FrameReader.Events {
   private final FrameWriter frameWriter = new FrameWriter();
   private final int maxMessageBytes;
   private final ContextInternal context;
+  private final ConnectionsPerAddress connectionsPerAddress;
 
   /**
    * @param mountPath the server's path prefix ("" or "/something")
@@ -75,7 +75,8 @@ public final class WebSocketHandler implements FrameReader.Events {
       MemberEvents members,
       Webhooks webhooks,
       NodeObserver observer,
-      HeraldMetrics metrics) {}
+      HeraldMetrics metrics,
+      ConnectionsPerAddress connectionsPerAddress) {}
 
   /** The WebSocket side of one event loop, with the handlers it owns. */
   /**
@@ -117,6 +118,7 @@ public final class WebSocketHandler implements FrameReader.Events {
       SigninHandler signins,
       ContextInternal context) {
     this.context = context;
+    this.connectionsPerAddress = services.connectionsPerAddress();
     this.observer = services.observer();
     this.maxMessageBytes = settings.maxMessageBytes();
     this.metrics = services.metrics();
@@ -138,12 +140,13 @@ public final class WebSocketHandler implements FrameReader.Events {
   /**
    * Answers an upgrade request whose client may connect (rate and per-address limits passed).
    * Refusals of the HTTP kind (bad WebSocket headers) are answered by Vert.x on the HTTP
-   * connection; every other outcome takes the connection: {@code takenOver} is told its channel
-   * once Vert.x no longer owns it, to watch for its close.
+   * connection; every other outcome takes the connection from Vert.x, and {@code handedOver} is run
+   * then. The address's place is given back when no WebSocket comes of the request, or when the
+   * WebSocket closes.
    *
-   * @param refused told when the request is answered over HTTP and no WebSocket comes of it
+   * @param address the client's address as counted by {@link ConnectionsPerAddress}, or null
    */
-  public void upgrade(HttpServerRequest request, Consumer<Channel> takenOver, Runnable refused) {
+  public void upgrade(HttpServerRequest request, String address, Runnable handedOver) {
     int status =
         UpgradeHeaders.refusal(
             request.getHeader("Sec-WebSocket-Version"), request.getHeader("Sec-WebSocket-Key"));
@@ -152,7 +155,7 @@ public final class WebSocketHandler implements FrameReader.Events {
       status = 400; // not HTTP/1.1 (Vert.x would need its own path for that)
     }
     if (status != 0) {
-      refused.run();
+      connectionsPerAddress.release(address);
       if (status == 426) {
         request.response().putHeader("Sec-WebSocket-Version", UpgradeHeaders.VERSION);
       }
@@ -167,7 +170,8 @@ public final class WebSocketHandler implements FrameReader.Events {
             channel,
             UpgradeHeaders.switchingProtocols(request.getHeader("Sec-WebSocket-Key")),
             request.getHeader(HttpHeaders.ORIGIN),
-            takenOver);
+            address,
+            handedOver);
     if (draining.getAsBoolean()) {
       reject(upgrade, ErrorCode.RECONNECT_NOW, "Server is shutting down; reconnect");
       return;
@@ -184,7 +188,8 @@ public final class WebSocketHandler implements FrameReader.Events {
         .onComplete(
             result -> {
               if (!channel.isActive()) {
-                return; // the client left during the lookup; Vert.x saw the close
+                connectionsPerAddress.release(address); // the client left during the lookup
+                return;
               }
               if (result.failed()) {
                 LOG.log(Level.WARNING, "App lookup failed", result.cause());
@@ -199,10 +204,11 @@ public final class WebSocketHandler implements FrameReader.Events {
 
   /**
    * What an accepted upgrade needs after the request is gone: the channel, the 101 response, the
-   * page's origin (null without one) and who watches the channel once taken.
+   * page's origin (null without one), the client's counted address, and what to run once the
+   * connection has left Vert.x.
    */
   private record Upgrade(
-      Channel channel, byte[] response, String origin, Consumer<Channel> takenOver) {}
+      Channel channel, byte[] response, String origin, String address, Runnable handedOver) {}
 
   private void open(Upgrade upgrade, AppConfig app) {
     try {
@@ -225,9 +231,10 @@ public final class WebSocketHandler implements FrameReader.Events {
               channel, frameWriter, app, registry.newSocketId(), now, metrics.app(app.id()));
     } while (!registry.add(session));
     Session opened = session;
+    opened.clientAddress(upgrade.address());
     reader.attach(opened);
     ChannelTakeover.removeVertx(upgrade.channel());
-    upgrade.takenOver().accept(upgrade.channel());
+    upgrade.handedOver().run();
     channel.write(Unpooled.wrappedBuffer(upgrade.response()), channel.voidPromise());
     opened.meters().connectionOpened();
     observer.connection(app.id(), opened.socketId(), true);
@@ -271,6 +278,7 @@ public final class WebSocketHandler implements FrameReader.Events {
     local.removeConnection(session.app().id(), session);
     signins.signedOut(session);
     subscriptions.unsubscribeAll(session);
+    connectionsPerAddress.release(session.clientAddress());
   }
 
   /**
@@ -281,7 +289,8 @@ public final class WebSocketHandler implements FrameReader.Events {
     metrics.rejection(null, code.name());
     Channel channel = upgrade.channel();
     ChannelTakeover.removeVertx(channel);
-    upgrade.takenOver().accept(channel);
+    upgrade.handedOver().run();
+    connectionsPerAddress.release(upgrade.address());
     channel.write(Unpooled.wrappedBuffer(upgrade.response()), channel.voidPromise());
     channel.write(WireFrames.text(channel.alloc(), ServerFrames.error(code, message)));
     channel
