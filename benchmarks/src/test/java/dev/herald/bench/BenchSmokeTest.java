@@ -71,6 +71,7 @@ class BenchSmokeTest {
           "channels", List.of("events_ok", "deliveries"),
           "idle", List.of("ok"),
           "http", List.of("nosub_rps", "sub_rps", "sub_deliveries_per_s", "batch_rps"),
+          "http-light", List.of("requests_ok", "deliveries", "server_cpu_ms_per_request"),
           "client-events", List.of("sent", "delivered"),
           "presence", List.of("cycles", "member_events"));
 
@@ -89,7 +90,7 @@ class BenchSmokeTest {
     List<String> results = output.lines().filter(l -> l.startsWith("RESULT ")).toList();
     assertTrue(output.contains("MACHINE cores="), output);
     assertEquals(1, results.size(), output);
-    Map<String, String> fields = Bench.Compare.parse(results.get(0).substring(7));
+    Map<String, String> fields = Compare.parse(results.get(0).substring(7));
     assertFalse(fields.containsKey("error"), output);
     assertEquals("0", fields.get("losses"), output);
     assertEquals(0, status, output + "\n" + herald.output());
@@ -142,6 +143,44 @@ class BenchSmokeTest {
   @Test
   void httpApi() {
     run("http", "--http-subs", "5", "--duration", "1.5");
+  }
+
+  @Test
+  void httpLightOnAScheduleOverAFixedPool() {
+    Map<String, String> r =
+        run(
+            "http-light",
+            "--http-conns",
+            "4",
+            "--http-rate",
+            "10",
+            "--http-light-subs",
+            "3",
+            "--duration",
+            "1.5",
+            "--tag",
+            "cold");
+    assertEquals("http-light-cold", r.get("scenario"));
+    assertEquals("0", r.get("http_failed"));
+    // 4 connections x 10/s for 1.5 s, each sender's requests spread over the interval: 60 due.
+    assertEquals("60", r.get("requests_ok"));
+    assertEquals("180", r.get("deliveries"));
+  }
+
+  @Test
+  void aNamedAndTaggedLightFanout() {
+    Map<String, String> r =
+        run(
+            "fanout",
+            "--subscribers",
+            "20",
+            "--rate",
+            "10",
+            "--name",
+            "fanout-light",
+            "--tag",
+            "warm");
+    assertEquals("fanout-light-warm", r.get("scenario"));
   }
 
   @Test
