@@ -26,6 +26,9 @@ class BenchSmokeTest {
 
   private static HeraldProcess herald;
 
+  /** What the last {@link #run} printed. */
+  private static String lastOutput = "";
+
   @BeforeAll
   static void start() {
     herald = HeraldProcess.withDefaults().start();
@@ -86,6 +89,7 @@ class BenchSmokeTest {
       status = Bench.run(args.toArray(new String[0]), out);
     }
     String output = bytes.toString(StandardCharsets.UTF_8);
+    lastOutput = output;
     System.out.print(output);
     List<String> results = output.lines().filter(l -> l.startsWith("RESULT ")).toList();
     assertTrue(output.contains("MACHINE cores="), output);
@@ -168,7 +172,7 @@ class BenchSmokeTest {
   }
 
   @Test
-  void aNamedAndTaggedLightFanout() {
+  void aNamedAndTaggedLightFanoutWithTheGeneratorPrimedFirst() {
     Map<String, String> r =
         run(
             "fanout",
@@ -179,8 +183,14 @@ class BenchSmokeTest {
             "--name",
             "fanout-light",
             "--tag",
-            "warm");
-    assertEquals("fanout-light-warm", r.get("scenario"));
+            "cold",
+            "--prime-port",
+            Integer.toString(herald.port()),
+            "--prime-seconds",
+            "1");
+    assertEquals("fanout-light-cold", r.get("scenario"));
+    assertTrue(lastOutput.contains("# generator primed on port " + herald.port()), lastOutput);
+    assertFalse(lastOutput.contains("with errors"), lastOutput);
   }
 
   @Test
