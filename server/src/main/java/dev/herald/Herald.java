@@ -118,6 +118,8 @@ public final class Herald {
     WebSocketHandler.Settings webSocketSettings =
         new WebSocketHandler.Settings(server.path(), maxWebSocketMessage, readiness::draining);
     Webhooks observedWebhooks = observer.beside(webhooks);
+    ConnectionsPerAddress connectionsPerAddress =
+        new ConnectionsPerAddress(server.connections().maxConnectionsPerIp());
     WebSocketHandler.Services webSocketServices =
         new WebSocketHandler.Services(
             apps.provider(),
@@ -127,11 +129,13 @@ public final class Herald {
             new MemberEvents(backends.broadcaster(), observedWebhooks),
             observedWebhooks,
             observer,
-            metrics);
+            metrics,
+            connectionsPerAddress);
     LoopServices loops =
         new LoopServices(
             backends.localAdapter(),
-            local -> WebSocketHandler.forEventLoop(webSocketSettings, webSocketServices, local),
+            (local, context) ->
+                WebSocketHandler.forEventLoop(webSocketSettings, webSocketServices, local, context),
             loopVertx -> {
               Router router = api.router(loopVertx);
               consoleOnMainPort.ifPresent(
@@ -140,7 +144,7 @@ public final class Herald {
               return router;
             },
             connectionRate,
-            new ConnectionsPerAddress(server.connections().maxConnectionsPerIp()),
+            connectionsPerAddress,
             metrics);
 
     registerStatistics(metrics, webhooks, backends.cluster());
@@ -161,7 +165,7 @@ public final class Herald {
                 readiness),
             new NodeLifecycle.Listeners(
                 () -> startMetricsServer(metrics, readiness, consoleOnMetricsPort),
-                port -> new HeraldVerticle(server, port, maxWebSocketMessage, certificate, loops),
+                port -> new HeraldVerticle(server, port, certificate, loops),
                 metrics::listeningOn));
   }
 

@@ -5,8 +5,6 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Closes HTTP connections whose client takes too long: a new connection must deliver a complete
@@ -17,8 +15,7 @@ import java.util.List;
  * every byte, would never do. Once a connection becomes a WebSocket its deadline ends and the app's
  * activity timeout (ping, pong timeout) takes over.
  *
- * <p>Each connection's one {@code closeHandler} belongs to this class; others that need to know
- * when a connection ends register through {@link #whenClosed}.
+ * <p>Each connection's one {@code closeHandler} belongs to this class.
  *
  * <p>Confined to its event loop: one instance per verticle, fed by that verticle's HTTP server.
  */
@@ -27,10 +24,8 @@ public final class RequestDeadlines {
   /** What the connection's client owes the server, and by when. */
   private final class Watch {
     final HttpConnection connection;
-    final List<Runnable> onClose = new ArrayList<>(1);
     long timer = -1;
     HttpServerRequest current;
-    boolean upgraded;
 
     Watch(HttpConnection connection) {
       this.connection = connection;
@@ -75,7 +70,6 @@ public final class RequestDeadlines {
         ignored -> {
           watch.cancel();
           watches.remove(connection);
-          watch.onClose.forEach(Runnable::run);
         });
     watch.arm(requestMillis, () -> expire(watch));
   }
@@ -92,31 +86,18 @@ public final class RequestDeadlines {
         .end()
         .onSuccess(
             ignored -> {
-              if (watch.current == request && !watch.upgraded) {
+              if (watch.current == request) {
                 watch.arm(keepAliveMillis, () -> keepAliveExpired(watch));
               }
             });
   }
 
-  /** The connection is a WebSocket now: the app's activity timeout governs it. */
-  public void upgraded(HttpConnection connection) {
-    Watch watch = watches.get(connection);
+  /** The connection has left Vert.x (a WebSocket Herald serves itself): its deadline ends. */
+  public void handOver(HttpConnection connection) {
+    Watch watch = watches.remove(connection);
     if (watch != null) {
-      watch.upgraded = true;
       watch.cancel();
-      // The upgrade request is not needed for the socket's whole life (see WebSocketHandler).
       watch.current = null;
-    }
-  }
-
-  /** Runs {@code action} once when the connection closes, for whatever reason. */
-  public void whenClosed(HttpConnection connection, Runnable action) {
-    Watch watch = watches.get(connection);
-    if (watch == null) {
-      // Not watched (already closed): nothing will ever call it, so run it now.
-      action.run();
-    } else {
-      watch.onClose.add(action);
     }
   }
 
