@@ -71,16 +71,39 @@ build_jars() { # unless SKIP_BUILD: the server jar if missing, the benchmark jar
 }
 
 start_herald() { # port: sets HERALD_PID; logs to $OUT/herald.log; wait_http .../up before use
+  start_herald_jar herald "$1" server/target/herald.jar
+  HERALD_PID=$LAST_PID
+}
+
+start_herald_jar() { # name port jar: a Herald build as $OUT/name.log; sets LAST_PID
+  local name="$1" port="$2" jar="$3"
   # Run a private copy of the jar: the server module may be rebuilt while this runs, and a JVM whose
   # jar is replaced under it fails to load classes it has not loaded yet (NoClassDefFoundError).
-  cp server/target/herald.jar "$OUT/herald.jar"
-  # Defaults (no tuning), one app, all interfaces so 127.0.0.x sources reach it.
-  # shellcheck disable=SC2086
-  env -u REVERB_SERVER_PATH REVERB_SERVER_HOST=0.0.0.0 REVERB_SERVER_PORT="$1" \
+  local cmd
+  if [[ "${HERALD_LAUNCHER:-0}" == 1 ]]; then
+    # The real launcher (dist/bin/herald), which finds lib/herald.jar next to its own bin/ and adds
+    # its JVM defaults (heap share, direct memory, collector) before HERALD_JAVA_OPTS.
+    mkdir -p "$OUT/$name-home/bin" "$OUT/$name-home/lib"
+    cp dist/bin/herald "$OUT/$name-home/bin/herald"
+    cp "$jar" "$OUT/$name-home/lib/herald.jar"
+    chmod +x "$OUT/$name-home/bin/herald"
+    cmd=("$OUT/$name-home/bin/herald")
+  else
+    cp "$jar" "$OUT/$name.jar"
+    # shellcheck disable=SC2206 # the options are words on purpose
+    cmd=(java $HERALD_JAVA_OPTS -jar "$OUT/$name.jar")
+  fi
+  # Defaults (no tuning), one app, all interfaces so 127.0.0.x sources reach it. The one setting
+  # changed is the client-event limit per connection, Pusher's 10/s by default, which Soketi's
+  # default app does not have: client-events-light offers 10/s per connection, and in one-second
+  # windows timing jitter alone puts an 11th in some (4301 rejections). Raised, not removed, so the
+  # limiter's cost is still counted. The launcher execs the JVM, so the pid is the server's.
+  env -u REVERB_SERVER_PATH REVERB_SERVER_HOST=0.0.0.0 REVERB_SERVER_PORT="$port" \
     REVERB_APP_ID="$APP_ID" REVERB_APP_KEY="$APP_KEY" REVERB_APP_SECRET="$APP_SECRET" \
-    java $HERALD_JAVA_OPTS -jar "$OUT/herald.jar" >"$OUT/herald.log" 2>&1 &
-  HERALD_PID=$!
-  STARTED_PIDS+=("$HERALD_PID")
+    HERALD_APP_CLIENT_EVENT_RATE_LIMIT="${HERALD_CLIENT_EVENT_RATE_LIMIT:-100}" \
+    HERALD_JAVA_OPTS="$HERALD_JAVA_OPTS" "${cmd[@]}" >"$OUT/$name.log" 2>&1 &
+  LAST_PID=$!
+  STARTED_PIDS+=("$LAST_PID")
 }
 
 run_bench() { # port pid label scenario-args...: herald-bench.jar against one server, app and all

@@ -25,6 +25,8 @@ final class Options {
     DEFAULTS.put("secret", "app-secret");
     DEFAULTS.put("path", "");
     DEFAULTS.put("label", "target");
+    // The scenario's name in its RESULT line when not its own (then -TAG is appended as usual).
+    DEFAULTS.put("name", "");
     DEFAULTS.put("tag", "");
     DEFAULTS.put("server-pid", null);
     DEFAULTS.put("metrics-url", null);
@@ -41,6 +43,11 @@ final class Options {
     DEFAULTS.put("drain", "10");
     DEFAULTS.put("setup-timeout", "300");
     DEFAULTS.put("payload", "64");
+    // Before the measured run, the same scenario against another server on this port for
+    // --prime-seconds, in the same JVM: the generator's code is then compiled while the target's is
+    // not (a cold server measured by a cold generator would mostly show the generator's JIT).
+    DEFAULTS.put("prime-port", "0");
+    DEFAULTS.put("prime-seconds", "5");
     // fanout
     DEFAULTS.put("subscribers", "1000");
     DEFAULTS.put("rate", "50");
@@ -56,6 +63,10 @@ final class Options {
     DEFAULTS.put("hold", "5");
     // http
     DEFAULTS.put("http-subs", "100");
+    // http-light
+    DEFAULTS.put("http-conns", "50");
+    DEFAULTS.put("http-rate", "10");
+    DEFAULTS.put("http-light-subs", "10");
     // client events / presence
     DEFAULTS.put("pairs", "100");
     DEFAULTS.put("pair-rate", "5");

@@ -90,7 +90,8 @@ final class Probes {
     try {
       byte[] raw = Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"));
       String s = new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').trim();
-      return s.length() > 160 ? s.substring(0, 160) + "..." : s;
+      // Long enough for the options a launcher script adds in front of -jar.
+      return s.length() > 600 ? s.substring(0, 600) + "..." : s;
     } catch (IOException e) {
       return "n/a";
     }
@@ -146,6 +147,34 @@ final class Probes {
       return -1;
     }
     return -1;
+  }
+
+  /**
+   * The flags a JVM server runs with, as {@code jcmd PID VM.flags} reports them (what its launcher
+   * passed and what the JVM chose: collector, heap bounds); "n/a" for other servers or without
+   * jcmd.
+   */
+  static String jvmFlags(long pid) {
+    if (pid <= 0 || !isJava(pid)) {
+      return "n/a";
+    }
+    try {
+      Process p =
+          new ProcessBuilder("jcmd", Long.toString(pid), "VM.flags")
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return "n/a";
+      }
+      return out.lines().filter(l -> l.startsWith("-XX")).findFirst().orElse("n/a").trim();
+    } catch (IOException e) {
+      return "n/a";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "n/a";
+    }
   }
 
   static boolean isJava(long pid) {

@@ -23,14 +23,19 @@ final class Publisher {
     String body(long seq, long sendNanos);
   }
 
-  /** What one phase sent. {@code httpLatency} in microseconds. */
+  /**
+   * What one phase sent. {@code httpLatency} in microseconds; {@code issueLag} (fixed rate only)
+   * how long after its scheduled time each request was issued, in microseconds: the generator's own
+   * lateness, which the end-to-end latency from the scheduled time includes.
+   */
   record Sent(
       long issued,
       long ok,
       long failed,
       String firstError,
       long elapsedNanos,
-      Histogram httpLatency) {
+      Histogram httpLatency,
+      Histogram issueLag) {
     double okPerSecond() {
       return ok / Math.max(1e-9, elapsedNanos / 1e9);
     }
@@ -75,6 +80,7 @@ final class Publisher {
     final long maxBacklog;
     final CompletableFuture<Sent> done;
     final Histogram latency = new Histogram(60_000_000L, 3);
+    final Histogram lag = new Histogram(60_000_000L, 3);
     final long start = System.nanoTime();
     long issued;
     long ok;
@@ -154,6 +160,9 @@ final class Publisher {
       long seq = issued++;
       inFlight++;
       long t0 = System.nanoTime();
+      if (rate > 0) {
+        lag.recordValue(Math.max(0, Math.min(60_000_000L, (t0 - stamp) / 1000)));
+      }
       Future<Integer> f = api.post(request.route(), request.body(seq, stamp));
       f.onComplete(
           ar -> {
@@ -179,7 +188,7 @@ final class Publisher {
 
     void finish() {
       if (!done.isDone()) {
-        done.complete(new Sent(issued, ok, failed, firstError, stoppedAt - start, latency));
+        done.complete(new Sent(issued, ok, failed, firstError, stoppedAt - start, latency, lag));
       }
     }
   }

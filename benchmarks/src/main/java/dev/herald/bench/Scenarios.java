@@ -235,6 +235,9 @@ final class Scenarios {
           .put("deliveries", got)
           .put("deliveries_per_s", got / seconds);
       putLatency(r, "", h);
+      if (rate > 0 && sent.issueLag().getTotalCount() > 0) {
+        r.put("issue_lag_p99_ms", sent.issueLag().getValueAtPercentile(99) / 1000.0);
+      }
       r.losses(Math.max(0, expected - got));
       if (got > expected) {
         r.put("duplicates", got - expected);

@@ -26,6 +26,9 @@ class BenchSmokeTest {
 
   private static HeraldProcess herald;
 
+  /** What the last {@link #run} printed. */
+  private static String lastOutput = "";
+
   @BeforeAll
   static void start() {
     herald = HeraldProcess.withDefaults().start();
@@ -71,6 +74,7 @@ class BenchSmokeTest {
           "channels", List.of("events_ok", "deliveries"),
           "idle", List.of("ok"),
           "http", List.of("nosub_rps", "sub_rps", "sub_deliveries_per_s", "batch_rps"),
+          "http-light", List.of("requests_ok", "deliveries", "server_cpu_ms_per_request"),
           "client-events", List.of("sent", "delivered"),
           "presence", List.of("cycles", "member_events"));
 
@@ -85,11 +89,12 @@ class BenchSmokeTest {
       status = Bench.run(args.toArray(new String[0]), out);
     }
     String output = bytes.toString(StandardCharsets.UTF_8);
+    lastOutput = output;
     System.out.print(output);
     List<String> results = output.lines().filter(l -> l.startsWith("RESULT ")).toList();
     assertTrue(output.contains("MACHINE cores="), output);
     assertEquals(1, results.size(), output);
-    Map<String, String> fields = Bench.Compare.parse(results.get(0).substring(7));
+    Map<String, String> fields = Compare.parse(results.get(0).substring(7));
     assertFalse(fields.containsKey("error"), output);
     assertEquals("0", fields.get("losses"), output);
     assertEquals(0, status, output + "\n" + herald.output());
@@ -142,6 +147,50 @@ class BenchSmokeTest {
   @Test
   void httpApi() {
     run("http", "--http-subs", "5", "--duration", "1.5");
+  }
+
+  @Test
+  void httpLightOnAScheduleOverAFixedPool() {
+    Map<String, String> r =
+        run(
+            "http-light",
+            "--http-conns",
+            "4",
+            "--http-rate",
+            "10",
+            "--http-light-subs",
+            "3",
+            "--duration",
+            "1.5",
+            "--tag",
+            "cold");
+    assertEquals("http-light-cold", r.get("scenario"));
+    assertEquals("0", r.get("http_failed"));
+    // 4 connections x 10/s for 1.5 s, each sender's requests spread over the interval: 60 due.
+    assertEquals("60", r.get("requests_ok"));
+    assertEquals("180", r.get("deliveries"));
+  }
+
+  @Test
+  void aNamedAndTaggedLightFanoutWithTheGeneratorPrimedFirst() {
+    Map<String, String> r =
+        run(
+            "fanout",
+            "--subscribers",
+            "20",
+            "--rate",
+            "10",
+            "--name",
+            "fanout-light",
+            "--tag",
+            "cold",
+            "--prime-port",
+            Integer.toString(herald.port()),
+            "--prime-seconds",
+            "1");
+    assertEquals("fanout-light-cold", r.get("scenario"));
+    assertTrue(lastOutput.contains("# generator primed on port " + herald.port()), lastOutput);
+    assertFalse(lastOutput.contains("with errors"), lastOutput);
   }
 
   @Test
