@@ -76,6 +76,49 @@ class ArchiveTest {
     assertTrue(heap + direct <= limit * 3 / 4, "heap + direct over 75 % of " + limit);
   }
 
+  /**
+   * HERALD_MEMORY_LIMIT sizes the JVM as for a node of that memory: up to 2 GiB the Serial
+   * collector with a 32 MiB young generation (what BENCHMARKS.md measured as the least resident
+   * memory per connection), G1 above; a value that is not a size is refused before the JVM starts.
+   */
+  @Test
+  void aMemoryLimitGivenInTheEnvironmentSizesHeapAndCollector() throws Exception {
+    String small = flagsWithLimit("512m");
+    assertEquals(256L << 20, flag(small, "MaxHeapSize"), "half of 512m");
+    assertEquals(32L << 20, flag(small, "MaxNewSize"));
+    assertTrue(small.matches("(?s).*UseSerialGC\\s+=\\s+true.*"), "Serial up to 2 GiB");
+    assertEquals(128L - 32, flag(small, "MaxDirectMemorySize") >> 20, "a quarter less 32 MiB");
+    String large = flagsWithLimit("8g");
+    assertEquals(4L << 30, flag(large, "MaxHeapSize"), "half of 8g");
+    assertTrue(large.matches("(?s).*UseG1GC\\s+=\\s+true.*"), "G1 above 2 GiB");
+    for (String wrong : List.of("lots", "4x", "g", "-1g", "64m", "99999999999999g")) {
+      Map<String, String> env = new java.util.HashMap<>(Installation.environmentWithoutJava());
+      env.put("HERALD_MEMORY_LIMIT", wrong);
+      Launched.Result refused =
+          Launched.run(
+              List.of(Installation.launcher().toString(), "--version"),
+              env,
+              Installation.home(),
+              Duration.ofSeconds(60));
+      assertEquals(2, refused.code(), wrong + ": " + refused.output());
+      assertTrue(refused.output().contains("HERALD_MEMORY_LIMIT=" + wrong), refused.output());
+    }
+  }
+
+  private static String flagsWithLimit(String limit) throws Exception {
+    Map<String, String> env = new java.util.HashMap<>(Installation.environmentWithoutJava());
+    env.put("HERALD_MEMORY_LIMIT", limit);
+    env.put("HERALD_JAVA_OPTS", "-XX:+PrintFlagsFinal");
+    Launched.Result flags =
+        Launched.run(
+            List.of(Installation.launcher().toString(), "--version"),
+            env,
+            Installation.home(),
+            Duration.ofSeconds(60));
+    assertEquals(0, flags.code(), flags.output());
+    return flags.output();
+  }
+
   private static long flag(String printFlagsFinal, String name) {
     return printFlagsFinal
         .lines()
