@@ -184,7 +184,8 @@ final class SubscriptionHandler {
               }
               session.send(
                   cached.isPresent() ? cached.get().frameJson() : ServerFrames.cacheMiss(channel));
-              if (cached.isEmpty()) {
+              if (cached.isEmpty()
+                  && webhooks.wants(session.app(), WebhookEvent.CACHE_MISS, channel)) {
                 webhooks.emit(session.app(), WebhookEvent.cacheMiss(channel));
               }
             })
