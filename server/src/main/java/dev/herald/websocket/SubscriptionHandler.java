@@ -162,7 +162,7 @@ final class SubscriptionHandler {
     if (member == null) {
       session.send(ServerFrames.subscriptionSucceeded(channel));
     } else {
-      session.send(ServerFrames.presenceSubscriptionSucceeded(channel, join.members()));
+      session.send(join.presenceSucceeded());
       if (join.memberAdded()) {
         members.announceAdded(
             app.id(), channel, member, session.socketId(), join.membershipVersion());
