@@ -72,7 +72,7 @@ public final class RedisChannelDirectory implements ChannelDirectory {
     // entry for a stale one; forgotten again if the join fails or is refused.
     Registration registration = new Registration(appId, channel, socketId, member, maxMembers);
     registrations.put(entry, registration);
-    return runJoin(registration)
+    return runJoin(registration, true)
         .map(
             join -> {
               if (!join.accepted()) {
@@ -83,7 +83,11 @@ public final class RedisChannelDirectory implements ChannelDirectory {
         .onFailure(error -> registrations.remove(entry, registration));
   }
 
-  private Future<Join> runJoin(Registration registration) {
+  /**
+   * @param reply whether a client waits for the join's subscription_succeeded (a replay has none:
+   *     its presence frame is not built)
+   */
+  private Future<Join> runJoin(Registration registration, boolean reply) {
     PresenceMember member = registration.member();
     return JOIN.run(
             redis,
@@ -96,7 +100,7 @@ public final class RedisChannelDirectory implements ChannelDirectory {
                 registration.channel(),
                 RedisKeys.entry(
                     registration.appId(), registration.channel(), registration.socketId())))
-        .map(response -> toJoin(response, registration.channel(), member != null));
+        .map(response -> toJoin(response, registration.channel(), reply && member != null));
   }
 
   private static Join toJoin(Response response, String channel, boolean presence) {
@@ -241,7 +245,8 @@ public final class RedisChannelDirectory implements ChannelDirectory {
                         registration.channel(),
                         registration.socketId(),
                         registration.member(),
-                        Integer.MAX_VALUE))
+                        Integer.MAX_VALUE),
+                    false)
                 .map(
                     join ->
                         new Replayed(
