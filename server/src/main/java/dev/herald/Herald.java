@@ -131,7 +131,8 @@ public final class Herald {
     LoopServices loops =
         new LoopServices(
             backends.localAdapter(),
-            local -> WebSocketHandler.forEventLoop(webSocketSettings, webSocketServices, local),
+            (local, context) ->
+                WebSocketHandler.forEventLoop(webSocketSettings, webSocketServices, local, context),
             loopVertx -> {
               Router router = api.router(loopVertx);
               consoleOnMainPort.ifPresent(
@@ -161,7 +162,7 @@ public final class Herald {
                 readiness),
             new NodeLifecycle.Listeners(
                 () -> startMetricsServer(metrics, readiness, consoleOnMetricsPort),
-                port -> new HeraldVerticle(server, port, maxWebSocketMessage, certificate, loops),
+                port -> new HeraldVerticle(server, port, certificate, loops),
                 metrics::listeningOn));
   }
 

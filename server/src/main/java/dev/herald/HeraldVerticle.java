@@ -11,11 +11,13 @@ import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import java.util.List;
@@ -32,12 +34,6 @@ final class HeraldVerticle extends AbstractVerticle {
   private final ServerConfig server;
   private final int port;
 
-  /**
-   * Largest frame and largest message Vert.x accepts: a client may send a whole message in one
-   * frame, so both get the same bound; app limits below it are checked per message (4300).
-   */
-  private final int maxWebSocketMessage;
-
   private final LoopServices services;
   private final Optional<TlsCertificate> certificate;
   private final LocalSubscriptions local;
@@ -47,14 +43,9 @@ final class HeraldVerticle extends AbstractVerticle {
    * @param certificate the certificate to serve TLS with; empty for plain ws/http
    */
   HeraldVerticle(
-      ServerConfig server,
-      int port,
-      int maxWebSocketMessage,
-      Optional<TlsCertificate> certificate,
-      LoopServices services) {
+      ServerConfig server, int port, Optional<TlsCertificate> certificate, LoopServices services) {
     this.server = server;
     this.port = port;
-    this.maxWebSocketMessage = maxWebSocketMessage;
     this.services = services;
     this.certificate = certificate;
     this.local = new LocalSubscriptions(services.metrics()::broadcastDelivered);
@@ -63,7 +54,7 @@ final class HeraldVerticle extends AbstractVerticle {
   @Override
   public void start(Promise<Void> started) {
     services.localAdapter().register(context, local);
-    WebSocketHandler webSockets = services.webSockets().apply(local);
+    WebSocketHandler webSockets = services.webSockets().apply(local, (ContextInternal) context);
     long[] lastTick = {System.nanoTime()};
     vertx.setPeriodic(
         1000,
@@ -77,8 +68,6 @@ final class HeraldVerticle extends AbstractVerticle {
         new HttpServerOptions()
             .setHost(server.host())
             .setPort(port)
-            .setMaxWebSocketFrameSize(maxWebSocketMessage)
-            .setMaxWebSocketMessageSize(maxWebSocketMessage)
             .setTcpNoDelay(true)
             .setReuseAddress(true)
             .setCompressionSupported(false)
@@ -139,10 +128,10 @@ final class HeraldVerticle extends AbstractVerticle {
    * upgrade is accepted: Pusher errors (unknown app, bad protocol) are sent as frames and close
    * codes on an open socket, which is what clients understand.
    *
-   * <p>A refused upgrade gets 429 and its connection is closed. Vert.x's own handshake rejection
-   * leaves the connection open but no longer read, so a proxy that pools connections to Herald
-   * (Caddy by default, nginx with {@code keepalive}) would send the next client's request into it
-   * and wait forever.
+   * <p>An upgrade refused for its rate gets 429 and its connection is closed. Vert.x's own
+   * handshake rejection leaves the connection open but no longer read, so a proxy that pools
+   * connections to Herald (Caddy by default, nginx with {@code keepalive}) would send the next
+   * client's request into it and wait forever.
    */
   private void upgrade(
       HttpServerRequest request, WebSocketHandler webSockets, RequestDeadlines deadlines) {
@@ -167,16 +156,16 @@ final class HeraldVerticle extends AbstractVerticle {
           }
         };
     deadlines.whenClosed(request.connection(), release);
-    // A malformed handshake fails here after Vert.x has answered it (400); no WebSocket holds the
-    // place then. Vert.x stops reading such a connection: the keep-alive deadline closes it.
-    request
-        .toWebSocket()
-        .onSuccess(
-            socket -> {
-              deadlines.upgraded(request.connection());
-              webSockets.handle(socket);
-            })
-        .onFailure(error -> release.run());
+    HttpConnection connection = request.connection();
+    webSockets.upgrade(
+        request,
+        channel -> {
+          // Vert.x no longer sees this connection close: what waited for that now watches the
+          // channel (the per-address place above, among others).
+          List<Runnable> onClose = deadlines.handOver(connection);
+          channel.closeFuture().addListener(closed -> onClose.forEach(Runnable::run));
+        },
+        release);
   }
 
   /** Answers an upgrade 429, counted under {@code kind}, and closes its connection. */

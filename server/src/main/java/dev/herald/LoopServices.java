@@ -7,7 +7,9 @@ import dev.herald.websocket.ConnectionRateLimiter;
 import dev.herald.websocket.ConnectionsPerAddress;
 import dev.herald.websocket.WebSocketHandler;
 import io.vertx.core.Vertx;
+import io.vertx.core.impl.ContextInternal;
 import io.vertx.ext.web.Router;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -15,14 +17,14 @@ import java.util.function.Function;
  * thread-safe services, and the two factories that build the loop's own WebSocket side and router.
  *
  * @param localAdapter where the loop registers its subscriptions for broadcasts
- * @param webSockets builds the loop's WebSocket side around its subscriptions
+ * @param webSockets builds the loop's WebSocket side around its subscriptions, in its context
  * @param http builds the loop's router: the HTTP API and any feature mounted beside it
  * @param connectionRate the per-address handshake rate, checked before an upgrade
  * @param connectionsPerAddress the per-address connection count, checked before an upgrade
  */
 record LoopServices(
     LocalAdapter localAdapter,
-    Function<LocalSubscriptions, WebSocketHandler> webSockets,
+    BiFunction<LocalSubscriptions, ContextInternal, WebSocketHandler> webSockets,
     Function<Vertx, Router> http,
     ConnectionRateLimiter connectionRate,
     ConnectionsPerAddress connectionsPerAddress,

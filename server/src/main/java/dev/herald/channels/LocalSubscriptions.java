@@ -2,10 +2,11 @@ package dev.herald.channels;
 
 import dev.herald.protocol.ChannelName;
 import dev.herald.protocol.ErrorCode;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The connections living on one event loop, indexed three ways: by app and channel (for fan-out),
@@ -16,9 +17,9 @@ import java.util.Set;
  * index (its own channels), so a disconnect costs O(its channels).
  */
 public final class LocalSubscriptions {
-  private final Map<String, Map<String, Set<Subscriber>>> channelsByApp = new HashMap<>();
-  private final Map<String, Map<String, Set<Subscriber>>> usersByApp = new HashMap<>();
-  private final Map<String, Set<Subscriber>> connectionsByApp = new HashMap<>();
+  private final Map<String, Map<String, SubscriberSet>> channelsByApp = new HashMap<>();
+  private final Map<String, Map<String, SubscriberSet>> usersByApp = new HashMap<>();
+  private final Map<String, SubscriberSet> connectionsByApp = new HashMap<>();
   private final DeliveryObserver observer;
 
   public LocalSubscriptions(DeliveryObserver observer) {
@@ -42,11 +43,11 @@ public final class LocalSubscriptions {
   }
 
   public void addConnection(String appId, Subscriber subscriber) {
-    connectionsByApp.computeIfAbsent(appId, id -> new LinkedHashSet<>()).add(subscriber);
+    connectionsByApp.computeIfAbsent(appId, id -> new SubscriberSet()).add(subscriber);
   }
 
   public void removeConnection(String appId, Subscriber subscriber) {
-    Set<Subscriber> connections = connectionsByApp.get(appId);
+    SubscriberSet connections = connectionsByApp.get(appId);
     if (connections != null && connections.remove(subscriber) && connections.isEmpty()) {
       connectionsByApp.remove(appId);
     }
@@ -67,7 +68,7 @@ public final class LocalSubscriptions {
       long publishedNanos) {
     // A user's own channel reaches every connection signed in as that user, subscribed to it or
     // not, as Pusher's sendToUser does; subscribing (which needs that very sign-in) adds no copy.
-    Set<Subscriber> subscribers =
+    SubscriberSet subscribers =
         channel.startsWith(ChannelName.SERVER_TO_USER_PREFIX)
             ? find(usersByApp, appId, channel.substring(ChannelName.SERVER_TO_USER_PREFIX.length()))
             : find(channelsByApp, appId, channel);
@@ -76,7 +77,7 @@ public final class LocalSubscriptions {
     }
     int delivered = 0;
     // A copy: delivering may close a slow subscriber, which unsubscribes it from this very set.
-    for (Subscriber subscriber : subscribers.toArray(new Subscriber[0])) {
+    for (Subscriber subscriber : subscribers.snapshot()) {
       if (excludeSocketId != null && excludeSocketId.equals(subscriber.socketId())) {
         continue;
       }
@@ -93,9 +94,9 @@ public final class LocalSubscriptions {
 
   /** Closes every local connection signed in as the user. */
   public void closeUser(String appId, String userId, ErrorCode code, String message) {
-    Set<Subscriber> subscribers = find(usersByApp, appId, userId);
+    SubscriberSet subscribers = find(usersByApp, appId, userId);
     if (subscribers != null) {
-      for (Subscriber subscriber : subscribers.toArray(new Subscriber[0])) {
+      for (Subscriber subscriber : subscribers.snapshot()) {
         subscriber.close(code, message);
       }
     }
@@ -103,48 +104,48 @@ public final class LocalSubscriptions {
 
   /** Closes every local connection of the app. */
   public void closeApp(String appId, ErrorCode code, String message) {
-    Set<Subscriber> connections = connectionsByApp.get(appId);
+    SubscriberSet connections = connectionsByApp.get(appId);
     if (connections != null) {
-      for (Subscriber subscriber : connections.toArray(new Subscriber[0])) {
+      for (Subscriber subscriber : connections.snapshot()) {
         subscriber.close(code, message);
       }
     }
   }
 
   /** Every connection on this loop, for a drain. */
-  public java.util.List<Subscriber> allConnections() {
-    java.util.List<Subscriber> all = new java.util.ArrayList<>();
-    connectionsByApp.values().forEach(all::addAll);
+  public List<Subscriber> allConnections() {
+    List<Subscriber> all = new ArrayList<>();
+    connectionsByApp.values().forEach(set -> Collections.addAll(all, set.snapshot()));
     return all;
   }
 
-  private static Set<Subscriber> find(
-      Map<String, Map<String, Set<Subscriber>>> index, String appId, String key) {
-    Map<String, Set<Subscriber>> byKey = index.get(appId);
+  private static SubscriberSet find(
+      Map<String, Map<String, SubscriberSet>> index, String appId, String key) {
+    Map<String, SubscriberSet> byKey = index.get(appId);
     return byKey == null ? null : byKey.get(key);
   }
 
   private static void addTo(
-      Map<String, Map<String, Set<Subscriber>>> index,
+      Map<String, Map<String, SubscriberSet>> index,
       String appId,
       String key,
       Subscriber subscriber) {
     index
         .computeIfAbsent(appId, id -> new HashMap<>())
-        .computeIfAbsent(key, k -> new LinkedHashSet<>())
+        .computeIfAbsent(key, k -> new SubscriberSet())
         .add(subscriber);
   }
 
   private static void removeFrom(
-      Map<String, Map<String, Set<Subscriber>>> index,
+      Map<String, Map<String, SubscriberSet>> index,
       String appId,
       String key,
       Subscriber subscriber) {
-    Map<String, Set<Subscriber>> byKey = index.get(appId);
+    Map<String, SubscriberSet> byKey = index.get(appId);
     if (byKey == null) {
       return;
     }
-    Set<Subscriber> subscribers = byKey.get(key);
+    SubscriberSet subscribers = byKey.get(key);
     if (subscribers != null && subscribers.remove(subscriber) && subscribers.isEmpty()) {
       byKey.remove(key);
       if (byKey.isEmpty()) {

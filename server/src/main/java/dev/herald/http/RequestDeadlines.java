@@ -30,7 +30,6 @@ public final class RequestDeadlines {
     final List<Runnable> onClose = new ArrayList<>(1);
     long timer = -1;
     HttpServerRequest current;
-    boolean upgraded;
 
     Watch(HttpConnection connection) {
       this.connection = connection;
@@ -92,21 +91,24 @@ public final class RequestDeadlines {
         .end()
         .onSuccess(
             ignored -> {
-              if (watch.current == request && !watch.upgraded) {
+              if (watch.current == request) {
                 watch.arm(keepAliveMillis, () -> keepAliveExpired(watch));
               }
             });
   }
 
-  /** The connection is a WebSocket now: the app's activity timeout governs it. */
-  public void upgraded(HttpConnection connection) {
-    Watch watch = watches.get(connection);
-    if (watch != null) {
-      watch.upgraded = true;
-      watch.cancel();
-      // The upgrade request is not needed for the socket's whole life (see WebSocketHandler).
-      watch.current = null;
+  /**
+   * The connection has left Vert.x (a WebSocket Herald serves itself): its deadline ends, and the
+   * actions waiting for its close are returned for the new owner to run when it closes.
+   */
+  public List<Runnable> handOver(HttpConnection connection) {
+    Watch watch = watches.remove(connection);
+    if (watch == null) {
+      return List.of();
     }
+    watch.cancel();
+    watch.current = null;
+    return watch.onClose;
   }
 
   /** Runs {@code action} once when the connection closes, for whatever reason. */

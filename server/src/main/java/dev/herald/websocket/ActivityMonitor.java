@@ -2,8 +2,7 @@ package dev.herald.websocket;
 
 import dev.herald.protocol.ErrorCode;
 import dev.herald.protocol.ServerFrames;
-import java.util.LinkedHashSet;
-import java.util.Set;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,19 +13,40 @@ import java.util.concurrent.TimeUnit;
  * loop's periodic timer.
  */
 final class ActivityMonitor {
-  private final Set<Session> sessions = new LinkedHashSet<>();
+  /**
+   * The loop's open sessions, each knowing its slot ({@link Session#monitorSlot}): adding and
+   * removing cost O(1) and a connection costs one array slot, not a hash set's entry.
+   */
+  private Session[] sessions = new Session[16];
+
+  private int size;
 
   void add(Session session) {
-    sessions.add(session);
+    if (size == sessions.length) {
+      sessions = Arrays.copyOf(sessions, size * 2);
+    }
+    session.monitorSlot(size);
+    sessions[size++] = session;
   }
 
   void remove(Session session) {
-    sessions.remove(session);
+    int slot = session.monitorSlot();
+    if (slot < 0 || slot >= size || sessions[slot] != session) {
+      return;
+    }
+    Session last = sessions[--size];
+    sessions[slot] = last;
+    last.monitorSlot(slot);
+    sessions[size] = null;
+    session.monitorSlot(-1);
+    if (sessions.length > 64 && size < sessions.length / 4) {
+      sessions = Arrays.copyOf(sessions, sessions.length / 2);
+    }
   }
 
   /** Called about once a second. */
   void tick(long nowNanos) {
-    for (Session session : sessions.toArray(new Session[0])) {
+    for (Session session : Arrays.copyOf(sessions, size)) {
       if (!session.isOpen()) {
         continue;
       }

@@ -22,6 +22,7 @@ final class FrameWriter {
   private OutboundFrame encodedFrame;
   private ByteBuf encoded;
   private boolean flushScheduled;
+  private final Runnable flushTask = this::flushAll;
 
   /** Queues the frame on the channel; it is flushed by the end of the loop's current pass. */
   void write(Session session, ChannelHandlerContext channel, OutboundFrame frame) {
@@ -32,12 +33,21 @@ final class FrameWriter {
       encodedFrame = frame;
     }
     channel.write(encoded.retainedDuplicate(), channel.voidPromise());
+    flushLater(session, channel);
+  }
+
+  /**
+   * Flushes what was written to the session's channel by the end of the loop's current pass: the
+   * replies to a batch of frames read together, and the 101 with {@code connection_established},
+   * leave in one {@code write(2)}.
+   */
+  void flushLater(Session session, ChannelHandlerContext channel) {
     if (session.markAwaitingFlush()) {
       unflushed.add(session);
     }
     if (!flushScheduled) {
       flushScheduled = true;
-      channel.executor().execute(this::flushAll);
+      channel.executor().execute(flushTask);
     }
   }
 

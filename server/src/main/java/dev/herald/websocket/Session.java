@@ -5,22 +5,25 @@ import dev.herald.channels.Subscriber;
 import dev.herald.config.AppConfig;
 import dev.herald.metrics.HeraldMetrics;
 import dev.herald.protocol.ChannelName;
-import dev.herald.protocol.CloseReason;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.protocol.ServerFrames;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.impl.WebSocketInternal;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One client connection: its socket, app, subscriptions and liveness. Confined to the event loop
- * its socket lives on; no method may be called from another thread.
+ * One client connection: its channel, app, subscriptions and liveness, and the WebSocket closing
+ * handshake. Frames come in through its {@link FrameReader}; replies, pings and the close frame are
+ * written here, broadcasts through the loop's {@link FrameWriter}. Kept small on purpose (one per
+ * connection, most of them idle): maps and lists are created when first needed. Confined to the
+ * event loop its channel lives on; no method may be called from another thread.
  */
 public final class Session implements Subscriber {
   /** {@code --debug} logs every frame in and out through this logger. */
@@ -47,54 +50,65 @@ public final class Session implements Subscriber {
     }
   }
 
-  private final ServerWebSocket socket;
-
-  /**
-   * The Netty context broadcasts are written through (Vert.x's own handler context for this socket,
-   * on this session's event loop); see {@link FrameWriter}.
-   */
+  /** The context of this connection's {@link FrameReader}: every frame is written through it. */
   private final ChannelHandlerContext channel;
 
   private final FrameWriter frameWriter;
   private boolean awaitingFlush;
   private final AppConfig app;
   private final String socketId;
-  private final ClientEventRateLimiter clientEventLimiter;
-  private final Map<String, Subscription> subscriptions = new HashMap<>();
+  private ClientEventRateLimiter clientEventLimiter;
+  private SessionSubscriptions subscriptions;
   private State state = State.OPEN;
   private long lastActivityNanos;
   private long pingSentNanos;
   private final long openedNanos;
   private String signedInUserId;
-  private java.util.List<String> watchlist = java.util.List.of();
+  private List<String> watchlist = List.of();
   private boolean authorized;
 
   /** Reading from the client is paused until its write queue drains (see {@link #send}). */
   private boolean readingPaused;
+
+  /**
+   * While reading is paused: the deadline for the queue to drain. While closing: the deadline for
+   * the client's close frame. Otherwise null.
+   */
+  private ScheduledFuture<?> deadline;
 
   /** The online-users version the watchlist's initial state was read at; -1 before that. */
   private long watchlistSnapshotVersion = -1;
 
   private final HeraldMetrics.AppMeters meters;
 
+  /** This session's place in its loop's {@link ActivityMonitor}, -1 when not in it. */
+  private int monitorSlot = -1;
+
+  /**
+   * @param channel the context of the connection's {@link FrameReader}
+   */
   Session(
-      ServerWebSocket socket,
+      ChannelHandlerContext channel,
       FrameWriter frameWriter,
       AppConfig app,
       String socketId,
       long nowNanos,
       HeraldMetrics.AppMeters meters) {
-    this.socket = socket;
-    // Vert.x 4.5's ServerWebSocket implementation exposes its channel context through this
-    // (internal) interface; the write path below needs the channel itself.
-    this.channel = ((WebSocketInternal) socket).channelHandlerContext();
+    this.channel = channel;
     this.frameWriter = frameWriter;
     this.meters = meters;
     this.app = app;
     this.socketId = socketId;
     this.lastActivityNanos = nowNanos;
     this.openedNanos = nowNanos;
-    this.clientEventLimiter = new ClientEventRateLimiter(app.clientEventRateLimit());
+  }
+
+  int monitorSlot() {
+    return monitorSlot;
+  }
+
+  void monitorSlot(int slot) {
+    monitorSlot = slot;
   }
 
   @Override
@@ -119,11 +133,17 @@ public final class Session implements Subscriber {
   }
 
   /** This connection's channels by name; the reverse index used on disconnect. */
-  Map<String, Subscription> subscriptions() {
+  SessionSubscriptions subscriptions() {
+    if (subscriptions == null) {
+      subscriptions = new SessionSubscriptions();
+    }
     return subscriptions;
   }
 
   ClientEventRateLimiter clientEventLimiter() {
+    if (clientEventLimiter == null) {
+      clientEventLimiter = new ClientEventRateLimiter(app.clientEventRateLimit());
+    }
     return clientEventLimiter;
   }
 
@@ -131,14 +151,14 @@ public final class Session implements Subscriber {
     return signedInUserId;
   }
 
-  void signIn(String userId, java.util.List<String> watchlist) {
+  void signIn(String userId, List<String> watchlist) {
     this.signedInUserId = userId;
-    this.watchlist = java.util.List.copyOf(watchlist);
+    this.watchlist = List.copyOf(watchlist);
     this.authorized = true;
   }
 
   /** The user ids this connection watches (after sign-in). */
-  java.util.List<String> watchlist() {
+  List<String> watchlist() {
     return watchlist;
   }
 
@@ -197,42 +217,119 @@ public final class Session implements Subscriber {
       return;
     }
     write(json);
-    if (!readingPaused && socket.writeQueueFull()) {
+    if (!readingPaused && !channel.channel().isWritable()) {
       readingPaused = true;
-      socket.pause();
+      channel.channel().config().setAutoRead(false);
       // Bounded in time as well: a queue that drained below its high-water mark but not to the
-      // low-water mark fires no drain, so a client that never reads could otherwise sit paused,
-      // neither served nor closed, with replies and pings slipping under the bound.
-      ScheduledFuture<?> limit =
+      // low-water mark fires no writability change, so a client that never reads could otherwise
+      // sit paused, neither served nor closed, with replies and pings slipping under the bound.
+      deadline =
           channel
               .executor()
               .schedule(this::closeIfStillPaused, MAX_PAUSED_SECONDS, TimeUnit.SECONDS);
-      socket.drainHandler(
-          drained -> {
-            limit.cancel(false);
-            readingPaused = false;
-            socket.resume();
-          });
     }
   }
 
   /** How long reading may stay paused for a full write queue before the client is closed. */
   static final long MAX_PAUSED_SECONDS = 10;
 
+  /** How long a close frame waits for the client's before the TCP connection is closed anyway. */
+  static final long CLOSING_TIMEOUT_SECONDS = 10;
+
   private void closeIfStillPaused() {
+    deadline = null;
     if (state == State.OPEN && readingPaused) {
       stopReading();
       closeAsSlowConsumer();
     }
   }
 
-  /** Writes through Vert.x, past any bound: only {@link #send} and the final error may. */
+  /** The channel's writability changed: a paused client whose queue drained is read again. */
+  void writabilityChanged() {
+    if (readingPaused && state == State.OPEN && channel.channel().isWritable()) {
+      readingPaused = false;
+      cancelDeadline();
+      channel.channel().config().setAutoRead(true);
+    }
+  }
+
+  private void cancelDeadline() {
+    if (deadline != null) {
+      deadline.cancel(false);
+      deadline = null;
+    }
+  }
+
+  /** Queues a text frame past any bound (only {@link #send} and the final error may). */
   private void write(String json) {
-    socket.writeTextMessage(json);
+    ByteBuf frame = WireFrames.text(channel.alloc(), json);
+    int payloadBytes = frame.readableBytes();
+    channel.write(frame, channel.voidPromise());
+    frameWriter.flushLater(this, channel);
     meters.messageSent(Utf8.length(json));
     if (FRAMES.isLoggable(Level.FINE)) {
-      FRAMES.fine(socketId + " <- " + json);
+      FRAMES.fine(socketId + " <- " + json + " (" + payloadBytes + " bytes on the wire)");
     }
+  }
+
+  /**
+   * Answers a WebSocket ping with a pong carrying the same payload. A client that pings without
+   * reading the pongs fills its write queue: the next ping then closes it as a slow consumer (and
+   * nothing more is read from it), so pongs cannot pile up without bound.
+   */
+  void pong(ByteBuf ping, int offset, int length) {
+    if (state != State.OPEN) {
+      return;
+    }
+    if (writeQueueFull()) {
+      stopReading();
+      closeAsSlowConsumer();
+      return;
+    }
+    channel.write(WireFrames.pong(channel.alloc(), ping, offset, length), channel.voidPromise());
+    frameWriter.flushLater(this, channel);
+  }
+
+  /**
+   * The client's close frame ({@code code} -1 when it carried none). Answering a close this
+   * connection started ends the closing handshake; otherwise the close is echoed with the same code
+   * (RFC 6455 §5.5.1). Either way the server then closes the TCP connection.
+   */
+  void closeReceived(int code) {
+    if (state == State.OPEN) {
+      state = State.CLOSING;
+      ByteBuf echo =
+          code < 0
+              ? WireFrames.emptyClose(channel.alloc())
+              : WireFrames.close(channel.alloc(), code, null);
+      channel.writeAndFlush(echo).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      channel.close();
+    }
+  }
+
+  /**
+   * The client broke the WebSocket protocol ({@code code} 1002) or sent more than the frame or
+   * message limit (1009): it gets a close frame with the code, then the TCP connection is closed
+   * without waiting for an answer, and nothing more is read from it.
+   */
+  void failProtocol(int code, String reason) {
+    stopReading();
+    LOG.fine(() -> socketId + " closed with " + code + ": " + reason);
+    if (state == State.OPEN) {
+      state = State.CLOSING;
+      channel
+          .writeAndFlush(WireFrames.close(channel.alloc(), code, reason))
+          .addListener(ChannelFutureListener.CLOSE);
+    } else {
+      channel.close();
+    }
+  }
+
+  /** The TCP connection has closed: timers stop and nothing more is written. */
+  void channelClosed() {
+    state = State.CLOSING;
+    cancelDeadline();
   }
 
   /**
@@ -287,30 +384,29 @@ public final class Session implements Subscriber {
     fail(ErrorCode.OVER_CAPACITY, "Client is not reading its messages fast enough");
   }
 
-  /**
-   * Stops reading from the socket for good, below Vert.x (which answers pings itself), for a client
-   * that is being closed and must not be served further.
-   */
+  /** Stops reading from the socket for good, for a client that must not be served further. */
   void stopReading() {
+    readingPaused = false;
     channel.channel().config().setAutoRead(false);
   }
 
   /**
    * Whether the write queue is over its high-water mark once what {@link FrameWriter} queued has
-   * been flushed: frames only waiting for the pass's flush are not a slow client's backlog. Both
-   * the channel and Vert.x's own view count (Vert.x also queues the pongs it owes for pings).
+   * been flushed: frames only waiting for the pass's flush are not a slow client's backlog.
    */
   boolean writeQueueFull() {
-    if (!socket.writeQueueFull() && channel.channel().isWritable()) {
+    if (channel.channel().isWritable()) {
       return false;
     }
     flush();
-    return socket.writeQueueFull() || !channel.channel().isWritable();
+    return !channel.channel().isWritable();
   }
 
-  /** Watchlist notices that arrived before the initial state was read, with their versions. */
-  private final java.util.List<java.util.Map.Entry<Long, OutboundFrame>> earlyWatchNotices =
-      new java.util.ArrayList<>();
+  /**
+   * Watchlist notices that arrived before the initial state was read, with their versions; null
+   * when there are none.
+   */
+  private List<Map.Entry<Long, OutboundFrame>> earlyWatchNotices;
 
   /**
    * The initial watchlist state (read at {@code version}) has been sent: notices that arrived while
@@ -318,12 +414,15 @@ public final class Session implements Subscriber {
    */
   void watchlistSnapshotTaken(long version) {
     watchlistSnapshotVersion = version;
-    for (var notice : earlyWatchNotices) {
-      if (notice.getKey() > version) {
-        deliver(notice.getValue());
+    List<Map.Entry<Long, OutboundFrame>> notices = earlyWatchNotices;
+    earlyWatchNotices = null;
+    if (notices != null) {
+      for (var notice : notices) {
+        if (notice.getKey() > version) {
+          deliver(notice.getValue());
+        }
       }
     }
-    earlyWatchNotices.clear();
   }
 
   @Override
@@ -331,8 +430,11 @@ public final class Session implements Subscriber {
     if (channel.startsWith(SigninHandler.WATCHLIST_CHANNEL_PREFIX)
         && watchlistSnapshotVersion < 0) {
       // The initial state is still being read: hold the notice so it cannot overtake it.
+      if (earlyWatchNotices == null) {
+        earlyWatchNotices = new ArrayList<>();
+      }
       if (earlyWatchNotices.size() < 1000) {
-        earlyWatchNotices.add(java.util.Map.entry(membershipVersion, frame));
+        earlyWatchNotices.add(Map.entry(membershipVersion, frame));
       }
       return;
     }
@@ -344,7 +446,7 @@ public final class Session implements Subscriber {
     if (channel.startsWith(SigninHandler.WATCHLIST_CHANNEL_PREFIX)) {
       return membershipVersion > watchlistSnapshotVersion;
     }
-    Subscription subscription = subscriptions.get(channel);
+    Subscription subscription = subscriptions == null ? null : subscriptions.get(channel);
     return subscription != null && membershipVersion > subscription.snapshotVersion();
   }
 
@@ -373,7 +475,18 @@ public final class Session implements Subscriber {
       write(ServerFrames.error(code, message));
     }
     state = State.CLOSING;
-    socket.close(code.code().shortValue(), CloseReason.truncate(message));
+    channel.write(WireFrames.close(channel.alloc(), code.code(), message), channel.voidPromise());
+    channel.flush();
+    // The client answers with its own close frame (see closeReceived); one that does not, such as
+    // a slow consumer that reads nothing, is cut off after the timeout.
+    cancelDeadline();
+    deadline =
+        channel.executor().schedule(this::closeTimedOut, CLOSING_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  private void closeTimedOut() {
+    deadline = null;
+    channel.close();
   }
 
   void markClosed() {

@@ -7,27 +7,33 @@ import dev.herald.channels.LocalSubscriptions;
 import dev.herald.channels.NodeChannels;
 import dev.herald.config.AppConfig;
 import dev.herald.metrics.HeraldMetrics;
-import dev.herald.protocol.CloseReason;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.protocol.FrameDecoder;
 import dev.herald.protocol.ProtocolException;
 import dev.herald.protocol.ServerFrames;
 import dev.herald.scaling.Broadcaster;
 import dev.herald.webhooks.Webhooks;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketFrameType;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.impl.ContextInternal;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Accepts WebSocket upgrades on {@code {path}/app/{key}}: checks the path, the protocol version,
- * the app and its connection quota, then sends {@code pusher:connection_established} and wires the
- * socket's frames to the {@link MessageHandler}. Confined to one event loop; each connection stays
- * on the loop that accepted it.
+ * Accepts WebSocket upgrades on {@code {path}/app/{key}}: checks the WebSocket headers, the path,
+ * the protocol version, the app and its connection quota, takes the connection from Vert.x (see
+ * {@link ChannelTakeover}), answers 101 with {@code pusher:connection_established} in the same
+ * write, and hands the socket's messages to the {@link MessageHandler}. A Pusher error (unknown
+ * app, bad protocol) is sent as a frame and a close code on an open socket, which is what clients
+ * understand. Confined to one event loop; each connection stays on the loop that accepted it.
  */
-public final class WebSocketHandler {
+public final class WebSocketHandler implements FrameReader.Events {
   private static final Logger LOG = Logger.getLogger(WebSocketHandler.class.getName());
 
   private final String appPathPrefix;
@@ -43,10 +49,12 @@ public final class WebSocketHandler {
   private final NodeObserver observer;
   private final FrameWriter frameWriter = new FrameWriter();
   private final int maxMessageBytes;
+  private final ContextInternal context;
 
   /**
    * @param mountPath the server's path prefix ("" or "/something")
-   * @param maxMessageBytes the largest message of any app, which Vert.x enforces per frame
+   * @param maxMessageBytes the largest frame and the largest message assembled from fragments, in
+   *     bytes; app limits below it are checked per message (4300)
    * @param draining true once the node drains: new connections are refused with 4200
    */
   public record Settings(String mountPath, int maxMessageBytes, BooleanSupplier draining) {}
@@ -70,8 +78,11 @@ public final class WebSocketHandler {
       HeraldMetrics metrics) {}
 
   /** The WebSocket side of one event loop, with the handlers it owns. */
+  /**
+   * @param context the loop's Vert.x context, entered around every frame callback
+   */
   public static WebSocketHandler forEventLoop(
-      Settings settings, Services services, LocalSubscriptions local) {
+      Settings settings, Services services, LocalSubscriptions local, ContextInternal context) {
     AppProvider apps = services.apps();
     SubscriptionHandler subscriptions =
         new SubscriptionHandler(
@@ -93,7 +104,8 @@ public final class WebSocketHandler {
             services.broadcaster(),
             services.webhooks(),
             services.metrics());
-    return new WebSocketHandler(settings, services, local, messages, subscriptions, signins);
+    return new WebSocketHandler(
+        settings, services, local, messages, subscriptions, signins, context);
   }
 
   private WebSocketHandler(
@@ -102,7 +114,9 @@ public final class WebSocketHandler {
       LocalSubscriptions local,
       MessageHandler messages,
       SubscriptionHandler subscriptions,
-      SigninHandler signins) {
+      SigninHandler signins,
+      ContextInternal context) {
+    this.context = context;
     this.observer = services.observer();
     this.maxMessageBytes = settings.maxMessageBytes();
     this.metrics = services.metrics();
@@ -121,102 +135,133 @@ public final class WebSocketHandler {
     monitor.tick(System.nanoTime());
   }
 
-  public void handle(ServerWebSocket socket) {
+  /**
+   * Answers an upgrade request whose client may connect (rate and per-address limits passed).
+   * Refusals of the HTTP kind (bad WebSocket headers) are answered by Vert.x on the HTTP
+   * connection; every other outcome takes the connection: {@code takenOver} is told its channel
+   * once Vert.x no longer owns it, to watch for its close.
+   *
+   * @param refused told when the request is answered over HTTP and no WebSocket comes of it
+   */
+  public void upgrade(HttpServerRequest request, Consumer<Channel> takenOver, Runnable refused) {
+    int status =
+        UpgradeHeaders.refusal(
+            request.getHeader("Sec-WebSocket-Version"), request.getHeader("Sec-WebSocket-Key"));
+    Channel channel = ChannelTakeover.channelOf(request.connection());
+    if (status == 0 && channel == null) {
+      status = 400; // not HTTP/1.1 (Vert.x would need its own path for that)
+    }
+    if (status != 0) {
+      refused.run();
+      if (status == 426) {
+        request.response().putHeader("Sec-WebSocket-Version", UpgradeHeaders.VERSION);
+      }
+      request
+          .response()
+          .setStatusCode(status)
+          .end(status == 426 ? "Upgrade Required" : "Bad Request: not a WebSocket handshake");
+      return;
+    }
+    Upgrade upgrade =
+        new Upgrade(
+            channel,
+            UpgradeHeaders.switchingProtocols(request.getHeader("Sec-WebSocket-Key")),
+            request.getHeader(HttpHeaders.ORIGIN),
+            takenOver);
     if (draining.getAsBoolean()) {
-      reject(socket, ErrorCode.RECONNECT_NOW, "Server is shutting down; reconnect");
+      reject(upgrade, ErrorCode.RECONNECT_NOW, "Server is shutting down; reconnect");
       return;
     }
     Handshake handshake;
     try {
-      handshake = Handshake.parse(appPathPrefix, socket.path(), socket.uri());
+      handshake = Handshake.parse(appPathPrefix, request.path(), request.uri());
     } catch (ProtocolException e) {
-      reject(socket, e.errorCode(), e.getMessage());
+      reject(upgrade, e.errorCode(), e.getMessage());
       return;
     }
     String key = handshake.appKey();
-    socket.pause();
     apps.findByKey(key)
         .onComplete(
             result -> {
+              if (!channel.isActive()) {
+                return; // the client left during the lookup; Vert.x saw the close
+              }
               if (result.failed()) {
                 LOG.log(Level.WARNING, "App lookup failed", result.cause());
-                reject(socket, ErrorCode.OVER_CAPACITY, "App lookup failed, try again later");
+                reject(upgrade, ErrorCode.OVER_CAPACITY, "App lookup failed, try again later");
               } else if (result.result().isEmpty()) {
-                reject(socket, ErrorCode.UNKNOWN_APP, "App key " + key + " does not exist");
+                reject(upgrade, ErrorCode.UNKNOWN_APP, "App key " + key + " does not exist");
               } else {
-                open(socket, result.result().get());
+                open(upgrade, result.result().get());
               }
-              socket.resume();
             });
   }
 
-  private void open(ServerWebSocket socket, AppConfig app) {
+  /**
+   * What an accepted upgrade needs after the request is gone: the channel, the 101 response, the
+   * page's origin (null without one) and who watches the channel once taken.
+   */
+  private record Upgrade(
+      Channel channel, byte[] response, String origin, Consumer<Channel> takenOver) {}
+
+  private void open(Upgrade upgrade, AppConfig app) {
     try {
-      Handshake.checkApp(app, socket.headers().get("Origin"));
+      Handshake.checkApp(app, upgrade.origin());
     } catch (ProtocolException e) {
-      reject(socket, e.errorCode(), e.getMessage());
+      reject(upgrade, e.errorCode(), e.getMessage());
       return;
     }
     if (!registry.tryReserve(app.id(), app.maxConnections())) {
-      reject(socket, ErrorCode.OVER_CAPACITY, "App is over its connection quota");
+      reject(upgrade, ErrorCode.OVER_CAPACITY, "App is over its connection quota");
       return;
     }
+    FrameReader reader = new FrameReader(this);
+    ChannelHandlerContext channel = ChannelTakeover.install(upgrade.channel(), reader);
     long now = System.nanoTime();
     Session session;
     do {
       session =
-          new Session(socket, frameWriter, app, registry.newSocketId(), now, metrics.app(app.id()));
+          new Session(
+              channel, frameWriter, app, registry.newSocketId(), now, metrics.app(app.id()));
     } while (!registry.add(session));
     Session opened = session;
+    reader.attach(opened);
+    ChannelTakeover.removeVertx(upgrade.channel());
+    upgrade.takenOver().accept(upgrade.channel());
+    channel.write(Unpooled.wrappedBuffer(upgrade.response()), channel.voidPromise());
     opened.meters().connectionOpened();
     observer.connection(app.id(), opened.socketId(), true);
     monitor.add(opened);
     local.addConnection(app.id(), opened);
-    FragmentedMessageGuard fragments = new FragmentedMessageGuard(maxMessageBytes);
-    socket.frameHandler(
-        frame -> {
-          if (frame.isText() || frame.isBinary() || frame.isContinuation()) {
-            opened.meters().bytesReceived(frame.binaryData().length());
-          }
-          if (!fragments.accept(frame)) {
-            opened.close(ErrorCode.MESSAGE_TOO_BIG, "Message too big");
-            return;
-          }
-          opened.touch(System.nanoTime());
-          // Vert.x answers a ping frame with a pong on its own: a ping flood from a client that
-          // does not read must not queue pongs without bound.
-          if (frame.type() == WebSocketFrameType.PING && opened.writeQueueFull()) {
-            // Stop reading too: the close frame waits behind the unread pongs until Vert.x's
-            // closing timeout, and every ping read meanwhile would queue one more pong.
-            opened.stopReading();
-            opened.closeAsSlowConsumer();
-          }
-        });
-    socket.textMessageHandler(
-        text -> {
-          opened.meters().messageReceived();
-          if (Session.FRAMES.isLoggable(Level.FINE)) {
-            Session.FRAMES.fine(opened.socketId() + " -> " + text);
-          }
-          messages.onText(opened, text, System.nanoTime());
-        });
-    socket.binaryMessageHandler(
-        binary -> {
-          opened.meters().messageReceived();
-          messages.onBinary(opened);
-        });
-    socket.exceptionHandler(
-        error -> LOG.log(Level.FINE, "Socket error on " + opened + ": " + error.getMessage()));
-    socket.closeHandler(ignored -> closed(opened));
     LOG.fine(() -> "Connection " + opened.socketId() + " opened for app " + app.id());
-    // Vert.x keeps the upgrade request's headers for the socket's whole life (about 1 KB per
-    // connection, a fifth of its heap). Nothing reads them after this point; they are cleared on
-    // the loop's next task because the handshake, which reads them, may still be to come.
-    Vertx.currentContext().runOnContext(ignored -> socket.headers().clear());
     opened.send(ServerFrames.connectionEstablished(opened.socketId(), app.activityTimeout()));
   }
 
-  private void closed(Session session) {
+  @Override
+  public ContextInternal context() {
+    return context;
+  }
+
+  @Override
+  public int maxMessageBytes() {
+    return maxMessageBytes;
+  }
+
+  @Override
+  public void text(Session session, String text) {
+    if (Session.FRAMES.isLoggable(Level.FINE)) {
+      Session.FRAMES.fine(session.socketId() + " -> " + text);
+    }
+    messages.onText(session, text, System.nanoTime());
+  }
+
+  @Override
+  public void binary(Session session) {
+    messages.onBinary(session);
+  }
+
+  @Override
+  public void closed(Session session) {
     session.markClosed();
     LOG.fine(() -> "Connection " + session.socketId() + " closed");
     session.meters().connectionClosed();
@@ -228,9 +273,19 @@ public final class WebSocketHandler {
     subscriptions.unsubscribeAll(session);
   }
 
-  private void reject(ServerWebSocket socket, ErrorCode code, String message) {
+  /**
+   * Completes the upgrade only to refuse it the Pusher way: 101, {@code pusher:error} and a close
+   * frame with the same code, then the TCP connection is closed once they are written.
+   */
+  private void reject(Upgrade upgrade, ErrorCode code, String message) {
     metrics.rejection(null, code.name());
-    socket.writeTextMessage(ServerFrames.error(code, message));
-    socket.close(code.code().shortValue(), CloseReason.truncate(message));
+    Channel channel = upgrade.channel();
+    ChannelTakeover.removeVertx(channel);
+    upgrade.takenOver().accept(channel);
+    channel.write(Unpooled.wrappedBuffer(upgrade.response()), channel.voidPromise());
+    channel.write(WireFrames.text(channel.alloc(), ServerFrames.error(code, message)));
+    channel
+        .writeAndFlush(WireFrames.close(channel.alloc(), code.code(), message))
+        .addListener(ChannelFutureListener.CLOSE);
   }
 }
