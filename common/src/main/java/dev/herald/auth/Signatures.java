@@ -1,14 +1,14 @@
 package dev.herald.auth;
 
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
-/** HMAC-SHA256, MD5 and constant-time comparison, as the Pusher protocol uses them. Thread-safe. */
+/**
+ * HMAC-SHA256, MD5 and constant-time comparison, as the Pusher protocol uses them. Thread-safe:
+ * each thread signs with its own {@link ThreadHmac}.
+ */
 public final class Signatures {
   private static final HexFormat HEX = HexFormat.of();
 
@@ -20,13 +20,7 @@ public final class Signatures {
   }
 
   public static String hmacSha256Hex(String secret, byte[] message) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      return HEX.formatHex(mac.doFinal(message));
-    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-    }
+    return HEX.formatHex(ThreadHmac.current().sign(secret, message));
   }
 
   public static String md5Hex(byte[] body) {

@@ -18,7 +18,8 @@ import java.util.List;
  * {@code subscription_count}) and into {@code pusher_internal:member_added/removed} for the
  * channel's subscribers on every node; likewise a signed-in user coming online or going offline,
  * for the watchlists that name the user (sign-in handler and dead-node cleanup again). The callers
- * keep their own order (a subscriber's webhooks go before its reply). Never blocks. Thread-safe.
+ * keep their own order (a subscriber's webhooks go before its reply). A webhook event is built only
+ * when {@link Webhooks#wants} it. Never blocks. Thread-safe.
  */
 public final class MemberEvents {
   private final Broadcaster broadcaster;
@@ -32,10 +33,10 @@ public final class MemberEvents {
   /** The webhooks of an arrival, in this order: channel_occupied, then member_added. */
   public void arrived(
       AppConfig app, String channel, String userId, boolean occupied, boolean memberAdded) {
-    if (occupied) {
+    if (occupied && webhooks.wants(app, WebhookEvent.CHANNEL_OCCUPIED, channel)) {
       webhooks.emit(app, WebhookEvent.channelOccupied(channel));
     }
-    if (memberAdded) {
+    if (memberAdded && webhooks.wants(app, WebhookEvent.MEMBER_ADDED, channel)) {
       webhooks.emit(app, WebhookEvent.memberAdded(channel, userId));
     }
   }
@@ -43,17 +44,18 @@ public final class MemberEvents {
   /** The webhooks of a departure, in this order: member_removed, then channel_vacated. */
   public void departed(
       AppConfig app, String channel, String userId, boolean memberRemoved, boolean vacated) {
-    if (memberRemoved) {
+    if (memberRemoved && webhooks.wants(app, WebhookEvent.MEMBER_REMOVED, channel)) {
       webhooks.emit(app, WebhookEvent.memberRemoved(channel, userId));
     }
-    if (vacated) {
+    if (vacated && webhooks.wants(app, WebhookEvent.CHANNEL_VACATED, channel)) {
       webhooks.emit(app, WebhookEvent.channelVacated(channel));
     }
   }
 
   /** The subscription_count webhook, which presence channels do without (they count members). */
   public void subscriptionCount(AppConfig app, ChannelName channel, int count) {
-    if (!channel.kind().isPresence()) {
+    if (!channel.kind().isPresence()
+        && webhooks.wants(app, WebhookEvent.SUBSCRIPTION_COUNT, channel.value())) {
       webhooks.emit(app, WebhookEvent.subscriptionCount(channel.value(), count));
     }
   }

@@ -22,12 +22,21 @@ public interface NodeObserver {
 
   /**
    * The webhook sink the rest of the node reports to: the dispatcher, and this observer beside it
-   * (the dispatcher does not know it is watched).
+   * (the dispatcher does not know it is watched). A watching observer wants every event, whether or
+   * not the app has a target for it.
    */
   default Webhooks beside(Webhooks dispatcher) {
-    return (app, event) -> {
-      dispatcher.emit(app, event);
-      webhook(app, event);
+    return new Webhooks() {
+      @Override
+      public void emit(AppConfig app, WebhookEvent event) {
+        dispatcher.emit(app, event);
+        webhook(app, event);
+      }
+
+      @Override
+      public boolean wants(AppConfig app, String eventName, String channel) {
+        return true;
+      }
     };
   }
 

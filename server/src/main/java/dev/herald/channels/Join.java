@@ -1,8 +1,5 @@
 package dev.herald.channels;
 
-import dev.herald.protocol.PresenceMember;
-import java.util.List;
-
 /**
  * The outcome of adding a connection to a channel in the directory: the transitions it caused, for
  * the caller to act on (send member_added, fire webhooks).
@@ -10,7 +7,9 @@ import java.util.List;
  * @param accepted false when a presence channel is full and the user is new
  * @param channelOccupied the channel went from 0 to 1 subscriptions
  * @param memberAdded the user had no other connection in this presence channel
- * @param members presence members after the join, in join order (empty for other kinds)
+ * @param presenceSucceeded for a presence channel, the joining client's {@code
+ *     pusher_internal:subscription_succeeded} frame listing the members after the join, in join
+ *     order; the same String for every join that saw the same membership. Null for other kinds
  * @param membershipVersion how many membership changes the channel has seen, this one included:
  *     member events older than a subscriber's snapshot are not sent to it
  */
@@ -18,11 +17,11 @@ public record Join(
     boolean accepted,
     boolean channelOccupied,
     boolean memberAdded,
-    List<PresenceMember> members,
+    String presenceSucceeded,
     int subscriptionCount,
     long membershipVersion) {
 
   public static Join full() {
-    return new Join(false, false, false, List.of(), 0, 0);
+    return new Join(false, false, false, null, 0, 0);
   }
 }

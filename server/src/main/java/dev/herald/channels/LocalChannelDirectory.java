@@ -1,9 +1,13 @@
 package dev.herald.channels;
 
 import dev.herald.protocol.PresenceMember;
+import dev.herald.protocol.ServerFrames;
 import io.vertx.core.Future;
+import java.util.AbstractCollection;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +33,7 @@ public final class LocalChannelDirectory implements ChannelDirectory {
             channel,
             (name, state) -> {
               ChannelState current = state == null ? new ChannelState() : state;
-              result[0] = current.join(member, maxMembers);
+              result[0] = current.join(name, member, maxMembers);
               return current.isEmpty() ? null : current;
             });
     return Future.succeededFuture(result[0]);
@@ -98,6 +102,38 @@ public final class LocalChannelDirectory implements ChannelDirectory {
     /** user id → member and how many of this node's connections it has in the channel. */
     private final LinkedHashMap<String, MemberEntry> members = new LinkedHashMap<>();
 
+    /** The members as a read-only view, for encoding without a copy. Read under the lock only. */
+    private final Collection<PresenceMember> memberView =
+        new AbstractCollection<>() {
+          @Override
+          public Iterator<PresenceMember> iterator() {
+            Iterator<MemberEntry> entries = members.values().iterator();
+            return new Iterator<>() {
+              @Override
+              public boolean hasNext() {
+                return entries.hasNext();
+              }
+
+              @Override
+              public PresenceMember next() {
+                return entries.next().member;
+              }
+            };
+          }
+
+          @Override
+          public int size() {
+            return members.size();
+          }
+        };
+
+    /**
+     * The presence subscription_succeeded frame for the current members, built by the first join
+     * that needs it and shared by the joins after it until the membership changes: a second
+     * connection of a member costs no encoding. Bounded like the members it lists.
+     */
+    private String presenceSucceeded;
+
     private static final class MemberEntry {
       final PresenceMember member;
       int connections;
@@ -107,7 +143,7 @@ public final class LocalChannelDirectory implements ChannelDirectory {
       }
     }
 
-    synchronized Join join(PresenceMember member, int maxMembers) {
+    synchronized Join join(String channel, PresenceMember member, int maxMembers) {
       boolean memberAdded = false;
       if (member != null) {
         MemberEntry entry = members.get(member.userId());
@@ -119,12 +155,21 @@ public final class LocalChannelDirectory implements ChannelDirectory {
           members.put(member.userId(), entry);
           memberAdded = true;
           membershipVersion++;
+          presenceSucceeded = null;
         }
         entry.connections++;
+        if (presenceSucceeded == null) {
+          presenceSucceeded = ServerFrames.presenceSubscriptionSucceeded(channel, memberView);
+        }
       }
       subscriptions++;
       return new Join(
-          true, subscriptions == 1, memberAdded, members(), subscriptions, membershipVersion);
+          true,
+          subscriptions == 1,
+          memberAdded,
+          member == null ? null : presenceSucceeded,
+          subscriptions,
+          membershipVersion);
     }
 
     synchronized Leave leave(String userId) {
@@ -139,6 +184,7 @@ public final class LocalChannelDirectory implements ChannelDirectory {
           members.remove(userId);
           memberRemoved = true;
           membershipVersion++;
+          presenceSucceeded = null;
         }
       }
       return new Leave(subscriptions == 0, memberRemoved, subscriptions, membershipVersion);

@@ -2,6 +2,7 @@ package dev.herald.channels;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A server frame encoded once, shared by every subscriber it is written to: the complete WebSocket
@@ -13,15 +14,29 @@ public final class OutboundFrame {
   private final byte[] wire;
   private final int headerLength;
 
-  private OutboundFrame(byte[] payload) {
-    this.headerLength = headerLength(payload.length);
-    this.wire = new byte[headerLength + payload.length];
-    writeHeader(wire, payload.length);
-    System.arraycopy(payload, 0, wire, headerLength, payload.length);
+  private OutboundFrame(byte[] payload, int offset, int length) {
+    this.headerLength = headerLength(length);
+    this.wire = new byte[headerLength + length];
+    writeHeader(wire, length);
+    System.arraycopy(payload, offset, wire, headerLength, length);
   }
 
   public static OutboundFrame of(String json) {
-    return new OutboundFrame(json.getBytes(StandardCharsets.UTF_8));
+    byte[] payload = json.getBytes(StandardCharsets.UTF_8);
+    return new OutboundFrame(payload, 0, payload.length);
+  }
+
+  /**
+   * The frame whose payload is {@code length} bytes of {@code source} from {@code offset}: UTF-8
+   * JSON text encoded elsewhere (another node), taken as it is, without decoding it.
+   */
+  public static OutboundFrame ofPayload(byte[] source, int offset, int length) {
+    return new OutboundFrame(source, offset, length);
+  }
+
+  /** Copies the payload (the JSON text's UTF-8 bytes) into {@code target} at {@code offset}. */
+  public void copyPayloadTo(byte[] target, int offset) {
+    System.arraycopy(wire, headerLength, target, offset, wire.length - headerLength);
   }
 
   /** Bytes of the payload (the JSON text), without the frame header. */
@@ -62,6 +77,17 @@ public final class OutboundFrame {
         target[2 + i] = (byte) (length >>> (56 - 8 * i));
       }
     }
+  }
+
+  /** Frames are equal when their bytes are. */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof OutboundFrame frame && Arrays.equals(wire, frame.wire);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(wire);
   }
 
   @Override

@@ -38,35 +38,42 @@ public final class ServerFrames {
         + ",\"data\":\"{}\"}";
   }
 
-  /** The presence variant: the members already there, including the joining user. */
+  /**
+   * The presence variant: the members already there, including the joining user. The {@code data}
+   * JSON is written escaped straight into the frame, in passes over {@code members} (size, ids,
+   * hash) and one builder: a join's only cost that grows with the channel.
+   */
   public static String presenceSubscriptionSucceeded(
       String channel, Collection<PresenceMember> members) {
-    StringBuilder ids = new StringBuilder("[");
-    StringBuilder hash = new StringBuilder("{");
+    // Sized so the builder does not grow: each id twice plus its escaped quotes, each info with
+    // room for the backslash before each of its quotes.
+    int capacity = 128 + channel.length();
+    for (PresenceMember member : members) {
+      String info = member.userInfoJson();
+      capacity += 2 * member.userId().length() + 12 + (info == null ? 4 : info.length() * 3 / 2);
+    }
+    StringBuilder out = new StringBuilder(capacity);
+    out.append("{\"event\":\"pusher_internal:subscription_succeeded\",\"channel\":");
+    Json.appendQuoted(out, channel).append(",\"data\":\"{\\\"presence\\\":{\\\"ids\\\":[");
     boolean first = true;
     for (PresenceMember member : members) {
       if (!first) {
-        ids.append(',');
-        hash.append(',');
+        out.append(',');
       }
       first = false;
-      Json.appendQuoted(ids, member.userId());
-      Json.appendQuoted(hash, member.userId()).append(':');
-      hash.append(member.userInfoJson() == null ? "null" : member.userInfoJson());
+      Json.appendQuotedEscaped(out, member.userId());
     }
-    String data =
-        "{\"presence\":{\"ids\":"
-            + ids.append(']')
-            + ",\"hash\":"
-            + hash.append('}')
-            + ",\"count\":"
-            + members.size()
-            + "}}";
-    return "{\"event\":\"pusher_internal:subscription_succeeded\",\"channel\":"
-        + Json.quote(channel)
-        + ",\"data\":"
-        + Json.quote(data)
-        + "}";
+    out.append("],\\\"hash\\\":{");
+    first = true;
+    for (PresenceMember member : members) {
+      if (!first) {
+        out.append(',');
+      }
+      first = false;
+      Json.appendQuotedEscaped(out, member.userId()).append(':');
+      Json.appendEscaped(out, member.userInfoJson() == null ? "null" : member.userInfoJson());
+    }
+    return out.append("},\\\"count\\\":").append(members.size()).append("}}\"}").toString();
   }
 
   /**

@@ -77,6 +77,32 @@ public final class WebhookDispatcher implements Webhooks {
     return stats;
   }
 
+  /**
+   * True when a target of the app's newest version wants the event, or wants the other half of a
+   * leave-and-return: an arrival must still be built when only its leave is wanted, because the
+   * arrival is what cancels a leave held back for the leave delay.
+   */
+  @Override
+  public boolean wants(AppConfig found, String eventName, String channel) {
+    String partner = partner(eventName);
+    for (WebhookTarget target : current.apply(found).webhooks()) {
+      if (target.wants(eventName, channel) || (partner != null && target.wants(partner, channel))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String partner(String eventName) {
+    return switch (eventName) {
+      case WebhookEvent.CHANNEL_OCCUPIED -> WebhookEvent.CHANNEL_VACATED;
+      case WebhookEvent.CHANNEL_VACATED -> WebhookEvent.CHANNEL_OCCUPIED;
+      case WebhookEvent.MEMBER_ADDED -> WebhookEvent.MEMBER_REMOVED;
+      case WebhookEvent.MEMBER_REMOVED -> WebhookEvent.MEMBER_ADDED;
+      default -> null;
+    };
+  }
+
   @Override
   public void emit(AppConfig found, WebhookEvent event) {
     AppConfig app = current.apply(found);

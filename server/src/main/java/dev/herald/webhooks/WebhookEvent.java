@@ -8,33 +8,40 @@ import java.util.Map;
  * its kind. Immutable.
  */
 public record WebhookEvent(String name, String channel, Map<String, Object> fields) {
+  public static final String CHANNEL_OCCUPIED = "channel_occupied";
+  public static final String CHANNEL_VACATED = "channel_vacated";
+  public static final String MEMBER_ADDED = "member_added";
+  public static final String MEMBER_REMOVED = "member_removed";
+  public static final String CLIENT_EVENT = "client_event";
+  public static final String CACHE_MISS = "cache_miss";
+  public static final String SUBSCRIPTION_COUNT = "subscription_count";
 
   public WebhookEvent {
     fields = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fields));
   }
 
   public static WebhookEvent channelOccupied(String channel) {
-    return new WebhookEvent("channel_occupied", channel, Map.of());
+    return new WebhookEvent(CHANNEL_OCCUPIED, channel, Map.of());
   }
 
   public static WebhookEvent channelVacated(String channel) {
-    return new WebhookEvent("channel_vacated", channel, Map.of());
+    return new WebhookEvent(CHANNEL_VACATED, channel, Map.of());
   }
 
   public static WebhookEvent memberAdded(String channel, String userId) {
-    return new WebhookEvent("member_added", channel, Map.of("user_id", userId));
+    return new WebhookEvent(MEMBER_ADDED, channel, Map.of("user_id", userId));
   }
 
   public static WebhookEvent memberRemoved(String channel, String userId) {
-    return new WebhookEvent("member_removed", channel, Map.of("user_id", userId));
+    return new WebhookEvent(MEMBER_REMOVED, channel, Map.of("user_id", userId));
   }
 
   public static WebhookEvent cacheMiss(String channel) {
-    return new WebhookEvent("cache_miss", channel, Map.of());
+    return new WebhookEvent(CACHE_MISS, channel, Map.of());
   }
 
   public static WebhookEvent subscriptionCount(String channel, int count) {
-    return new WebhookEvent("subscription_count", channel, Map.of("subscription_count", count));
+    return new WebhookEvent(SUBSCRIPTION_COUNT, channel, Map.of("subscription_count", count));
   }
 
   /**
@@ -54,7 +61,7 @@ public record WebhookEvent(String name, String channel, Map<String, Object> fiel
     if (userId != null) {
       fields.put("user_id", userId);
     }
-    return new WebhookEvent("client_event", channel, fields);
+    return new WebhookEvent(CLIENT_EVENT, channel, fields);
   }
 
   /** The user the event is about (member events), or null. */

@@ -142,6 +142,9 @@ final class MessageHandler {
         ServerFrames.clientEvent(event.event(), channel.value(), event.rawData(), userId),
         session.socketId());
     session.meters().clientEvent();
+    if (!webhooks.wants(app, WebhookEvent.CLIENT_EVENT, channel.value())) {
+      return;
+    }
     webhooks.emit(
         app,
         WebhookEvent.clientEvent(

@@ -162,7 +162,7 @@ final class SubscriptionHandler {
     if (member == null) {
       session.send(ServerFrames.subscriptionSucceeded(channel));
     } else {
-      session.send(ServerFrames.presenceSubscriptionSucceeded(channel, join.members()));
+      session.send(join.presenceSucceeded());
       if (join.memberAdded()) {
         members.announceAdded(
             app.id(), channel, member, session.socketId(), join.membershipVersion());
@@ -184,7 +184,8 @@ final class SubscriptionHandler {
               }
               session.send(
                   cached.isPresent() ? cached.get().frameJson() : ServerFrames.cacheMiss(channel));
-              if (cached.isEmpty()) {
+              if (cached.isEmpty()
+                  && webhooks.wants(session.app(), WebhookEvent.CACHE_MISS, channel)) {
                 webhooks.emit(session.app(), WebhookEvent.cacheMiss(channel));
               }
             })

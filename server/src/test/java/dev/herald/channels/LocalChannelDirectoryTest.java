@@ -2,9 +2,12 @@ package dev.herald.channels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herald.protocol.PresenceMember;
+import dev.herald.protocol.ServerFrames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -32,11 +35,31 @@ class LocalChannelDirectoryTest {
     assertTrue(directory.join("a", "presence-r", "1.1", ann, 100).result().memberAdded());
     Join second = directory.join("a", "presence-r", "1.2", ann, 100).result();
     assertFalse(second.memberAdded());
-    assertEquals(List.of(ann), second.members());
+    assertEquals(
+        ServerFrames.presenceSubscriptionSucceeded("presence-r", List.of(ann)),
+        second.presenceSucceeded());
     assertEquals(
         new ChannelInfo("presence-r", 2, 1), directory.channel("a", "presence-r").result());
     assertFalse(directory.leave("a", "presence-r", "1.1", "ann").result().memberRemoved());
     assertTrue(directory.leave("a", "presence-r", "1.2", "ann").result().memberRemoved());
+  }
+
+  @Test
+  void sharesOnePresenceFrameBetweenJoinsThatSawTheSameMembers() {
+    PresenceMember ann = new PresenceMember("ann", null);
+    PresenceMember bob = new PresenceMember("bob", "{\"name\":\"Bob\"}");
+    Join first = directory.join("a", "presence-r", "1.1", ann, 100).result();
+    Join again = directory.join("a", "presence-r", "1.2", ann, 100).result();
+    assertSame(first.presenceSucceeded(), again.presenceSucceeded());
+    Join withBob = directory.join("a", "presence-r", "1.3", bob, 100).result();
+    assertEquals(
+        ServerFrames.presenceSubscriptionSucceeded("presence-r", List.of(ann, bob)),
+        withBob.presenceSucceeded());
+    directory.leave("a", "presence-r", "1.3", "bob");
+    assertEquals(
+        first.presenceSucceeded(),
+        directory.join("a", "presence-r", "1.4", ann, 100).result().presenceSucceeded());
+    assertNull(directory.join("a", "public", "1.1", null, 100).result().presenceSucceeded());
   }
 
   @Test

@@ -2,6 +2,9 @@ package dev.herald.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +35,37 @@ class ServerFramesTest {
         ServerFrames.presenceSubscriptionSucceeded(
             "presence-room",
             List.of(new PresenceMember("u1", "{\"name\":\"A\"}"), new PresenceMember("u2", null))));
+  }
+
+  @Test
+  void presenceSucceededEscapesIdsAndInfoTwiceAsJacksonWould() throws Exception {
+    List<PresenceMember> members =
+        List.of(
+            new PresenceMember("a\"b\\c", "{\"name\":\"Zoë \\\"Z\\\"\",\"tab\":\"\\t\"}"),
+            new PresenceMember("\u0001é", null));
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode ids = mapper.createObjectNode();
+    ObjectNode hash = mapper.createObjectNode();
+    ArrayNode idList = ids.putArray("ids");
+    for (PresenceMember member : members) {
+      idList.add(member.userId());
+      hash.set(
+          member.userId(),
+          member.userInfoJson() == null ? null : mapper.readTree(member.userInfoJson()));
+    }
+    ObjectNode presence = mapper.createObjectNode();
+    presence.set("ids", idList);
+    presence.set("hash", hash);
+    presence.put("count", members.size());
+    ObjectNode data = mapper.createObjectNode();
+    data.set("presence", presence);
+    ObjectNode frame = mapper.createObjectNode();
+    frame.put("event", "pusher_internal:subscription_succeeded");
+    frame.put("channel", "presence-\"q\"");
+    frame.put("data", mapper.writeValueAsString(data));
+    assertEquals(
+        mapper.writeValueAsString(frame),
+        ServerFrames.presenceSubscriptionSucceeded("presence-\"q\"", members));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.herald.webhooks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.herald.config.AppConfig;
@@ -12,6 +13,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -91,6 +93,61 @@ class WebhookDispatcherTest {
             + " distinct channels, "
             + before
             + " tracked before the sweep, 0 after");
+  }
+
+  @Test
+  void wantsNoEventOfAnAppWithoutTargets() {
+    WebhookDispatcher dispatcher = dispatcher();
+    AppConfig app = AppConfig.withDefaults("1", "key", "secret");
+    for (String event : WebhookTarget.EVENT_TYPES) {
+      assertFalse(dispatcher.wants(app, event, "presence-room"), event);
+    }
+  }
+
+  @Test
+  void wantsOnlyWhatATargetOfTheNewestAppVersionAsksFor() {
+    AppConfig found = AppConfig.withDefaults("1", "key", "secret");
+    AppConfig newest =
+        withWebhooks(found, List.of(target(Set.of(WebhookEvent.CLIENT_EVENT), "private-")));
+    WebhookDispatcher dispatcher = dispatcher(newest);
+    assertTrue(dispatcher.wants(found, WebhookEvent.CLIENT_EVENT, "private-chat"));
+    assertFalse(dispatcher.wants(found, WebhookEvent.CLIENT_EVENT, "presence-chat"));
+    assertFalse(dispatcher.wants(found, WebhookEvent.CHANNEL_OCCUPIED, "private-chat"));
+  }
+
+  @Test
+  void wantsTheArrivalThatWouldCancelAWantedLeave() {
+    AppConfig app =
+        withWebhooks(
+            AppConfig.withDefaults("1", "key", "secret"),
+            List.of(
+                target(Set.of(WebhookEvent.CHANNEL_VACATED, WebhookEvent.MEMBER_REMOVED), null)));
+    WebhookDispatcher dispatcher = dispatcher();
+    assertTrue(dispatcher.wants(app, WebhookEvent.CHANNEL_OCCUPIED, "room"));
+    assertTrue(dispatcher.wants(app, WebhookEvent.MEMBER_ADDED, "presence-room"));
+    assertFalse(dispatcher.wants(app, WebhookEvent.SUBSCRIPTION_COUNT, "room"));
+  }
+
+  private WebhookDispatcher dispatcher() {
+    return new WebhookDispatcher(
+        vertx,
+        new WebhookSettings(0, 100, 1000, 1, 100_000, 0),
+        new MemoryBatchStore(),
+        Clock.systemUTC(),
+        found -> found);
+  }
+
+  private WebhookDispatcher dispatcher(AppConfig newest) {
+    return new WebhookDispatcher(
+        vertx,
+        new WebhookSettings(0, 100, 1000, 1, 100_000, 0),
+        new MemoryBatchStore(),
+        Clock.systemUTC(),
+        found -> newest);
+  }
+
+  private static WebhookTarget target(Set<String> events, String channelPrefix) {
+    return new WebhookTarget("http://127.0.0.1:1/hook", events, Map.of(), channelPrefix, null);
   }
 
   private static AppConfig withWebhooks(AppConfig app, List<WebhookTarget> targets) {

@@ -1,6 +1,5 @@
 package dev.herald.scaling.redis;
 
-import dev.herald.channels.OutboundFrame;
 import dev.herald.protocol.ErrorCode;
 import dev.herald.scaling.BroadcastAdapter;
 import dev.herald.scaling.Envelope;
@@ -100,9 +99,9 @@ public final class RedisAdapter implements BroadcastAdapter {
       lost.incrementAndGet();
       return Future.failedFuture("Redis is unreachable");
     }
-    String text = message.encode();
+    byte[] bytes = message.encode();
     return connector
-        .send(Request.cmd(connector.publishCommand()).arg(busChannel).arg(text))
+        .send(Request.cmd(connector.publishCommand()).arg(busChannel).arg(bytes))
         .timeout(PUBLISH_TIMEOUT_SECONDS, TimeUnit.SECONDS)
         .onSuccess(ignored -> published.incrementAndGet())
         .onFailure(error -> lost.incrementAndGet())
@@ -110,10 +109,10 @@ public final class RedisAdapter implements BroadcastAdapter {
   }
 
   /** A message from the bus: delivered to this node's connections unless this node sent it. */
-  public void onBusMessage(String text) {
+  public void onBusMessage(byte[] bytes) {
     BusMessage message;
     try {
-      message = BusMessage.decode(text);
+      message = BusMessage.decode(bytes);
     } catch (IllegalArgumentException e) {
       LOG.log(Level.WARNING, "Ignoring a malformed bus message", e);
       return;
@@ -127,7 +126,7 @@ public final class RedisAdapter implements BroadcastAdapter {
           new Envelope(
               event.appId(),
               event.channel(),
-              OutboundFrame.of(event.frameJson()),
+              event.frame(),
               event.excludeSocketId(),
               event.membershipVersion()));
     } else if (message instanceof BusMessage.CloseUser close) {

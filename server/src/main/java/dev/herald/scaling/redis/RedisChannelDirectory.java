@@ -5,6 +5,7 @@ import dev.herald.channels.ChannelInfo;
 import dev.herald.channels.Join;
 import dev.herald.channels.Leave;
 import dev.herald.protocol.PresenceMember;
+import dev.herald.protocol.ServerFrames;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
@@ -71,7 +72,7 @@ public final class RedisChannelDirectory implements ChannelDirectory {
     // entry for a stale one; forgotten again if the join fails or is refused.
     Registration registration = new Registration(appId, channel, socketId, member, maxMembers);
     registrations.put(entry, registration);
-    return runJoin(registration)
+    return runJoin(registration, true)
         .map(
             join -> {
               if (!join.accepted()) {
@@ -82,7 +83,11 @@ public final class RedisChannelDirectory implements ChannelDirectory {
         .onFailure(error -> registrations.remove(entry, registration));
   }
 
-  private Future<Join> runJoin(Registration registration) {
+  /**
+   * @param reply whether a client waits for the join's subscription_succeeded (a replay has none:
+   *     its presence frame is not built)
+   */
+  private Future<Join> runJoin(Registration registration, boolean reply) {
     PresenceMember member = registration.member();
     return JOIN.run(
             redis,
@@ -95,26 +100,26 @@ public final class RedisChannelDirectory implements ChannelDirectory {
                 registration.channel(),
                 RedisKeys.entry(
                     registration.appId(), registration.channel(), registration.socketId())))
-        .map(response -> toJoin(response, member != null));
+        .map(response -> toJoin(response, registration.channel(), reply && member != null));
   }
 
-  private static Join toJoin(Response response, boolean presence) {
+  private static Join toJoin(Response response, String channel, boolean presence) {
     if (response.get(0).toInteger() == 0) {
       return Join.full();
     }
-    List<PresenceMember> members = new ArrayList<>();
+    String presenceSucceeded = null;
     if (presence) {
+      List<PresenceMember> members = new ArrayList<>((response.size() - 5) / 2);
       for (int i = 5; i + 1 < response.size(); i += 2) {
-        String info = response.get(i + 1).toString();
-        members.add(
-            new PresenceMember(response.get(i).toString(), "null".equals(info) ? null : info));
+        members.add(member(response.get(i).toString(), response.get(i + 1).toString()));
       }
+      presenceSucceeded = ServerFrames.presenceSubscriptionSucceeded(channel, members);
     }
     return new Join(
         true,
         response.get(1).toInteger() == 1,
         response.get(2).toInteger() == 1,
-        members,
+        presenceSucceeded,
         response.get(3).toInteger(),
         response.get(4).toLong());
   }
@@ -240,7 +245,8 @@ public final class RedisChannelDirectory implements ChannelDirectory {
                         registration.channel(),
                         registration.socketId(),
                         registration.member(),
-                        Integer.MAX_VALUE))
+                        Integer.MAX_VALUE),
+                    false)
                 .map(
                     join ->
                         new Replayed(

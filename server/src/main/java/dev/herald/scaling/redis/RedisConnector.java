@@ -16,6 +16,8 @@ import io.vertx.redis.client.RedisRole;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +59,8 @@ public final class RedisConnector {
 
   /** What {@link #probeBus} publishes; not JSON, so no bus listener could take it for a message. */
   static final String PROBE = "probe";
+
+  private static final byte[] PROBE_BYTES = PROBE.getBytes(StandardCharsets.US_ASCII);
 
   /**
    * After a reconnect, how long until the other nodes are assumed to be back on the bus too: they
@@ -103,7 +107,7 @@ public final class RedisConnector {
   private final long pingTimeoutMillis;
   private final String busChannel;
   private final boolean sharded;
-  private final Consumer<String> busListener;
+  private final Consumer<byte[]> busListener;
   private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
   private final AtomicLong pingFailures = new AtomicLong();
   private final AtomicLong generations = new AtomicLong();
@@ -120,7 +124,7 @@ public final class RedisConnector {
       long pingIntervalMillis,
       long pingTimeoutMillis,
       String busChannel,
-      Consumer<String> busListener) {
+      Consumer<byte[]> busListener) {
     this.vertx = vertx;
     this.options = options(topology);
     this.sharded = topology.kind() == RedisTopology.Kind.CLUSTER;
@@ -442,9 +446,9 @@ public final class RedisConnector {
     }
     String kind = push.get(0).toString();
     if ("message".equals(kind) || "smessage".equals(kind)) {
-      String text = push.get(2).toString();
-      if (!PROBE.equals(text)) {
-        busListener.accept(text);
+      byte[] payload = push.get(2).toBytes();
+      if (!Arrays.equals(PROBE_BYTES, payload)) {
+        busListener.accept(payload);
       }
     } else if ("sunsubscribe".equals(kind)) {
       // A cluster unsubscribes a sharded channel whose slot moved (resharding, failover):
