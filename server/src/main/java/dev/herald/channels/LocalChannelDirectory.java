@@ -5,7 +5,6 @@ import dev.herald.protocol.ServerFrames;
 import io.vertx.core.Future;
 import java.util.AbstractCollection;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -99,33 +98,41 @@ public final class LocalChannelDirectory implements ChannelDirectory {
     /** Counts member additions and removals, so stale member events can be recognised. */
     private long membershipVersion;
 
-    /** user id → member and how many of this node's connections it has in the channel. */
-    private final LinkedHashMap<String, MemberEntry> members = new LinkedHashMap<>();
+    /**
+     * user id → member and how many of this node's connections it has in the channel; null until a
+     * member joins (most channels are not presence channels, and a node holds many channels).
+     */
+    private LinkedHashMap<String, MemberEntry> members;
 
-    /** The members as a read-only view, for encoding without a copy. Read under the lock only. */
-    private final Collection<PresenceMember> memberView =
-        new AbstractCollection<>() {
+    /** The members as a read-only view over the map, for encoding without a copy. */
+    private static final class MemberView extends AbstractCollection<PresenceMember> {
+      private final Map<String, MemberEntry> members;
+
+      MemberView(Map<String, MemberEntry> members) {
+        this.members = members;
+      }
+
+      @Override
+      public Iterator<PresenceMember> iterator() {
+        Iterator<MemberEntry> entries = members.values().iterator();
+        return new Iterator<>() {
           @Override
-          public Iterator<PresenceMember> iterator() {
-            Iterator<MemberEntry> entries = members.values().iterator();
-            return new Iterator<>() {
-              @Override
-              public boolean hasNext() {
-                return entries.hasNext();
-              }
-
-              @Override
-              public PresenceMember next() {
-                return entries.next().member;
-              }
-            };
+          public boolean hasNext() {
+            return entries.hasNext();
           }
 
           @Override
-          public int size() {
-            return members.size();
+          public PresenceMember next() {
+            return entries.next().member;
           }
         };
+      }
+
+      @Override
+      public int size() {
+        return members.size();
+      }
+    }
 
     /**
      * The presence subscription_succeeded frame for the current members, built by the first join
@@ -146,6 +153,9 @@ public final class LocalChannelDirectory implements ChannelDirectory {
     synchronized Join join(String channel, PresenceMember member, int maxMembers) {
       boolean memberAdded = false;
       if (member != null) {
+        if (members == null) {
+          members = new LinkedHashMap<>();
+        }
         MemberEntry entry = members.get(member.userId());
         if (entry == null) {
           if (members.size() >= maxMembers) {
@@ -159,7 +169,8 @@ public final class LocalChannelDirectory implements ChannelDirectory {
         }
         entry.connections++;
         if (presenceSucceeded == null) {
-          presenceSucceeded = ServerFrames.presenceSubscriptionSucceeded(channel, memberView);
+          presenceSucceeded =
+              ServerFrames.presenceSubscriptionSucceeded(channel, new MemberView(members));
         }
       }
       subscriptions++;
@@ -178,7 +189,7 @@ public final class LocalChannelDirectory implements ChannelDirectory {
       }
       subscriptions--;
       boolean memberRemoved = false;
-      if (userId != null) {
+      if (userId != null && members != null) {
         MemberEntry entry = members.get(userId);
         if (entry != null && --entry.connections == 0) {
           members.remove(userId);
@@ -195,10 +206,13 @@ public final class LocalChannelDirectory implements ChannelDirectory {
     }
 
     synchronized ChannelInfo info(String name) {
-      return new ChannelInfo(name, subscriptions, members.size());
+      return new ChannelInfo(name, subscriptions, members == null ? 0 : members.size());
     }
 
     synchronized List<PresenceMember> members() {
+      if (members == null) {
+        return List.of();
+      }
       List<PresenceMember> list = new ArrayList<>(members.size());
       members.values().forEach(entry -> list.add(entry.member));
       return list;

@@ -24,17 +24,18 @@ import java.util.Arrays;
  *       JSON object with the sending node, the type ({@code event}, {@code close-user}, {@code
  *       close-app}) and the app, then the type's fields. An event carries its frame as a JSON
  *       string, which a receiving node has to parse out and encode again.
- *   <li>Format 2, events from this version on: a one-line JSON header starting {@code {"bus":2,},
- *       a newline, then the frame's UTF-8 bytes exactly as subscribers get them. A receiving node
- *       reads the short header and copies the bytes into its {@link OutboundFrame}, never parsing
- *       the event. The header names the app and channel {@code to_app} and {@code to_channel}, not
- *       {@code app} and {@code channel}: a node of the previous version, whose parser stops after
- *       the first JSON value, reads it as a format-1 event for no app and no channel, delivers it to
- *       nobody and logs nothing.
+ *   <li>Format 2, events: a one-line JSON header starting {@code {"bus":2,}, a newline, then the
+ *       frame's UTF-8 bytes exactly as subscribers get them. A receiving node reads the short
+ *       header and copies the bytes into its {@link OutboundFrame}, never parsing the event. The
+ *       header names the app and channel {@code to_app} and {@code to_channel}, not {@code app} and
+ *       {@code channel}: a node of an earlier version, whose parser stops after the first JSON
+ *       value, reads it as a format-1 event for no app and no channel and delivers it to nobody.
  * </ul>
  *
- * So during a rolling upgrade the nodes not yet upgraded miss the events published by upgraded
- * nodes (never the reverse) until they are upgraded too; close messages reach every node.
+ * <p>So the switch takes two releases, as a rolling upgrade needs: this one reads both formats and
+ * still publishes format 1 ({@link #encode}), which every node reads; the next one publishes
+ * format 2 ({@link Event#encodeFormat2}), once every node it can meet reads it. Publishing format 2
+ * now would make the nodes not yet upgraded miss the events of upgraded ones during the upgrade.
  */
 sealed interface BusMessage {
   ObjectMapper MAPPER = new ObjectMapper();
@@ -72,9 +73,24 @@ sealed interface BusMessage {
           envelope.membershipVersion());
     }
 
-    /** Format 2: the header line, then the frame's bytes copied once. */
+    /** Format 1, which every node reads: the frame travels as a JSON string. */
     @Override
     public byte[] encode() {
+      ObjectNode json = header(this, "event").put("channel", channel);
+      if (excludeSocketId != null) {
+        json.put("exclude", excludeSocketId);
+      }
+      if (membershipVersion != 0) {
+        json.put("version", membershipVersion);
+      }
+      return utf8(json.put("frame", frame.toString()).toString());
+    }
+
+    /**
+     * Format 2: the header line, then the frame's bytes copied once. Read by this release;
+     * published from the next (see the interface's comment).
+     */
+    byte[] encodeFormat2() {
       StringBuilder header = new StringBuilder(128).append("{\"bus\":2,\"node\":");
       Json.appendQuoted(header, node).append(",\"type\":\"event\",\"to_app\":");
       Json.appendQuoted(header, appId).append(",\"to_channel\":");

@@ -22,11 +22,28 @@ class BusMessageTest {
     return new String(bytes, StandardCharsets.UTF_8);
   }
 
+  /**
+   * What this release publishes: format 1, exactly as the previous release wrote it, so nodes not
+   * yet upgraded during a rolling upgrade still get every event.
+   */
+  @Test
+  void publishesEventsInTheFormatEveryNodeReads() {
+    BusMessage.Event event =
+        BusMessage.Event.of("n1", new Envelope("app", "c", OutboundFrame.of(FRAME), "1.2", 7));
+    String format1 =
+        "{\"node\":\"n1\",\"type\":\"event\",\"app\":\"app\",\"channel\":\"c\",\"exclude\":\"1.2\","
+            + "\"version\":7,\"frame\":"
+            + BusMessage.MAPPER.valueToTree(FRAME)
+            + "}";
+    assertEquals(format1, text(event.encode()));
+    assertEquals(event, BusMessage.decode(event.encode()));
+  }
+
   @Test
   void encodesAnEventAsAHeaderLineThenTheFrameBytesSubscribersGet() {
     BusMessage.Event event =
         BusMessage.Event.of("n1", new Envelope("app", "c", OutboundFrame.of(FRAME), "1.2", 7));
-    byte[] bytes = event.encode();
+    byte[] bytes = event.encodeFormat2();
     assertEquals(
         "{\"bus\":2,\"node\":\"n1\",\"type\":\"event\",\"to_app\":\"app\",\"to_channel\":\"c\","
             + "\"exclude\":\"1.2\",\"version\":7}\n"
@@ -38,7 +55,7 @@ class BusMessageTest {
   @Test
   void leavesOutAnAbsentExclusionAndAZeroVersion() {
     BusMessage.Event event = new BusMessage.Event("n", "a", "c", OutboundFrame.of(FRAME), null, 0);
-    byte[] bytes = event.encode();
+    byte[] bytes = event.encodeFormat2();
     assertEquals(
         "{\"bus\":2,\"node\":\"n\",\"type\":\"event\",\"to_app\":\"a\",\"to_channel\":\"c\"}\n"
             + FRAME,
@@ -54,8 +71,10 @@ class BusMessageTest {
     BusMessage.Event event =
         new BusMessage.Event(
             "node \"é\"\n", "app\\1", "presence-ü", OutboundFrame.of(frame), "9.9", 1L << 40);
-    assertEquals(event, BusMessage.decode(event.encode()));
-    assertEquals(frame, ((BusMessage.Event) BusMessage.decode(event.encode())).frame().toString());
+    for (byte[] bytes : new byte[][] {event.encode(), event.encodeFormat2()}) {
+      assertEquals(event, BusMessage.decode(bytes));
+      assertEquals(frame, ((BusMessage.Event) BusMessage.decode(bytes)).frame().toString());
+    }
   }
 
   @Test
@@ -70,12 +89,15 @@ class BusMessageTest {
         BusMessage.decode(utf8(format1)));
   }
 
-  /** The previous version's decoder, as it was: a tree read, then these fields. */
+  /**
+   * The previous version's decoder, as it was (a tree read, then these fields), given format 2: why
+   * this release does not publish it yet.
+   */
   @Test
-  void aNodeOfThePreviousVersionReadsAnEventForNoAppAndNoChannel() throws Exception {
+  void aNodeOfThePreviousVersionReadsAFormat2EventForNoAppAndNoChannel() throws Exception {
     byte[] bytes =
         BusMessage.Event.of("n1", new Envelope("app", "c", OutboundFrame.of(FRAME), "1.2", 7))
-            .encode();
+            .encodeFormat2();
     JsonNode json = BusMessage.MAPPER.readTree(text(bytes));
     assertEquals("event", json.path("type").asText());
     assertEquals("", json.path("app").asText());
