@@ -14,6 +14,7 @@ import dev.herald.dev.DevRoutes;
 import dev.herald.http.BackendRateLimiter;
 import dev.herald.http.HttpApi;
 import dev.herald.metrics.HeraldMetrics;
+import dev.herald.runtime.LeanTransport;
 import dev.herald.tls.TlsCertificate;
 import dev.herald.webhooks.WebhookDispatcher;
 import dev.herald.webhooks.Webhooks;
@@ -52,7 +53,7 @@ public final class Herald {
     ServerConfig server = config.server();
     this.eventLoops =
         server.eventLoops() > 0 ? server.eventLoops() : Runtime.getRuntime().availableProcessors();
-    this.vertx = Vertx.vertx(vertxOptions(eventLoops, server.connections()));
+    this.vertx = LeanTransport.vertx(vertxOptions(eventLoops, server.connections()));
     // Largest WebSocket message of any connection, static apps' and database apps' alike (rows
     // over it are served with it as their limit).
     int maxWebSocketMessage =

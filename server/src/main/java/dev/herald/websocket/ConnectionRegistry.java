@@ -16,7 +16,21 @@ public final class ConnectionRegistry {
    * java.util.concurrent.ThreadLocalRandom} is predictable from a few outputs; this is not.
    * Thread-safe.
    */
-  private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * Socket ids are unpredictable (an id is what a private channel's signature binds to). One
+   * generator per event loop: a shared one locks, and the platform's default reads /dev/urandom as
+   * it goes, a file read on the loop; DRBG is seeded once and then only computes.
+   */
+  private static final ThreadLocal<SecureRandom> RANDOM =
+      ThreadLocal.withInitial(ConnectionRegistry::newRandom);
+
+  private static SecureRandom newRandom() {
+    try {
+      return SecureRandom.getInstance("DRBG");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      return new SecureRandom();
+    }
+  }
 
   private final Map<String, Session> bySocketId = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> countByApp = new ConcurrentHashMap<>();
@@ -49,7 +63,8 @@ public final class ConnectionRegistry {
    */
   String newSocketId() {
     while (true) {
-      String id = RANDOM.nextInt(Integer.MAX_VALUE) + "." + RANDOM.nextInt(Integer.MAX_VALUE);
+      SecureRandom random = RANDOM.get();
+      String id = random.nextInt(Integer.MAX_VALUE) + "." + random.nextInt(Integer.MAX_VALUE);
       if (!bySocketId.containsKey(id)) {
         return id;
       }
