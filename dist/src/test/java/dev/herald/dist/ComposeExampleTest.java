@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code examples/compose/compose.yaml} cannot run here (no Docker engine), so it is checked
  * against what it relies on: every variable set on a Herald service is one Herald reads ({@code
- * herald --env-names}) or the launcher's {@code HERALD_JAVA_OPTS}, so a renamed setting cannot
- * leave it silently wrong; and the nginx service's rewrite of the shipped site file still finds
- * what it replaces.
+ * herald --env-names}) or the launcher's {@code HERALD_JAVA_OPTS} and {@code HERALD_MEMORY_LIMIT},
+ * so a renamed setting cannot leave it silently wrong; and the nginx service's rewrite of the
+ * shipped site file still finds what it replaces.
  */
 class ComposeExampleTest {
 
@@ -63,6 +63,7 @@ class ComposeExampleTest {
     assertEquals(0, names.code(), names.output());
     Set<String> read = new HashSet<>(names.output().lines().toList());
     read.add("HERALD_JAVA_OPTS"); // bin/herald's, not the server's
+    read.add("HERALD_MEMORY_LIMIT"); // bin/herald's too
     List<Map.Entry<String, JsonNode>> services = heraldServices();
     assertEquals(2, services.size(), "two Herald nodes");
     List<String> unknown = new ArrayList<>();

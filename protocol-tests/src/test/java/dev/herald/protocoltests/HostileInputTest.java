@@ -240,6 +240,54 @@ class HostileInputTest {
         });
   }
 
+  /**
+   * Herald reads frames itself: a frame that arrives one byte per TCP segment, header and mask and
+   * payload split everywhere, is assembled and answered; so is a fragmented message trickled the
+   * same way.
+   */
+  @Test
+  void framesTrickledOneByteAtATimeAreReadWhole() {
+    othersStayServed(
+        () -> {
+          try (FrameSocket raw = FrameSocket.open(herald, 0)) {
+            String ping =
+                "{\"event\":\"pusher:ping\",\"data\":{\"pad\":\"" + "x".repeat(300) + "\"}}";
+            for (byte b :
+                FrameSocket.frame(true, FrameSocket.TEXT, bytes(ping), true, bytes(ping).length)) {
+              raw.writeRaw(new byte[] {b});
+            }
+            assertEquals("{\"event\":\"pusher:pong\",\"data\":\"{}\"}", raw.awaitText());
+            byte[] head = bytes("{\"event\":\"pusher:");
+            byte[] rest = bytes("ping\",\"data\":{}}");
+            byte[] first = FrameSocket.frame(false, FrameSocket.TEXT, head, true, head.length);
+            byte[] last =
+                FrameSocket.frame(true, FrameSocket.CONTINUATION, rest, true, rest.length);
+            for (byte[] frame : List.of(first, last)) {
+              for (byte b : frame) {
+                raw.writeRaw(new byte[] {b});
+              }
+            }
+            assertEquals("{\"event\":\"pusher:pong\",\"data\":\"{}\"}", raw.awaitText());
+          }
+        });
+  }
+
+  /**
+   * A client's close with a valid code is answered with the same code, then the server hangs up.
+   */
+  @ParameterizedTest(name = "close code {0}")
+  @ValueSource(ints = {1000, 1001, 3000, 4000, 4999})
+  void closeWithAValidCodeIsEchoedAndTheConnectionEnds(int code) {
+    othersStayServed(
+        () -> {
+          try (FrameSocket raw = FrameSocket.open(herald, 0)) {
+            raw.sendClose(code);
+            assertEquals(code, raw.awaitClose(RawClient.TIMEOUT));
+            assertTrue(raw.awaitEof(RawClient.TIMEOUT), "the TCP connection stayed open");
+          }
+        });
+  }
+
   @Test
   void continuationWithoutAStartIsDropped() {
     othersStayServed(
