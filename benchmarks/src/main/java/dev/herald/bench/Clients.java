@@ -103,6 +103,31 @@ final class Clients {
    * Starts {@code n} set-ups ({@code start.apply(i)}), at most {@code concurrency} at a time, and
    * waits for all of them or until {@code timeoutSeconds} passed (the rest count as failed).
    */
+  /**
+   * Opens {@code n} connections, each subscribed to {@code channelOf(i)} once connected, and keeps
+   * them in {@code into}; concurrency and time limit from {@code --connect-concurrency} and {@code
+   * --setup-timeout}.
+   */
+  static Opened openSubscribed(
+      Clients clients,
+      Options o,
+      int n,
+      Deliveries sink,
+      List<Conn> into,
+      IntFunction<String> channelOf) {
+    return openAll(
+        n,
+        i ->
+            Conn.open(clients.forIndex(i), o, i, sink)
+                .thenCompose(
+                    c -> {
+                      into.add(c);
+                      return c.subscribe(channelOf.apply(i), null, null);
+                    }),
+        o.integer("connect-concurrency"),
+        o.number("setup-timeout"));
+  }
+
   static Opened openAll(
       int n, IntFunction<CompletableFuture<?>> start, int concurrency, double timeoutSeconds) {
     Semaphore permits = new Semaphore(Math.max(1, concurrency));

@@ -50,18 +50,7 @@ final class HttpLight {
     PusherApi api = new PusherApi(vertx, o, conns);
     try {
       Clients clients = new Clients(env.clientLoops, o, Math.max(1, subs));
-      Clients.Opened opened =
-          Clients.openAll(
-              subs,
-              i ->
-                  Conn.open(clients.forIndex(i), o, i, sink)
-                      .thenCompose(
-                          c -> {
-                            list.add(c);
-                            return c.subscribe(CHANNEL, null, null);
-                          }),
-              o.integer("connect-concurrency"),
-              o.number("setup-timeout"));
+      Clients.Opened opened = Clients.openSubscribed(clients, o, subs, sink, list, i -> CHANNEL);
       if (opened.failed() > 0) {
         return r.fail("subscribers failed: " + opened.firstError());
       }

@@ -406,17 +406,7 @@ final class Scenarios {
       putLatency(r, "nosub_", a.httpLatency());
       // (b) with subscribers on the channel
       Clients.Opened opened =
-          Clients.openAll(
-              subs,
-              i ->
-                  Conn.open(clients.forIndex(i), o, i, sink)
-                      .thenCompose(
-                          c -> {
-                            list.add(c);
-                            return c.subscribe("bench-http-subs", null, null);
-                          }),
-              o.integer("connect-concurrency"),
-              o.number("setup-timeout"));
+          Clients.openSubscribed(clients, o, subs, sink, list, i -> "bench-http-subs");
       if (opened.failed() > 0) {
         return r.fail("subscribers failed: " + opened.firstError());
       }

@@ -56,17 +56,9 @@ class ArchiveTest {
    */
   @Test
   void heapAndDirectMemoryLeaveAQuarterOfTheMemoryLimit() throws Exception {
-    Map<String, String> env = new java.util.HashMap<>(Installation.environmentWithoutJava());
-    env.put("HERALD_JAVA_OPTS", "-XX:+PrintFlagsFinal");
-    Launched.Result flags =
-        Launched.run(
-            List.of(Installation.launcher().toString(), "--version"),
-            env,
-            Installation.home(),
-            Duration.ofSeconds(60));
-    assertEquals(0, flags.code(), flags.output());
-    long heap = flag(flags.output(), "MaxHeapSize");
-    long direct = flag(flags.output(), "MaxDirectMemorySize");
+    String flags = finalFlags(Map.of());
+    long heap = flag(flags, "MaxHeapSize");
+    long direct = flag(flags, "MaxDirectMemorySize");
     long limit = memoryLimit();
     System.out.printf(
         "memory limit %d MiB: heap %d MiB + direct %d MiB%n",
@@ -106,8 +98,13 @@ class ArchiveTest {
   }
 
   private static String flagsWithLimit(String limit) throws Exception {
+    return finalFlags(Map.of("HERALD_MEMORY_LIMIT", limit));
+  }
+
+  /** The JVM's final flags (-XX:+PrintFlagsFinal) when bin/herald runs with this environment. */
+  private static String finalFlags(Map<String, String> extra) throws Exception {
     Map<String, String> env = new java.util.HashMap<>(Installation.environmentWithoutJava());
-    env.put("HERALD_MEMORY_LIMIT", limit);
+    env.putAll(extra);
     env.put("HERALD_JAVA_OPTS", "-XX:+PrintFlagsFinal");
     Launched.Result flags =
         Launched.run(

@@ -179,15 +179,14 @@ final class FrameReader extends ChannelInboundHandlerAdapter {
     in.readerIndex(payloadStart + payloadLength);
     session.touch(System.nanoTime());
     if (control) {
-      control(ctx, opcode, in, payloadStart, payloadLength);
+      control(opcode, in, payloadStart, payloadLength);
     } else {
       data(ctx, opcode, fin, in, payloadStart, payloadLength);
     }
     return true;
   }
 
-  private void control(
-      ChannelHandlerContext ctx, int opcode, ByteBuf in, int payloadStart, int payloadLength) {
+  private void control(int opcode, ByteBuf in, int payloadStart, int payloadLength) {
     if (opcode == WireFrames.PING) {
       session.pong(in, payloadStart, payloadLength);
     } else if (opcode == WireFrames.CLOSE) {

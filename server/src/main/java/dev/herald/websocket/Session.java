@@ -273,13 +273,11 @@ public final class Session implements Subscriber {
 
   /** Queues a text frame past any bound (only {@link #send} and the final error may). */
   private void write(String json) {
-    ByteBuf frame = WireFrames.text(channel.alloc(), json);
-    int payloadBytes = frame.readableBytes();
-    channel.write(frame, channel.voidPromise());
+    channel.write(WireFrames.text(channel.alloc(), json), channel.voidPromise());
     frameWriter.flushLater(this, channel);
     meters.messageSent(Utf8.length(json));
     if (FRAMES.isLoggable(Level.FINE)) {
-      FRAMES.fine(socketId + " <- " + json + " (" + payloadBytes + " bytes on the wire)");
+      FRAMES.fine(socketId + " <- " + json);
     }
   }
 
