@@ -38,11 +38,8 @@ public final class NodeMonitor {
   static final int CLEANUP_BATCH = 100;
 
   /**
-   * How often after a reconnect the bus's subscribers are counted, {@link #BUS_CHECK_MILLIS} apart:
-   * together longer than the connector's grace, after which the count no longer matters.
+   * How often after a reconnect the bus's subscribers are counted, until every live node is on it.
    */
-  static final int BUS_CHECKS = 40;
-
   static final long BUS_CHECK_MILLIS = 200;
 
   private final Vertx vertx;
@@ -166,15 +163,16 @@ public final class NodeMonitor {
 
   /**
    * After a reconnect to a Redis that kept its state (a failover, a dropped connection), counts the
-   * bus's subscribers until there are as many as nodes in the node set, then tells the connector
-   * the bus reaches them all: events are accepted again as soon as every node is back rather than
-   * after the connector's fixed grace. A node that died meanwhile stays in the set until a survivor
-   * claims it, so then the grace decides, as before; so it does after a restart that lost the set
-   * (the nodes not yet back are missing from it).
+   * bus's subscribers until there are as many as live nodes (heartbeat within the node timeout),
+   * then tells the connector the bus reaches them all. Until then the connector refuses events
+   * (503), however long it takes: a live node that reconnects later than this one (after a frozen
+   * master, each node gives up on it at its own moment) would otherwise miss events this node
+   * accepted. A node that died stops counting once its heartbeat is older than the node timeout.
+   * After a restart that lost the node set, the connector's grace decides instead.
    */
-  private void confirmBus(long generation, int checksLeft) {
-    if (checksLeft == 0 || generation != redis.generation() || !redis.isConnected()) {
-      return;
+  private void confirmBus(long generation) {
+    if (generation != redis.generation() || !redis.isConnected()) {
+      return; // a later generation has its own count
     }
     // The bus's subscribers are counted by publishing the probe on it: its answer is the number of
     // connections it reached, on the server that relays the bus. PUBSUB (SHARD)NUMSUB names no key,
@@ -182,7 +180,11 @@ public final class NodeMonitor {
     Future<Response> subscribers =
         redis.send(
             Request.cmd(redis.publishCommand()).arg(redis.busChannel()).arg(RedisConnector.PROBE));
-    Future<Response> nodes = redis.send(Request.cmd(Command.ZCARD).arg(keys.nodes()));
+    // Live nodes: those that heartbeated within the node timeout. A node that died is left out once
+    // its heartbeat is that old (the sweep claims it then too), so it cannot hold the bus shut.
+    long liveSince = clock.millis() - config.nodeTimeoutSeconds() * 1000L;
+    Future<Response> nodes =
+        redis.send(Request.cmd(Command.ZCOUNT).arg(keys.nodes()).arg(liveSince).arg("+inf"));
     Future.all(subscribers, nodes)
         .onComplete(
             counted -> {
@@ -191,7 +193,7 @@ public final class NodeMonitor {
                 redis.busConfirmed(generation);
                 LOG.info("Every live node is back on the bus; relaying events again");
               } else {
-                vertx.setTimer(BUS_CHECK_MILLIS, timer -> confirmBus(generation, checksLeft - 1));
+                vertx.setTimer(BUS_CHECK_MILLIS, timer -> confirmBus(generation));
               }
             });
   }
@@ -406,7 +408,9 @@ public final class NodeMonitor {
               replaySubscriptions(!redisRestarted);
               replayUsers(!redisRestarted);
               if (!redisRestarted) {
-                confirmBus(redis.generation(), BUS_CHECKS);
+                long generation = redis.generation();
+                redis.confirmationRequired(generation);
+                confirmBus(generation);
               }
             })
         .onFailure(error -> LOG.log(Level.WARNING, "Reading the cluster epoch failed", error));

@@ -101,6 +101,12 @@ public final class RedisConnector {
   /** The generation on which every live node was seen subscribed to the bus again; -1 for none. */
   private volatile long confirmedGeneration = -1;
 
+  /**
+   * A generation whose bus the {@link NodeMonitor} is counting (Redis kept the node set): it is
+   * settled only once confirmed, never by the grace running out.
+   */
+  private volatile long confirmationRequiredGeneration = -1;
+
   private final Vertx vertx;
   private final RedisOptions options;
   private final long pingIntervalMillis;
@@ -205,9 +211,15 @@ public final class RedisConnector {
       return false;
     }
     long reconnected = reconnectedAtNanos;
-    return (reconnected == 0
-        || confirmedGeneration == generations.get()
-        || System.nanoTime() - reconnected > RESUBSCRIBE_GRACE_MILLIS * 1_000_000L);
+    long generation = generations.get();
+    if (reconnected == 0 || confirmedGeneration == generation) {
+      return true;
+    }
+    // With the node set kept, a live node still re-subscribing (it may reconnect later than this
+    // one, as after a frozen master) must not be outwaited: only the count of the bus's subscribers
+    // settles it. Without the set (Redis restarted empty), the grace is all there is.
+    return confirmationRequiredGeneration != generation
+        && System.nanoTime() - reconnected > RESUBSCRIBE_GRACE_MILLIS * 1_000_000L;
   }
 
   /**
@@ -217,6 +229,14 @@ public final class RedisConnector {
    */
   void busConfirmed(long generation) {
     confirmedGeneration = generation;
+  }
+
+  /**
+   * The {@link NodeMonitor} counts this generation's bus subscribers until every live node is
+   * there: until {@link #busConfirmed}, the generation is not settled, however long that takes.
+   */
+  void confirmationRequired(long generation) {
+    confirmationRequiredGeneration = generation;
   }
 
   /** The bus's channel name. */
