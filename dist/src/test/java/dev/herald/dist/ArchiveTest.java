@@ -39,12 +39,7 @@ class ArchiveTest {
     for (String dir : env.get("PATH").split(File.pathSeparator)) {
       assertFalse(Files.exists(Path.of(dir, "java")), "a java on the test PATH: " + dir);
     }
-    Launched.Result version =
-        Launched.run(
-            List.of(Installation.launcher().toString(), "--version"),
-            env,
-            Installation.home(),
-            Duration.ofSeconds(60));
+    Launched.Result version = launchVersion(env);
     assertEquals(0, version.code(), version.output());
     assertEquals("herald " + Installation.VERSION, version.output().strip());
   }
@@ -86,15 +81,19 @@ class ArchiveTest {
     for (String wrong : List.of("lots", "4x", "g", "-1g", "64m", "99999999999999g")) {
       Map<String, String> env = new java.util.HashMap<>(Installation.environmentWithoutJava());
       env.put("HERALD_MEMORY_LIMIT", wrong);
-      Launched.Result refused =
-          Launched.run(
-              List.of(Installation.launcher().toString(), "--version"),
-              env,
-              Installation.home(),
-              Duration.ofSeconds(60));
+      Launched.Result refused = launchVersion(env);
       assertEquals(2, refused.code(), wrong + ": " + refused.output());
       assertTrue(refused.output().contains("HERALD_MEMORY_LIMIT=" + wrong), refused.output());
     }
+  }
+
+  /** {@code bin/herald --version} with this environment. */
+  private static Launched.Result launchVersion(Map<String, String> env) {
+    return Launched.run(
+        List.of(Installation.launcher().toString(), "--version"),
+        env,
+        Installation.home(),
+        Duration.ofSeconds(60));
   }
 
   private static String flagsWithLimit(String limit) throws Exception {
@@ -106,12 +105,7 @@ class ArchiveTest {
     Map<String, String> env = new java.util.HashMap<>(Installation.environmentWithoutJava());
     env.putAll(extra);
     env.put("HERALD_JAVA_OPTS", "-XX:+PrintFlagsFinal");
-    Launched.Result flags =
-        Launched.run(
-            List.of(Installation.launcher().toString(), "--version"),
-            env,
-            Installation.home(),
-            Duration.ofSeconds(60));
+    Launched.Result flags = launchVersion(env);
     assertEquals(0, flags.code(), flags.output());
     return flags.output();
   }
